@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Harness for the multikernel patchset; see README.md. Every target works on
+# a fresh Debian 12 machine: "deps" installs what is missing first.
+
+H := harness
+OUT ?=
+
+.PHONY: help deps kernel kunit selftests static check demo shell patches
+
+help:
+	@echo 'make check      run every test (KUnit/UML, static checks, guest selftests)'
+	@echo 'make demo       boot the patched kernel and run the walkthrough'
+	@echo 'make kernel     build the x86_64 guest kernel'
+	@echo 'make kunit      run the KUnit suites under UML'
+	@echo 'make selftests  run the selftests in the guest'
+	@echo 'make static     checkpatch --strict and sparse'
+	@echo 'make shell      interactive shell in the guest'
+	@echo 'make patches    write the patch series (OUT=dir)'
+
+deps:
+	@$(H)/deps.sh
+
+kernel: deps
+	@$(H)/build-x86.sh
+
+kunit: deps
+	@$(H)/kunit.sh
+
+selftests: kernel
+	@$(H)/selftests.sh
+
+static: kernel
+	@$(H)/static.sh
+
+check: deps
+	@$(H)/check.sh
+
+demo: kernel
+	@$(H)/demo.sh
+
+shell: kernel
+	@$(H)/qemu-run --interactive
+
+patches: deps
+	@$(H)/patches.sh $(OUT)

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every test: KUnit under UML, the x86_64 guest build, the static checks
+# and the selftests in the guest (which also report the KUnit suites that
+# ran at boot there). Every result is printed as it happens; the last line
+# is the count of test cases and checks, "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0
+failed=0
+logs=$MK_CACHE/check
+mkdir -p "$logs"
+
+count()
+{
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+}
+
+# run NAME CMD...: run a step, show its output and keep a copy to count.
+run()
+{
+	local name=$1 rc
+	shift
+	echo
+	echo "=== $name"
+	mk_step "$name" "$@" 2>&1 | tee "$logs/$name.log"
+	rc=${PIPESTATUS[0]}
+	return "$rc"
+}
+
+"$REPO/harness/deps.sh" || { echo "dependencies could not be installed"; exit 1; }
+
+# KUnit under UML: kunit.py ends with "Ran N tests: passed: P[, failed: F]...".
+run kunit "$REPO/harness/kunit.sh"
+rc=$?
+line=$(grep -E 'Ran [0-9]+ tests?:' "$logs/kunit.log" | tail -n 1)
+p=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
+f=$(echo "$line" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
+f=${f:-0}
+[ -z "$p" ] && p=0 && f=$((f + 1))
+[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+count "$p" "$f"
+
+if run build "$REPO/harness/build-x86.sh"; then
+	count 1 0
+	run static "$REPO/harness/static.sh"
+	count "$(grep -c '^ok - ' "$logs/static.log")" "$(grep -c '^not ok - ' "$logs/static.log")"
+
+	# Each selftest prints its cases as nested "# ok N ..." lines; a test
+	# that dies before reporting shows only as a top-level "not ok".
+	run selftests "$REPO/harness/selftests.sh"
+	rc=$?
+	log=$logs/selftests.log
+	p=$(grep -c -E '^# ok [0-9]+ ' "$log")
+	f=$(grep -c -E '^# not ok [0-9]+ ' "$log")
+	top=$(grep -c -E '^not ok [0-9]+ ' "$log")
+	[ "$top" -gt 0 ] && [ "$f" -eq 0 ] && f=$top
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	count "$p" "$f"
+else
+	count 0 1
+fi
+
+echo
+echo "logs: $logs"
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

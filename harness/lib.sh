@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Settings shared by the harness scripts. Sourced, never run.
+#
+# Everything built lives under MK_CACHE, outside the repository, so that a
+# fresh clone reuses the unpacked source, the build trees and ccache.
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MK_CACHE=${MK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/multikernel}
+MK_TARBALL=${MK_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+MK_JOBS=${MK_JOBS:-$(nproc)}
+
+SRC=$MK_CACHE/linux
+BUILD_X86=$MK_CACHE/build-x86_64
+BUILD_UML=$MK_CACHE/build-um
+BZIMAGE=$BUILD_X86/arch/x86/boot/bzImage
+
+# Directories of the repository that are files of the patched kernel tree.
+OVERLAY_DIRS=(kernel include Documentation tools samples)
+
+export CCACHE_DIR=${CCACHE_DIR:-$MK_CACHE/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+
+mk_log()
+{
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+mk_die()
+{
+	mk_log "$@"
+	exit 1
+}
+
+# Time a step and say so, because kernel builds are long and silent.
+mk_step()
+{
+	local what=$1 start rc
+	shift
+	mk_log "$what ..."
+	start=$SECONDS
+	"$@" && rc=0 || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		mk_log "$what: done in $((SECONDS - start))s"
+	else
+		mk_log "$what: FAILED (exit $rc) after $((SECONDS - start))s"
+	fi
+	return "$rc"
+}
+
+# Run a kernel make, keeping the full output in a log and showing warnings,
+# errors, lines about multikernel files and a progress count. On failure the
+# end of the log is shown.
+mk_make()
+{
+	local log=$1 rc
+	shift
+	mkdir -p "$(dirname "$log")"
+	set +e
+	"$@" 2>&1 | tee "$log" | awk '
+		/warning:|error:|Error [0-9]|kernel\/multikernel\/|linux\/multikernel\.h/ { print; fflush(); next }
+		/^  [A-Z]+/ { if (++n % 250 == 0) { printf "  ... %d build steps\n", n; fflush() } }'
+	rc=${PIPESTATUS[0]}
+	set -e
+	if [ "$rc" -ne 0 ]; then
+		mk_log "make failed; last lines of $log:"
+		tail -n 40 "$log" >&2
+	fi
+	return "$rc"
+}

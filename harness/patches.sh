@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Write the patchset as a git format-patch series for a stock 6.12 tree:
+#   harness/patches.sh [OUTDIR]      (default: $MK_CACHE/patches)
+#
+# The series is built in a scratch git repository that holds only the files
+# it touches, at their stock contents: first the new core files, then the
+# hook into Kbuild/Kconfig, then patches/series, then the rest of the new
+# files grouped by area. Each step builds, so the series bisects.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=${1:-$MK_CACHE/patches}
+"$REPO/harness/tree.sh"
+STATE=$MK_CACHE/tree-state
+applied=$STATE/applied
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+git init -q
+git config user.name "$(git -C "$REPO" config user.name)"
+git config user.email "$(git -C "$REPO" config user.email)"
+
+# The stock contents of every file the series patches: the tree's current
+# copy with the applied series reverted, newest patch first.
+for p in "$applied"/*.patch; do
+	sed -n 's#^+++ b/\([^[:space:]]*\).*#\1#p' "$p"
+done | sort -u | while read -r f; do
+	mkdir -p "$(dirname "$f")"
+	cp "$SRC/$f" "$f"
+done
+for p in $(ls "$applied"/*.patch | sort -r); do
+	patch -R -p1 -s --no-backup-if-mismatch < "$p"
+done
+git add -A
+git commit -q -m stock
+base=$(git rev-parse HEAD)
+
+# commit_files SUBJECT BODY PATH...: commit the repository's files under PATHs.
+commit_files()
+{
+	local subject=$1 body=$2 f
+	shift 2
+	git -C "$REPO" ls-files -co --exclude-standard -- "$@" | while read -r f; do
+		[ -f "$REPO/$f" ] || continue
+		mkdir -p "$(dirname "$f")"
+		cp "$REPO/$f" "$f"
+		git add -f "$f"
+	done
+	git diff --cached --quiet && return 0
+	git commit -q -s -m "$subject" -m "$body"
+}
+
+commit_files "multikernel: add the multikernel filesystem" \
+"Multikernel runs several Linux kernel instances side by side on one
+machine, each on its own CPUs, memory and devices, without a hypervisor.
+Add CONFIG_MULTIKERNEL and the multikernel filesystem type, which user
+space mounts at /sys/fs/multikernel to describe the resource pool and the
+instances that share it, with its KUnit suites and a small x86_64 guest
+configuration for testing." \
+	kernel include
+
+git apply "$applied"/0000-hook.patch
+git add -A
+git commit -q -s -m "multikernel: hook into the top-level Kbuild and Kconfig" \
+	-m "Build kernel/multikernel/ when CONFIG_MULTIKERNEL is set and offer the
+option in the top-level configuration menu."
+
+commit_files "Documentation: multikernel: describe the multikernel filesystem" \
+"Describe what the multikernel filesystem is for, how to mount it and how
+to run its tests." \
+	Documentation
+
+for p in $(ls "$applied"/*.patch | sort | grep -v '/0000-hook.patch$'); do
+	git am -q --committer-date-is-author-date "$p"
+done
+
+commit_files "selftests/multikernel: add filesystem selftests" \
+"Check from user space that the multikernel filesystem type is registered,
+that its mount point exists and that every mount shares one superblock,
+and report the multikernel KUnit suites that ran at boot." \
+	tools/testing/selftests/multikernel
+
+commit_files "samples: multikernel: add device-tree samples" \
+"Baselines and overlays that show the multikernel device-tree binding." \
+	samples
+
+rm -rf "$out"
+mkdir -p "$out"
+git format-patch -q --zero-commit --no-signature -o "$out" "$base"..HEAD
+ls "$out"/*.patch

@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks on the patchset:
+#  - checkpatch.pl --strict on every patch of the generated series;
+#  - sparse (C=2) on the multikernel objects of the x86_64 build.
+# Prints one "ok"/"not ok" line per check and fails if any check fails.
+#
+# Ignored checkpatch types, each a false positive for this series:
+#  FILE_PATH_CHANGES  the series adds MAINTAINERS in a patch of its own, so
+#                     every other patch that adds files is asked about it;
+#  EMBEDDED_FILENAME  the hook patch adds 'source "kernel/multikernel/Kconfig"'
+#                     to a file named Kconfig, as every Kconfig source line does.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+failed=0
+report()
+{
+	local ok=$1 what=$2
+	if [ "$ok" -eq 0 ]; then
+		echo "ok - $what"
+	else
+		echo "not ok - $what"
+		failed=$((failed + 1))
+	fi
+}
+
+patches=$MK_CACHE/patches
+"$REPO/harness/patches.sh" "$patches" >/dev/null || { report 1 "generate the patch series"; exit 1; }
+
+# checkpatch is run from the source tree, which is not a git checkout, so
+# it skips its SPDX check; spdxcheck runs on its own below.
+cd "$SRC"
+for p in "$patches"/*.patch; do
+	out=$("$SRC/scripts/checkpatch.pl" --strict --terse --no-summary --show-types \
+		--ignore FILE_PATH_CHANGES,EMBEDDED_FILENAME "$p" 2>&1)
+	rc=$?
+	[ -n "$out" ] && echo "$out" | sed 's/^/# /'
+	report "$rc" "checkpatch --strict ${p##*/}"
+done
+
+# spdxcheck reads the license list from a git repository: give it one that
+# holds only LICENSES/. Debian's python3 has the modules it needs.
+spdx=$MK_CACHE/spdx
+if [ ! -d "$spdx/.git" ] || ! diff -r -q "$SRC/LICENSES" "$spdx/LICENSES" >/dev/null; then
+	rm -rf "$spdx"
+	mkdir -p "$spdx"
+	cp -r "$SRC/LICENSES" "$spdx/"
+	git -C "$spdx" init -q
+	git -C "$spdx" add -A
+	git -C "$spdx" -c user.name=harness -c user.email=harness@localhost commit -q -m licenses
+fi
+mapfile -t ours < <(git -C "$REPO" ls-files -co --exclude-standard -- "${OVERLAY_DIRS[@]}" Kbuild Kconfig harness .ci |
+	sed "s#^#$REPO/#")
+out=$(cd "$spdx" && /usr/bin/python3 "$SRC/scripts/spdxcheck.py" -v "${ours[@]}" 2>&1)
+rc=$?
+# -v prints statistics; findings are the lines naming a file.
+findings=$(echo "$out" | grep -F "$REPO/")
+[ -n "$findings" ] && echo "$findings" | sed 's/^/# /'
+[ -z "$findings" ] || rc=1
+report "$rc" "spdxcheck on $(echo "$out" | sed -n 's/^Files checked: *\([0-9]*\).*/\1/p') files"
+
+# C=2 checks every source file of the directory whether or not it rebuilds.
+log=$BUILD_X86/sparse.log
+make -C "$SRC" O="$BUILD_X86" ARCH=x86_64 CC="ccache gcc" -j"$MK_JOBS" \
+	C=2 CHECK=sparse kernel/multikernel/ > "$log" 2>&1
+rc=$?
+findings=$(grep -E '(kernel/multikernel/|linux/multikernel\.h).*(warning|error):' "$log")
+if [ "$rc" -ne 0 ] || [ -n "$findings" ]; then
+	{ [ -n "$findings" ] && echo "$findings" || tail -n 20 "$log"; } | sed 's/^/# /'
+	report 1 "sparse on kernel/multikernel"
+else
+	checked=$(grep -c '^  CHECK ' "$log")
+	report 0 "sparse on kernel/multikernel ($checked files checked)"
+fi
+
+exit $((failed > 0))
