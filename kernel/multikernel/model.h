@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The multikernel resource model: the pool that a baseline device tree
+ * describes, the instances that an effective tree holds, and the report of
+ * findings from parsing and validating them.
+ *
+ * Shared with user space (see port.h): no kernel-only services here.
+ */
+#ifndef _MULTIKERNEL_MODEL_H
+#define _MULTIKERNEL_MODEL_H
+
+#include "port.h"
+
+/* Limits; Documentation/filesystems/multikernel.rst lists them as ABI. */
+#define MK_MAX_CPUS		4096
+#define MK_MAX_INSTANCES	1024	/* ids 1..MK_MAX_INSTANCES; 0 is the host */
+#define MK_MAX_DEVICES		256	/* devices in the baseline */
+#define MK_MAX_INSTANCE_DEVICES	64	/* device references of one instance */
+#define MK_MAX_PARTS		256	/* VFs or namespaces of one device */
+#define MK_MAX_NUMA_NODES	64
+#define MK_MAX_BLOB_SIZE	(4U << 20)
+#define MK_MAX_DEPTH		16	/* node nesting in any blob */
+#define MK_MAX_NODES		65536	/* nodes in any blob */
+#define MK_NAME_MAX		31	/* instance name length */
+#define MK_REPORT_MAX		65536	/* bytes of findings kept */
+#define MK_PAGE_SIZE		4096ULL
+
+#define MK_BITMAP_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
+
+struct mk_cpus {
+	unsigned long bits[MK_BITMAP_LONGS(MK_MAX_CPUS)];
+};
+
+/* VF or namespace ids; bit n is id n. */
+struct mk_parts {
+	unsigned long bits[MK_BITMAP_LONGS(MK_MAX_PARTS + 1)];
+};
+
+enum mk_part_kind {
+	MK_PARTS_NONE,		/* only assignable whole */
+	MK_PARTS_VF,		/* sriov-vfs: VF ids 0 .. sriov-vfs - 1 */
+	MK_PARTS_NAMESPACE,	/* namespaces: ids 1 .. namespaces */
+};
+
+struct mk_device {
+	const char *name;	/* node name, e.g. "ethernet@0" */
+	const char *label;	/* from /__symbols__, e.g. "eth0"; or NULL */
+	int offset;
+	u32 phandle;		/* 0 if the node has none */
+	enum mk_part_kind part_kind;
+	u32 nparts;
+	struct mk_parts reserved;
+	struct mk_parts available;
+};
+
+struct mk_numa_node {
+	u32 id;
+	u64 mem_base;
+	u64 mem_size;
+	struct mk_cpus cpus;
+	int offset;
+};
+
+struct mk_pool {
+	u32 total_cpus;
+	struct mk_cpus host_reserved;
+	struct mk_cpus available;
+	u64 total_bytes;
+	u64 host_reserved_bytes;
+	u64 pool_base;
+	u64 pool_bytes;
+	u32 ndevices;
+	struct mk_device *devices;
+	u32 nnuma;
+	struct mk_numa_node *numa;
+	u32 *distance;		/* nnuma x nnuma, row-major; or NULL */
+};
+
+enum mk_affinity {
+	MK_AFFINITY_DEFAULT,
+	MK_AFFINITY_COMPACT,
+	MK_AFFINITY_SPREAD,
+	MK_AFFINITY_LOCAL,
+};
+
+enum mk_mempolicy {
+	MK_MEMPOLICY_DEFAULT,
+	MK_MEMPOLICY_LOCAL,
+	MK_MEMPOLICY_INTERLEAVE,
+	MK_MEMPOLICY_BIND,
+};
+
+struct mk_devref {
+	u32 dev;		/* index into mk_pool.devices */
+	s32 part;		/* VF or namespace id; -1 for the whole device */
+};
+
+struct mk_instance {
+	const char *name;
+	int offset;		/* of the instance node */
+	int res_offset;		/* of its resources node */
+	bool has_id;
+	u32 id;
+	bool has_cpus;
+	struct mk_cpus cpus;
+	u32 cpu_count;		/* cpu-count, 0 if absent */
+	bool has_mem_base;
+	u64 mem_base;
+	u64 mem_bytes;
+	u32 ndevs;
+	struct mk_devref devs[MK_MAX_INSTANCE_DEVICES];
+	u32 nnuma;
+	u32 numa_nodes[MK_MAX_NUMA_NODES];	/* node-id values */
+	enum mk_affinity affinity;
+	enum mk_mempolicy mempolicy;
+};
+
+/* A parsed tree: the pool from /resources, the instances from /instances. */
+struct mk_state {
+	const void *fdt;
+	struct mk_pool pool;
+	u32 ninstances;
+	struct mk_instance *instances;
+};
+
+enum mk_severity {
+	MK_ERROR,
+	MK_WARNING,
+};
+
+/*
+ * Findings, one per line: "error: RULE: INSTANCES: WHAT; HINT". The errno
+ * of the first error is what a failed write returns.
+ */
+struct mk_report {
+	char *buf;
+	size_t len;
+	size_t size;
+	u32 errors;
+	u32 warnings;
+	u32 dropped;		/* findings past MK_REPORT_MAX, counted */
+	int err;		/* negative errno of the first error, or 0 */
+};
+
+/*
+ * What the kernel decided for one instance when its transaction was
+ * applied; replayed, never re-decided, when the state is rebuilt.
+ */
+#define MK_DECIDED_ID		BIT(0)
+#define MK_DECIDED_CPUS		BIT(1)
+#define MK_DECIDED_MEM_BASE	BIT(2)
+
+struct mk_decision {
+	char name[MK_NAME_MAX + 1];
+	u32 what;
+	u32 id;
+	u64 mem_base;
+	struct mk_cpus cpus;
+};
+
+struct mk_decisions {
+	u32 n;
+	struct mk_decision *d;
+};
+
+/* bitmap.c */
+void mk_bit_set(unsigned long *bits, u32 n);
+bool mk_bit_test(const unsigned long *bits, u32 n);
+u32 mk_bits_weight(const unsigned long *bits, u32 nbits);
+u32 mk_bit_next(const unsigned long *bits, u32 nbits, u32 start);
+bool mk_bits_intersects(const unsigned long *a, const unsigned long *b,
+			u32 nbits);
+void mk_bits_and(unsigned long *dst, const unsigned long *a,
+		 const unsigned long *b, u32 nbits);
+void mk_bits_andnot(unsigned long *dst, const unsigned long *a,
+		    const unsigned long *b, u32 nbits);
+int mk_bits_format(char *buf, size_t size, const unsigned long *bits,
+		   u32 nbits);
+
+#define mk_for_each_bit(bit, bits, nbits)				\
+	for ((bit) = mk_bit_next(bits, nbits, 0); (bit) < (nbits);	\
+	     (bit) = mk_bit_next(bits, nbits, (bit) + 1))
+
+/* report.c */
+void mk_report_init(struct mk_report *rep);
+void mk_report_free(struct mk_report *rep);
+__printf(5, 6)
+void mk_report_add(struct mk_report *rep, enum mk_severity sev, int err,
+		   const char *rule, const char *fmt, ...);
+
+/* dt_parse.c */
+int mk_fdt_check(const void *fdt, size_t size, struct mk_report *rep);
+int mk_state_parse(struct mk_state *st, const void *fdt, size_t size,
+		   struct mk_report *rep);
+void mk_state_free(struct mk_state *st);
+
+/* overlay.c */
+int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
+		     void **out, struct mk_report *rep);
+int mk_fdt_copy(const void *fdt, size_t extra, void **out);
+
+/* alloc.c */
+int mk_allocate(void **fdt, struct mk_decisions *dec, struct mk_report *rep);
+int mk_decisions_replay(void **fdt, const struct mk_decisions *dec,
+			struct mk_report *rep);
+void mk_decisions_free(struct mk_decisions *dec);
+
+/* validate.c */
+int mk_validate(const struct mk_state *st, struct mk_report *rep);
+
+#endif /* _MULTIKERNEL_MODEL_H */

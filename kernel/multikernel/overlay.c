@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Apply a device-tree overlay to a multikernel tree.
+ *
+ * Overlays are how instances are created and changed, so every fragment
+ * must target /instances or a node below it; the pool itself changes only
+ * through a new baseline. The result is a new blob: the input trees are
+ * never modified, so a failure leaves nothing half-applied.
+ */
+
+#include "model.h"
+
+#define MK_INSTANCES_PATH	"/instances"
+
+/**
+ * mk_fdt_copy - copy a checked tree into a new buffer with room to grow
+ * @fdt: the tree
+ * @extra: bytes of free space wanted beyond the tree itself
+ * @out: the new buffer; release with kvfree()
+ *
+ * Return: 0 or a negative errno.
+ */
+int mk_fdt_copy(const void *fdt, size_t extra, void **out)
+{
+	size_t size = fdt_totalsize(fdt);
+	void *buf;
+
+	if (check_add_overflow(size, extra, &size) || size > INT_MAX)
+		return -EFBIG;
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (fdt_open_into(fdt, buf, size)) {
+		kvfree(buf);
+		return -EINVAL;
+	}
+	*out = buf;
+	return 0;
+}
+
+/*
+ * Find the label that __fixups__ says belongs in @fragment's target
+ * property: entries are "path:property:offset" strings.
+ */
+static const char *mk_fixup_label(const void *dtbo, const char *fragment)
+{
+	int fix, poff, len, flen = strlen(fragment);
+	const char *label, *v, *end;
+
+	fix = fdt_path_offset(dtbo, "/__fixups__");
+	if (fix < 0)
+		return NULL;
+	fdt_for_each_property_offset(poff, dtbo, fix) {
+		v = fdt_getprop_by_offset(dtbo, poff, &label, &len);
+		if (!v || len < 1 || v[len - 1] != '\0')
+			continue;
+		for (end = v + len; v < end; v += strlen(v) + 1)
+			if (!strncmp(v, fragment, flen) && v[flen] == ':' &&
+			    !strncmp(v + flen + 1, "target:", 7))
+				return label;
+	}
+	return NULL;
+}
+
+/* Resolve a fragment's target to a path in @base, as the apply will. */
+static const char *mk_fragment_target(const void *base, const void *dtbo,
+				      int frag, char *path, int size)
+{
+	const char *name, *label, *p;
+	const fdt32_t *ph;
+	int len, node;
+
+	p = fdt_getprop(dtbo, frag, "target-path", &len);
+	if (p)
+		return len > 0 && p[len - 1] == '\0' ? p : NULL;
+
+	ph = fdt_getprop(dtbo, frag, "target", &len);
+	if (!ph || len != sizeof(*ph))
+		return NULL;
+	name = fdt_get_name(dtbo, frag, NULL);
+	if (!name || snprintf(path, size, "/%s", name) >= size)
+		return NULL;
+	label = mk_fixup_label(dtbo, path);
+	if (label) {
+		node = fdt_path_offset(base, "/__symbols__");
+		p = node < 0 ? NULL : fdt_getprop(base, node, label, &len);
+		return p && len > 0 && p[len - 1] == '\0' ? p : NULL;
+	}
+
+	/* A target phandle with no fixup refers to the base directly. */
+	node = fdt_node_offset_by_phandle(base, fdt32_to_cpu(*ph));
+	if (node < 0 || fdt_get_path(base, node, path, size))
+		return NULL;
+	return path;
+}
+
+static bool mk_path_in_instances(const char *path)
+{
+	size_t n = strlen(MK_INSTANCES_PATH);
+
+	return !strncmp(path, MK_INSTANCES_PATH, n) &&
+	       (path[n] == '\0' || path[n] == '/');
+}
+
+static int mk_overlay_check_targets(const void *base, const void *dtbo,
+				    struct mk_report *rep)
+{
+	int frag, fragments = 0;
+	const char *target;
+	char path[256];
+
+	fdt_for_each_subnode(frag, dtbo, 0) {
+		if (fdt_subnode_offset(dtbo, frag, "__overlay__") < 0)
+			continue;
+		fragments++;
+		target = mk_fragment_target(base, dtbo, frag, path, sizeof(path));
+		if (!target || !mk_path_in_instances(target)) {
+			mk_report_add(rep, MK_ERROR, -EINVAL, "overlay-target",
+				      "%s: targets %s; overlays may only change %s (write a new baseline to change the pool)",
+				      fdt_get_name(dtbo, frag, NULL),
+				      target ? target : "an unresolvable node",
+				      MK_INSTANCES_PATH);
+			return -EINVAL;
+		}
+	}
+	if (!fragments) {
+		mk_report_add(rep, MK_ERROR, -EINVAL, "overlay-empty",
+			      "overlay: no fragment with an __overlay__ node; compile /plugin/ source with dtc -@");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * mk_overlay_apply - apply an overlay to a tree, into a new blob
+ * @base: the tree, already checked
+ * @dtbo: the overlay, untrusted
+ * @dtbo_size: its size as written
+ * @out: the result; release with kvfree()
+ * @rep: where to report why the overlay was refused
+ *
+ * Return: 0 or a negative errno; @base and @dtbo are not modified.
+ */
+int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
+		     void **out, struct mk_report *rep)
+{
+	const char *hint;
+	void *tree, *ovl;
+	int err;
+
+	err = mk_fdt_check(dtbo, dtbo_size, rep);
+	if (err)
+		return err;
+	if (fdt_path_offset(base, MK_INSTANCES_PATH) < 0) {
+		mk_report_add(rep, MK_ERROR, -EINVAL, "overlay-target",
+			      "the tree has no %s node for overlays to target; add an empty one to the baseline",
+			      MK_INSTANCES_PATH);
+		return -EINVAL;
+	}
+	err = mk_overlay_check_targets(base, dtbo, rep);
+	if (err)
+		return err;
+
+	/* fdt_overlay_apply() writes to both trees: work on copies. */
+	err = mk_fdt_copy(dtbo, 0, &ovl);
+	if (err)
+		return err;
+	err = mk_fdt_copy(base, dtbo_size + 1024, &tree);
+	if (err) {
+		kvfree(ovl);
+		return err;
+	}
+	err = fdt_overlay_apply(tree, ovl);
+	kvfree(ovl);
+	if (err) {
+		kvfree(tree);
+		hint = "";
+		if (err == -FDT_ERR_NOTFOUND)
+			hint = "; it uses an undefined label (baseline not built with dtc -@?)";
+		mk_report_add(rep, MK_ERROR, -EINVAL, "overlay-apply",
+			      "overlay does not apply: %s%s", fdt_strerror(err),
+			      hint);
+		return -EINVAL;
+	}
+	fdt_pack(tree);
+	if (fdt_totalsize(tree) > MK_MAX_BLOB_SIZE) {
+		kvfree(tree);
+		mk_report_add(rep, MK_ERROR, -EFBIG, "limit",
+			      "the resulting tree would exceed %u bytes",
+			      MK_MAX_BLOB_SIZE);
+		return -EFBIG;
+	}
+	*out = tree;
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel primitives that kernel/multikernel's shared files use, for a
+ * user-space build of those same files. Only what they use is here.
+ */
+#ifndef _MK_USER_H
+#define _MK_USER_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libfdt.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef unsigned long long u64;
+typedef int32_t s32;
+typedef long long s64;
+
+#define U32_MAX		UINT32_MAX
+#define U64_MAX		UINT64_MAX
+
+#define BITS_PER_LONG		(CHAR_BIT * sizeof(long))
+#define BIT(n)			(1UL << (n))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#define IS_ALIGNED(x, a)	(((x) & ((typeof(x))(a) - 1)) == 0)
+#define min(a, b)		((a) < (b) ? (a) : (b))
+#define max(a, b)		((a) > (b) ? (a) : (b))
+#define min_t(t, a, b)		min((t)(a), (t)(b))
+#define max_t(t, a, b)		max((t)(a), (t)(b))
+#define __printf(a, b)		__attribute__((format(printf, a, b)))
+#define __maybe_unused		__attribute__((unused))
+#define fallthrough		__attribute__((fallthrough))
+
+#define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
+#define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
+
+#define GFP_KERNEL	0
+#define kmalloc(n, gfp)		malloc(n)
+#define kzalloc(n, gfp)		calloc(1, n)
+#define kcalloc(n, s, gfp)	calloc(n, s)
+#define kvcalloc(n, s, gfp)	calloc(n, s)
+#define kvmalloc(n, gfp)	malloc(n)
+#define kfree(p)		free(p)
+#define kvfree(p)		free(p)
+
+static inline void *krealloc(void *p, size_t n, int gfp)
+{
+	(void)gfp;
+	return realloc(p, n);
+}
+
+static inline int hweight_long(unsigned long w)
+{
+	return __builtin_popcountl(w);
+}
+
+static inline unsigned long __ffs(unsigned long w)
+{
+	return __builtin_ctzl(w);
+}
+
+static inline void sort(void *base, size_t num, size_t size,
+			int (*cmp)(const void *, const void *), void *swap)
+{
+	(void)swap;
+	qsort(base, num, size, cmp);
+}
+
+#endif /* _MK_USER_H */
