@@ -5,9 +5,9 @@
 #   harness/patches.sh [OUTDIR]      (default: $MK_CACHE/patches)
 #
 # The series is built in a scratch git repository that holds only the files
-# it touches, at their stock contents: first the new core files, then the
-# hook into Kbuild/Kconfig, then patches/series, then the rest of the new
-# files grouped by area. Each step builds, so the series bisects.
+# it touches, at their stock contents: first patches/series (edits to files
+# the kernel already has), then the new core files, then the hook into
+# Kbuild/Kconfig, then the rest of the new files grouped by area. Each step builds, so the series bisects.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -53,12 +53,25 @@ commit_files()
 	git commit -q -s -m "$subject" -m "$body"
 }
 
+# Edits to existing kernel files come first: the new code builds on them.
+for p in $(ls "$applied"/*.patch | sort | grep -v '/0000-hook.patch$'); do
+	git am -q --committer-date-is-author-date "$p"
+done
+
+commit_files "dt-bindings: multikernel: add linux,multikernel-host" \
+"Describe the device tree through which user space tells the multikernel
+filesystem about the machine's resource pool and the kernel instances
+that share it." \
+	Documentation/devicetree
+
 commit_files "multikernel: add the multikernel filesystem" \
 "Multikernel runs several Linux kernel instances side by side on one
 machine, each on its own CPUs, memory and devices, without a hypervisor.
 Add CONFIG_MULTIKERNEL and the multikernel filesystem type, which user
 space mounts at /sys/fs/multikernel to describe the resource pool and the
-instances that share it, with its KUnit suites and a small x86_64 guest
+instances that share it, with the device-tree parser, validator, overlay
+application and default placement behind it (plain C over libfdt, shared
+with user space), their KUnit suites and a small x86_64 guest
 configuration for testing." \
 	kernel include
 
@@ -73,9 +86,6 @@ commit_files "Documentation: multikernel: describe the multikernel filesystem" \
 to run its tests." \
 	Documentation
 
-for p in $(ls "$applied"/*.patch | sort | grep -v '/0000-hook.patch$'); do
-	git am -q --committer-date-is-author-date "$p"
-done
 
 commit_files "selftests/multikernel: add filesystem selftests" \
 "Check from user space that the multikernel filesystem type is registered,
