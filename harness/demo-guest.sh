@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The walkthrough "make demo" runs in the guest: each step says what it
-# shows, prints the command and runs it. Any failing step fails the demo.
+# shows, prints the command and runs it. /root/mk holds the compiled
+# samples and mk_write, which writes a blob in one write() and prints the
+# kernel's answer. Any unexpected outcome fails the demo.
 
 set -e
+MK=/sys/fs/multikernel
+cd /root/mk
 
 say()
 {
@@ -18,23 +22,50 @@ run()
 	"$@"
 }
 
+# A step that must be refused: show the kernel's findings.
+refused()
+{
+	echo "# $*"
+	if "$@"; then
+		echo "demo: that should have been refused" >&2
+		exit 1
+	fi
+}
+
 say "A multikernel host kernel booted under QEMU"
 run uname -sr
 echo "vCPUs: $(grep -c ^processor /proc/cpuinfo)"
 
-say "CONFIG_MULTIKERNEL registers the multikernel filesystem type"
+say "CONFIG_MULTIKERNEL registers the multikernel filesystem; mount it"
 run grep multikernel /proc/filesystems
+run mount -t multikernel none $MK
+run ls $MK
 
-say "and creates its mount point"
-run ls -ld /sys/fs/multikernel
+say "Describe the pool: a 32-CPU, 16 GiB host with eth0 and nvme0"
+run ./mk_write baseline-32cpu-16g.dtb $MK/device_tree
+run cat $MK/summary
 
-say "Mount it; every mount shows the one machine-wide state"
-run mount -t multikernel none /sys/fs/multikernel
-run grep multikernel /proc/mounts
-run stat -f -c 'filesystem type 0x%t (MULTIKERNEL_SUPER_MAGIC)' /sys/fs/multikernel
+say "Create an instance with explicit CPUs, memory and a VF"
+run ./mk_write web-server.dtbo $MK/overlays/new
+run ls $MK/instances/web-server
+run cat $MK/instances/web-server/cpus $MK/instances/web-server/devices
 
+say "Create one that asks for 8 CPUs and 4 GiB; the kernel places it"
+run ./mk_write database.dtbo $MK/overlays/new
+run cat $MK/instances/database/id $MK/instances/database/cpus \
+	$MK/instances/database/memory
+
+say "An overlay that conflicts is refused whole, with every finding"
+refused ./mk_write conflict-cpus-memory.dtbo $MK/overlays/new
+run ls $MK/instances
+
+say "Transactions can be rolled back; the database keeps its placement"
+run ls $MK/overlays
+run rmdir $MK/overlays/tx_1
+run cat $MK/summary
+
+run umount $MK
 say "The multikernel KUnit suites ran at boot, under lockdep and KASAN"
 dmesg | sed -n 's/^\[[^]]*\] //; /^\(not \)\{0,1\}ok [0-9][0-9]* multikernel/p'
 
-run umount /sys/fs/multikernel
 say "Demo complete"

@@ -5,5 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-exec "$REPO/harness/qemu-run" -t 300 \
+"$REPO/harness/tree.sh"
+inst=$(mk_install_kselftests)
+exec "$REPO/harness/qemu-run" -t 300 -f "$inst/multikernel:/root/mk" \
 	-f "$REPO/harness/demo-guest.sh:/root/demo.sh" -- sh /root/demo.sh

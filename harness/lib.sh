@@ -68,3 +68,15 @@ mk_make()
 	fi
 	return "$rc"
 }
+
+# Install the multikernel kselftests (scripts, the static helper and the
+# compiled samples) with the kernel's selftest Makefile; print the path.
+mk_install_kselftests()
+{
+	local inst=$MK_CACHE/kselftest
+
+	rm -rf "$inst"
+	make -s -C "$SRC/tools/testing/selftests" TARGETS=multikernel \
+		KSFT_INSTALL_PATH="$inst" install >/dev/null
+	echo "$inst"
+}

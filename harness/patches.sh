@@ -89,8 +89,11 @@ to run its tests." \
 
 commit_files "selftests/multikernel: add filesystem selftests" \
 "Check from user space that the multikernel filesystem type is registered,
-that its mount point exists and that every mount shares one superblock,
-and report the multikernel KUnit suites that ran at boot." \
+that every mount shares one superblock, and drive the interface end to
+end: a baseline, overlays applied as transactions, placement, refused
+changes that leave the state byte for byte as it was, rollbacks, and
+EPERM for non-root writers. Also report the multikernel KUnit suites
+that ran at boot." \
 	tools/testing/selftests/multikernel
 
 commit_files "samples: multikernel: add device-tree samples" \

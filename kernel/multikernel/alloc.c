@@ -297,3 +297,47 @@ void mk_decisions_free(struct mk_decisions *dec)
 	kvfree(dec->d);
 	memset(dec, 0, sizeof(*dec));
 }
+
+/**
+ * mk_free_memory - list the free ranges of the memory pool
+ * @st: a parsed state
+ * @spans: filled with the free ranges, in address order
+ * @max: room in @spans
+ *
+ * Return: the number of free ranges (which may exceed @max; only @max are
+ * written), or -ENOMEM.
+ */
+int mk_free_memory(const struct mk_state *st, struct mk_span *spans, u32 max)
+{
+	const struct mk_pool *p = &st->pool;
+	u64 at = p->pool_base, end;
+	struct mk_alloc *a;
+	u32 i, n = 0;
+
+	if (check_add_overflow(p->pool_base, p->pool_bytes, &end))
+		return 0;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	a->st = st;
+	if (mk_alloc_init(a)) {
+		kfree(a);
+		return -ENOMEM;
+	}
+	for (i = 0; i <= a->nranges && at < end; i++) {
+		u64 next = i < a->nranges ? min(a->ranges[i].base, end) : end;
+
+		if (next > at) {
+			if (n < max) {
+				spans[n].start = at;
+				spans[n].end = next;
+			}
+			n++;
+		}
+		if (i < a->nranges)
+			at = max(at, a->ranges[i].end);
+	}
+	kvfree(a->ranges);
+	kfree(a);
+	return n;
+}

@@ -3,23 +3,869 @@
  * The multikernel filesystem.
  *
  * One kernfs hierarchy holds the multikernel state for the whole machine,
- * so every mount, from any mount namespace, shows the same tree; there is
- * nothing per-mount to keep apart. This is the sysfs model rather than the
- * resctrl one, which allows a single mount because mounting resets state.
+ * so every mount, from any mount namespace, shows the same tree:
+ *
+ *   device_tree          write a baseline; read the effective tree
+ *   summary              the pool, what is free, what each instance holds
+ *   overlays/new         write an overlay to apply it as a transaction
+ *   overlays/tx_N/       id, status, dtbo, instances; rmdir rolls it back
+ *   instances/NAME/      id, status, cpus, memory, devices, numa_nodes,
+ *                        device_tree
+ *
+ * A change is computed on copies, validated whole, and only then swapped
+ * in, so a refused change leaves the state byte for byte as it was.
+ *
+ * Locking: mk_tree_lock serialises changes, including the kernfs nodes they
+ * add and remove; mk_state_lock guards the state and is all that readers
+ * take. Nodes are removed with only mk_tree_lock held, so kernfs_remove()
+ * never waits for a reader that waits for us.
  */
 
+#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/init.h>
 #include <linux/kernfs.h>
 #include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/user_namespace.h>
 #include <uapi/linux/multikernel.h>
 
+#include "model.h"
+
+struct mk_tx {
+	struct list_head list;
+	struct mk_tx_rec rec;
+	u32 id;
+	char *instances;		/* names it touched, one per line */
+	char *refusal;			/* why its last rollback was refused */
+	struct kernfs_node *kn;
+};
+
+struct mk_inst_dir {
+	struct list_head list;
+	char name[MK_NAME_MAX + 1];
+	struct kernfs_node *kn;
+};
+
+static DEFINE_MUTEX(mk_tree_lock);
+static DEFINE_MUTEX(mk_state_lock);
+
+/* Guarded by mk_state_lock; the lists are changed under both locks. */
+static void *mk_baseline;		/* NULL until the first baseline */
+static void *mk_effective;		/* the baseline with every tx applied */
+static struct mk_state mk_st;		/* mk_effective, parsed */
+static LIST_HEAD(mk_txs);
+static u32 mk_ntxs;
+static u32 mk_next_tx = 1;
+
+/* Guarded by mk_tree_lock. */
+static LIST_HEAD(mk_inst_dirs);
 static struct kernfs_root *mk_kf_root;
+static struct kernfs_node *mk_kn_overlays, *mk_kn_instances;
+static struct kernfs_node *mk_kn_device_tree, *mk_kn_summary;
+
+/* Files of an instance directory; the value is the file's kn->priv. */
+enum mk_inst_file {
+	MK_INST_ID,
+	MK_INST_STATUS,
+	MK_INST_CPUS,
+	MK_INST_MEMORY,
+	MK_INST_DEVICES,
+	MK_INST_NUMA,
+	MK_INST_DT,
+};
+
+static const char * const mk_inst_files[] = {
+	[MK_INST_ID] = "id",
+	[MK_INST_STATUS] = "status",
+	[MK_INST_CPUS] = "cpus",
+	[MK_INST_MEMORY] = "memory",
+	[MK_INST_DEVICES] = "devices",
+	[MK_INST_NUMA] = "numa_nodes",
+	[MK_INST_DT] = "device_tree",
+};
+
+enum mk_tx_file {
+	MK_TX_ID,
+	MK_TX_STATUS,
+	MK_TX_DTBO,
+	MK_TX_INSTANCES,
+};
+
+static const char * const mk_tx_files[] = {
+	[MK_TX_ID] = "id",
+	[MK_TX_STATUS] = "status",
+	[MK_TX_DTBO] = "dtbo",
+	[MK_TX_INSTANCES] = "instances",
+};
+
+/*
+ * The result of the last write on an open file, so that its writer can
+ * read it back on the same file without racing other writers.
+ */
+struct mk_result {
+	bool written;
+	char *text;
+};
+
+static int mk_result_open(struct kernfs_open_file *of)
+{
+	struct mk_result *res = kzalloc(sizeof(*res), GFP_KERNEL);
+
+	of->priv = res;
+	return res ? 0 : -ENOMEM;
+}
+
+static void mk_result_release(struct kernfs_open_file *of)
+{
+	struct mk_result *res = of->priv;
+
+	kfree(res->text);
+	kfree(res);
+}
+
+static void mk_result_set(struct kernfs_open_file *of,
+			  const struct mk_report *rep, const char *ok)
+{
+	struct mk_result *res = of->priv;
+	const char *body = ok ? ok : (rep->buf ? rep->buf : "");
+
+	kfree(res->text);
+	res->written = true;
+	if (!ok && rep->dropped)
+		res->text = kasprintf(GFP_KERNEL, "%s... %u more findings not shown\n",
+				      body, rep->dropped);
+	else
+		res->text = kstrdup(body, GFP_KERNEL);
+}
+
+static bool mk_result_show(struct seq_file *sf)
+{
+	struct kernfs_open_file *of = sf->private;
+	struct mk_result *res = of->priv;
+
+	if (!res->written)
+		return false;
+	seq_puts(sf, res->text ? res->text : "out of memory for the result\n");
+	return true;
+}
+
+static struct kernfs_node *mk_add_file(struct kernfs_node *parent,
+				       const char *name, umode_t mode,
+				       const struct kernfs_ops *ops, void *priv)
+{
+	struct lock_class_key *key = NULL;
+
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	/* Let lockdep see the files' active references, as sysfs does. */
+	static struct lock_class_key mk_file_key;
+
+	key = &mk_file_key;
+#endif
+	return __kernfs_create_file(parent, name, mode, GLOBAL_ROOT_UID,
+				    GLOBAL_ROOT_GID, 0, ops, priv, NULL, key);
+}
+
+/* A directory of read-only files; each file's kn->priv is its index. */
+static struct kernfs_node *mk_add_dir(struct kernfs_node *parent,
+				      const char *name,
+				      const char * const *files, uintptr_t n,
+				      const struct kernfs_ops *ops)
+{
+	struct kernfs_node *dir, *kn;
+	uintptr_t i;
+
+	dir = kernfs_create_dir(parent, name, 0555, NULL);
+	if (IS_ERR(dir))
+		return dir;
+	for (i = 0; i < n; i++) {
+		kn = mk_add_file(dir, files[i], 0444, ops, (void *)i);
+		if (IS_ERR(kn)) {
+			kernfs_remove(dir);
+			return kn;
+		}
+	}
+	kernfs_activate(dir);
+	return dir;
+}
+
+/* Parse and validate a tree into @st; on failure @st is released. */
+static int mk_check_tree(const void *tree, struct mk_state *st,
+			 struct mk_report *rep)
+{
+	int err;
+
+	err = mk_state_parse(st, tree, fdt_totalsize(tree), rep);
+	if (!err)
+		err = mk_validate(st, rep);
+	if (err)
+		mk_state_free(st);
+	return err;
+}
+
+static void mk_swap_effective(void *tree, struct mk_state *st)
+{
+	lockdep_assert_held(&mk_state_lock);
+	mk_state_free(&mk_st);
+	kvfree(mk_effective);
+	mk_effective = tree;
+	mk_st = *st;
+}
+
+static const struct mk_instance *mk_find_instance(const char *name)
+{
+	u32 i;
+
+	lockdep_assert_held(&mk_state_lock);
+	for (i = 0; i < mk_st.ninstances; i++)
+		if (!strcmp(mk_st.instances[i].name, name))
+			return &mk_st.instances[i];
+	return NULL;
+}
+
+/* Instance directories. */
+
+static void mk_print_devices(struct seq_file *sf, const struct mk_instance *in,
+			     const char *sep)
+{
+	u32 i;
+
+	for (i = 0; i < in->ndevs; i++) {
+		const struct mk_device *d = &mk_st.pool.devices[in->devs[i].dev];
+
+		seq_printf(sf, "%s%s", i ? sep : "", d->label ? d->label : d->name);
+		if (in->devs[i].part >= 0)
+			seq_printf(sf, ":%s%d",
+				   d->part_kind == MK_PARTS_NAMESPACE ? "ns" : "vf",
+				   in->devs[i].part);
+	}
+}
+
+static void mk_print_cpus(struct seq_file *sf, const unsigned long *bits)
+{
+	char buf[256];
+
+	if (mk_bits_format(buf, sizeof(buf), bits, MK_MAX_CPUS) >= sizeof(buf)) {
+		/* Long lists are printed whole, never cut. */
+		u32 cpu, n = 0;
+
+		mk_for_each_bit(cpu, bits, MK_MAX_CPUS)
+			seq_printf(sf, "%s%u", n++ ? "," : "", cpu);
+		return;
+	}
+	seq_puts(sf, buf);
+}
+
+/* Copy the subtree at @node of @fdt into a new tree, as its only child. */
+static void *mk_fdt_subtree(const void *fdt, int node)
+{
+	int size = fdt_totalsize(fdt) + 64, depth = 0, prev, off = node;
+	int poff, len, close;
+	const char *name;
+	const void *val;
+	void *out;
+	bool ok;
+
+	out = kvmalloc(size, GFP_KERNEL);
+	if (!out)
+		return NULL;
+	ok = !fdt_create(out, size) && !fdt_finish_reservemap(out) &&
+	     !fdt_begin_node(out, "");
+	while (ok) {
+		/* @off is at @depth below @node, which is at depth 0. */
+		ok = !fdt_begin_node(out, fdt_get_name(fdt, off, NULL));
+		fdt_for_each_property_offset(poff, fdt, off) {
+			val = fdt_getprop_by_offset(fdt, poff, &name, &len);
+			ok = ok && val && !fdt_property(out, name, val, len);
+		}
+		prev = depth;
+		off = fdt_next_node(fdt, off, &depth);
+		/* Close every node that the next one is not inside of. */
+		close = (off < 0 || depth <= 0) ? prev + 1 : prev - depth + 1;
+		while (ok && close--)
+			ok = !fdt_end_node(out);
+		if (off < 0 || depth <= 0)
+			break;
+	}
+	ok = ok && !fdt_end_node(out) && !fdt_finish(out);
+	if (!ok) {
+		kvfree(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int mk_inst_show(struct seq_file *sf, void *v)
+{
+	struct kernfs_open_file *of = sf->private;
+	enum mk_inst_file which = (uintptr_t)of->kn->priv;
+	const struct mk_instance *in;
+	void *sub;
+	int err = 0;
+	u32 i;
+
+	mutex_lock(&mk_state_lock);
+	in = mk_find_instance(of->kn->parent->name);
+	if (!in) {
+		err = -ENODEV;	/* removed while open */
+		goto out;
+	}
+	switch (which) {
+	case MK_INST_ID:
+		seq_printf(sf, "%u\n", in->id);
+		break;
+	case MK_INST_STATUS:
+		seq_puts(sf, "ready\n");
+		break;
+	case MK_INST_CPUS:
+		mk_print_cpus(sf, in->cpus.bits);
+		seq_putc(sf, '\n');
+		break;
+	case MK_INST_MEMORY:
+		seq_printf(sf, "%#llx %#llx\n", in->mem_base, in->mem_bytes);
+		break;
+	case MK_INST_DEVICES:
+		mk_print_devices(sf, in, "\n");
+		if (in->ndevs)
+			seq_putc(sf, '\n');
+		break;
+	case MK_INST_NUMA:
+		for (i = 0; i < in->nnuma; i++)
+			seq_printf(sf, "%s%u", i ? "," : "", in->numa_nodes[i]);
+		if (in->nnuma)
+			seq_putc(sf, '\n');
+		break;
+	case MK_INST_DT:
+		sub = mk_fdt_subtree(mk_effective, in->offset);
+		if (!sub) {
+			err = -ENOMEM;
+			break;
+		}
+		seq_write(sf, sub, fdt_totalsize(sub));
+		kvfree(sub);
+		break;
+	}
+out:
+	mutex_unlock(&mk_state_lock);
+	return err;
+}
+
+static const struct kernfs_ops mk_inst_ops = {
+	.seq_show	= mk_inst_show,
+};
+
+static int mk_add_inst_dir(const char *name)
+{
+	struct mk_inst_dir *dir;
+	int err;
+
+	lockdep_assert_held(&mk_tree_lock);
+	dir = kzalloc(sizeof(*dir), GFP_KERNEL);
+	if (!dir)
+		return -ENOMEM;
+	strscpy(dir->name, name, sizeof(dir->name));
+	dir->kn = mk_add_dir(mk_kn_instances, name, mk_inst_files,
+			     ARRAY_SIZE(mk_inst_files), &mk_inst_ops);
+	if (IS_ERR(dir->kn)) {
+		err = PTR_ERR(dir->kn);
+		kfree(dir);
+		return err;
+	}
+	list_add_tail(&dir->list, &mk_inst_dirs);
+	return 0;
+}
+
+/*
+ * Make instances/ match the state: remove the directories of instances that
+ * are gone, add those of new ones. The names are taken under mk_state_lock;
+ * the kernfs work is done without it.
+ */
+static void mk_sync_inst_dirs(void)
+{
+	struct mk_inst_dir *dir, *tmp;
+	char (*names)[MK_NAME_MAX + 1];
+	u32 i, n;
+	bool found;
+
+	lockdep_assert_held(&mk_tree_lock);
+	mutex_lock(&mk_state_lock);
+	n = mk_st.ninstances;
+	names = kvcalloc(n ? n : 1, sizeof(*names), GFP_KERNEL);
+	for (i = 0; names && i < n; i++)
+		strscpy(names[i], mk_st.instances[i].name, sizeof(names[i]));
+	mutex_unlock(&mk_state_lock);
+	if (!names) {
+		pr_warn("multikernel: out of memory updating instances/\n");
+		return;
+	}
+
+	list_for_each_entry_safe(dir, tmp, &mk_inst_dirs, list) {
+		for (i = 0, found = false; i < n && !found; i++)
+			found = !strcmp(dir->name, names[i]);
+		if (found)
+			continue;
+		list_del(&dir->list);
+		kernfs_remove(dir->kn);
+		kfree(dir);
+	}
+	for (i = 0; i < n; i++) {
+		found = false;
+		list_for_each_entry(dir, &mk_inst_dirs, list)
+			found = found || !strcmp(dir->name, names[i]);
+		if (!found && mk_add_inst_dir(names[i]))
+			pr_warn("multikernel: cannot create instances/%s\n",
+				names[i]);
+	}
+	kvfree(names);
+}
+
+/* Transactions. */
+
+static struct mk_tx *mk_find_tx(u32 id)
+{
+	struct mk_tx *tx;
+
+	lockdep_assert_held(&mk_state_lock);
+	list_for_each_entry(tx, &mk_txs, list)
+		if (tx->id == id)
+			return tx;
+	return NULL;
+}
+
+static int mk_tx_show(struct seq_file *sf, void *v)
+{
+	struct kernfs_open_file *of = sf->private;
+	enum mk_tx_file which = (uintptr_t)of->kn->priv;
+	struct mk_tx *tx;
+	u32 id;
+	int err = 0;
+
+	if (kstrtou32(of->kn->parent->name + 3, 10, &id))
+		return -ENODEV;
+	mutex_lock(&mk_state_lock);
+	tx = mk_find_tx(id);
+	if (!tx) {
+		err = -ENODEV;
+		goto out;
+	}
+	switch (which) {
+	case MK_TX_ID:
+		seq_printf(sf, "%u\n", tx->id);
+		break;
+	case MK_TX_STATUS:
+		seq_puts(sf, "applied\n");
+		if (tx->refusal)
+			seq_printf(sf, "rollback refused:\n%s", tx->refusal);
+		break;
+	case MK_TX_DTBO:
+		seq_write(sf, tx->rec.dtbo, tx->rec.size);
+		break;
+	case MK_TX_INSTANCES:
+		seq_puts(sf, tx->instances);
+		break;
+	}
+out:
+	mutex_unlock(&mk_state_lock);
+	return err;
+}
+
+static const struct kernfs_ops mk_tx_ops = {
+	.seq_show	= mk_tx_show,
+};
+
+static int mk_add_tx_dir(struct mk_tx *tx)
+{
+	struct kernfs_node *kn;
+	char name[16];
+
+	lockdep_assert_held(&mk_tree_lock);
+	snprintf(name, sizeof(name), "tx_%u", tx->id);
+	kn = mk_add_dir(mk_kn_overlays, name, mk_tx_files,
+			ARRAY_SIZE(mk_tx_files), &mk_tx_ops);
+	if (IS_ERR(kn))
+		return PTR_ERR(kn);
+	tx->kn = kn;
+	return 0;
+}
+
+static void mk_tx_free(struct mk_tx *tx)
+{
+	if (!tx)
+		return;
+	kvfree(tx->rec.dtbo);
+	mk_decisions_free(&tx->rec.dec);
+	kfree(tx->instances);
+	kfree(tx->refusal);
+	kfree(tx);
+}
+
+static void mk_notify_change(void)
+{
+	kernfs_notify(mk_kn_device_tree);
+	kernfs_notify(mk_kn_summary);
+}
+
+/* Apply an overlay as a new transaction. */
+static int mk_apply(const void *blob, size_t size, struct mk_report *rep,
+		    u32 *id)
+{
+	struct mk_tx *tx = NULL;
+	struct mk_decisions dec = {};
+	struct mk_state st;
+	void *tree = NULL;
+	int err, n;
+
+	mutex_lock(&mk_tree_lock);
+	mutex_lock(&mk_state_lock);
+	if (!mk_baseline) {
+		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-missing",
+			      "no baseline yet; write one to device_tree first");
+		err = -EINVAL;
+		goto unlock;
+	}
+	if (mk_ntxs >= MK_MAX_INSTANCES) {
+		mk_report_add(rep, MK_ERROR, -E2BIG, "limit",
+			      "%u transactions applied; roll some back first",
+			      mk_ntxs);
+		err = -E2BIG;
+		goto unlock;
+	}
+	err = mk_overlay_apply(mk_effective, blob, size, &tree, rep);
+	if (!err)
+		err = mk_allocate(&tree, &dec, rep);
+	if (!err)
+		err = mk_check_tree(tree, &st, rep);
+	if (err)
+		goto unlock;
+
+	err = -ENOMEM;
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+	if (!tx)
+		goto unlock_state;
+	tx->instances = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	tx->rec.dtbo = kvmalloc(size, GFP_KERNEL);
+	if (!tx->instances || !tx->rec.dtbo)
+		goto unlock_state;
+	n = mk_overlay_instances(mk_effective, blob, tx->instances, PAGE_SIZE);
+	if (n < 0)
+		goto unlock_state;
+	memcpy((void *)tx->rec.dtbo, blob, size);
+	tx->rec.size = size;
+	tx->rec.dec = dec;
+	dec = (struct mk_decisions){};
+	tx->id = mk_next_tx++;
+	list_add_tail(&tx->list, &mk_txs);
+	mk_ntxs++;
+	mk_swap_effective(tree, &st);
+	tree = NULL;
+	*id = tx->id;
+	mutex_unlock(&mk_state_lock);
+
+	if (mk_add_tx_dir(tx))
+		pr_warn("multikernel: cannot create overlays/tx_%u\n", tx->id);
+	mk_sync_inst_dirs();
+	mk_notify_change();
+	mutex_unlock(&mk_tree_lock);
+	return 0;
+
+unlock_state:
+	mk_state_free(&st);
+	mk_tx_free(tx);
+unlock:
+	mutex_unlock(&mk_state_lock);
+	mutex_unlock(&mk_tree_lock);
+	mk_decisions_free(&dec);
+	kvfree(tree);
+	return err;
+}
+
+/*
+ * Rebuild the effective state from @baseline and every transaction except
+ * @skip, and validate it.
+ */
+static int mk_rebuild_checked(const void *baseline, struct mk_tx *skip,
+			      void **tree, struct mk_state *st,
+			      struct mk_report *rep)
+{
+	struct mk_tx_rec **recs;
+	struct mk_tx *tx;
+	u32 n = 0;
+	int err;
+
+	lockdep_assert_held(&mk_state_lock);
+	recs = kvcalloc(mk_ntxs ? mk_ntxs : 1, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return -ENOMEM;
+	list_for_each_entry(tx, &mk_txs, list)
+		if (tx != skip)
+			recs[n++] = &tx->rec;
+	err = mk_rebuild(baseline, recs, n, tree, rep);
+	kvfree(recs);
+	if (err)
+		return err;
+	err = mk_check_tree(*tree, st, rep);
+	if (err) {
+		kvfree(*tree);
+		*tree = NULL;
+	}
+	return err;
+}
+
+static int mk_rollback(u32 id, struct mk_report *rep)
+{
+	struct mk_state st;
+	struct mk_tx *tx;
+	void *tree;
+	int err;
+
+	mutex_lock(&mk_tree_lock);
+	mutex_lock(&mk_state_lock);
+	tx = mk_find_tx(id);
+	if (!tx) {
+		mutex_unlock(&mk_state_lock);
+		mutex_unlock(&mk_tree_lock);
+		return -ENOENT;
+	}
+	err = mk_rebuild_checked(mk_baseline, tx, &tree, &st, rep);
+	if (err) {
+		/* Keep the reason where the operator can read it. */
+		kfree(tx->refusal);
+		tx->refusal = kstrdup(rep->buf ? rep->buf : "", GFP_KERNEL);
+		mutex_unlock(&mk_state_lock);
+		mutex_unlock(&mk_tree_lock);
+		return err == -ENOMEM ? err : -EBUSY;
+	}
+	list_del(&tx->list);
+	mk_ntxs--;
+	mk_swap_effective(tree, &st);
+	mutex_unlock(&mk_state_lock);
+
+	kernfs_remove(tx->kn);
+	mk_tx_free(tx);
+	mk_sync_inst_dirs();
+	mk_notify_change();
+	mutex_unlock(&mk_tree_lock);
+	return 0;
+}
+
+static int mk_rmdir(struct kernfs_node *kn)
+{
+	struct mk_report rep;
+	u32 id;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kn->parent != mk_kn_overlays || strncmp(kn->name, "tx_", 3) ||
+	    kstrtou32(kn->name + 3, 10, &id))
+		return -EPERM;
+
+	/* mk_rollback() removes this very directory. */
+	kernfs_break_active_protection(kn);
+	mk_report_init(&rep);
+	err = mk_rollback(id, &rep);
+	mk_report_free(&rep);
+	kernfs_unbreak_active_protection(kn);
+	return err;
+}
+
+static struct kernfs_syscall_ops mk_syscall_ops = {
+	.rmdir	= mk_rmdir,
+};
+
+/* Replace the baseline, if every applied transaction still fits it. */
+static int mk_set_baseline(const void *blob, size_t size,
+			   struct mk_report *rep)
+{
+	void *baseline = NULL, *tree = NULL;
+	struct mk_state st;
+	int err, root;
+
+	err = mk_state_parse(&st, blob, size, rep);
+	if (!err)
+		err = mk_validate(&st, rep);
+	if (!err && st.ninstances) {
+		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-instances",
+			      "a baseline describes the pool only; create instances with overlays");
+		err = -EINVAL;
+	}
+	mk_state_free(&st);
+	if (err)
+		return err;
+
+	/* Overlays target /instances: make sure the baseline has it. */
+	err = mk_fdt_copy(blob, 64, &baseline);
+	if (err)
+		return err;
+	if (fdt_path_offset(baseline, "/instances") < 0) {
+		root = fdt_add_subnode(baseline, 0, "instances");
+		if (root < 0) {
+			kvfree(baseline);
+			return -ENOMEM;
+		}
+	}
+	fdt_pack(baseline);
+
+	mutex_lock(&mk_tree_lock);
+	mutex_lock(&mk_state_lock);
+	err = mk_rebuild_checked(baseline, NULL, &tree, &st, rep);
+	if (err) {
+		mk_report_add(rep, MK_ERROR, -EBUSY, "baseline-busy",
+			      "the applied transactions do not fit this baseline; roll them back first");
+		err = err == -ENOMEM ? err : -EBUSY;
+		mutex_unlock(&mk_state_lock);
+		mutex_unlock(&mk_tree_lock);
+		kvfree(baseline);
+		return err;
+	}
+	kvfree(mk_baseline);
+	mk_baseline = baseline;
+	mk_swap_effective(tree, &st);
+	mutex_unlock(&mk_state_lock);
+	mk_sync_inst_dirs();
+	mk_notify_change();
+	mutex_unlock(&mk_tree_lock);
+	return 0;
+}
+
+/* Top-level files. */
+
+static ssize_t mk_device_tree_write(struct kernfs_open_file *of, char *buf,
+				    size_t bytes, loff_t off)
+{
+	struct mk_report rep;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	mk_report_init(&rep);
+	err = mk_set_baseline(buf, bytes, &rep);
+	mk_result_set(of, &rep, err ? NULL : "ok\n");
+	mk_report_free(&rep);
+	return err ? err : bytes;
+}
+
+static int mk_device_tree_show(struct seq_file *sf, void *v)
+{
+	if (mk_result_show(sf))
+		return 0;
+	mutex_lock(&mk_state_lock);
+	if (mk_effective)
+		seq_write(sf, mk_effective, fdt_totalsize(mk_effective));
+	mutex_unlock(&mk_state_lock);
+	return 0;
+}
+
+static const struct kernfs_ops mk_device_tree_ops = {
+	.open			= mk_result_open,
+	.release		= mk_result_release,
+	.seq_show		= mk_device_tree_show,
+	.write			= mk_device_tree_write,
+	.atomic_write_len	= MK_MAX_BLOB_SIZE,
+};
+
+static ssize_t mk_new_write(struct kernfs_open_file *of, char *buf,
+			    size_t bytes, loff_t off)
+{
+	struct mk_report rep;
+	char ok[24];
+	u32 id = 0;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	mk_report_init(&rep);
+	err = mk_apply(buf, bytes, &rep, &id);
+	snprintf(ok, sizeof(ok), "tx %u\n", id);
+	mk_result_set(of, &rep, err ? NULL : ok);
+	mk_report_free(&rep);
+	return err ? err : bytes;
+}
+
+static int mk_new_show(struct seq_file *sf, void *v)
+{
+	mk_result_show(sf);
+	return 0;
+}
+
+static const struct kernfs_ops mk_new_ops = {
+	.open			= mk_result_open,
+	.release		= mk_result_release,
+	.seq_show		= mk_new_show,
+	.write			= mk_new_write,
+	.atomic_write_len	= MK_MAX_BLOB_SIZE,
+};
+
+static int mk_summary_show(struct seq_file *sf, void *v)
+{
+	const struct mk_pool *p = &mk_st.pool;
+	struct mk_cpus *cpus;
+	struct mk_span *gaps = NULL;
+	int i, n = 0;
+	u32 k;
+
+	cpus = kzalloc(sizeof(*cpus), GFP_KERNEL);
+	mutex_lock(&mk_state_lock);
+	if (!mk_effective || !cpus) {
+		seq_puts(sf, mk_effective ? "" : "no baseline\n");
+		goto out;
+	}
+	n = mk_free_memory(&mk_st, NULL, 0);
+	gaps = n > 0 ? kcalloc(n, sizeof(*gaps), GFP_KERNEL) : NULL;
+	if (gaps)
+		n = mk_free_memory(&mk_st, gaps, n);
+
+	seq_puts(sf, "pool cpus: ");
+	mk_print_cpus(sf, p->available.bits);
+	mk_bits_andnot(cpus->bits, p->available.bits, p->host_reserved.bits,
+		       MK_MAX_CPUS);
+	for (i = 0; i < mk_st.ninstances; i++)
+		mk_bits_andnot(cpus->bits, cpus->bits,
+			       mk_st.instances[i].cpus.bits, MK_MAX_CPUS);
+	seq_puts(sf, "\nfree cpus: ");
+	mk_print_cpus(sf, cpus->bits);
+	seq_printf(sf, "\npool memory: %#llx-%#llx\nfree memory:",
+		   p->pool_base, p->pool_base + p->pool_bytes);
+	for (i = 0; gaps && i < n; i++)
+		seq_printf(sf, " %#llx-%#llx", gaps[i].start, gaps[i].end);
+	if (!n)
+		seq_puts(sf, " none");
+	seq_puts(sf, "\ndevices:");
+	for (k = 0; k < p->ndevices; k++)
+		seq_printf(sf, " %s", p->devices[k].label ? p->devices[k].label :
+							   p->devices[k].name);
+	seq_printf(sf, "\ninstances: %u\n", mk_st.ninstances);
+	for (i = 0; i < mk_st.ninstances; i++) {
+		const struct mk_instance *in = &mk_st.instances[i];
+
+		seq_printf(sf, "instance %s: id %u cpus ", in->name, in->id);
+		mk_print_cpus(sf, in->cpus.bits);
+		seq_printf(sf, " memory %#llx+%#llx devices ", in->mem_base,
+			   in->mem_bytes);
+		if (!in->ndevs)
+			seq_puts(sf, "none");
+		mk_print_devices(sf, in, ",");
+		seq_putc(sf, '\n');
+	}
+	seq_printf(sf, "transactions: %u\n", mk_ntxs);
+out:
+	mutex_unlock(&mk_state_lock);
+	kfree(gaps);
+	kfree(cpus);
+	return 0;
+}
+
+static const struct kernfs_ops mk_summary_ops = {
+	.seq_show	= mk_summary_show,
+};
+
+/* Mounting. */
 
 static void mk_fs_context_free(struct fs_context *fc)
 {
@@ -62,14 +908,40 @@ static struct file_system_type multikernel_fs_type = {
 	.kill_sb		= kernfs_kill_sb,
 };
 
+static int __init mk_create_tree(void)
+{
+	struct kernfs_node *root = kernfs_root_to_node(mk_kf_root), *kn;
+
+	mk_kn_device_tree = mk_add_file(root, "device_tree", 0644,
+					&mk_device_tree_ops, NULL);
+	if (IS_ERR(mk_kn_device_tree))
+		return PTR_ERR(mk_kn_device_tree);
+	mk_kn_summary = mk_add_file(root, "summary", 0444, &mk_summary_ops,
+				    NULL);
+	if (IS_ERR(mk_kn_summary))
+		return PTR_ERR(mk_kn_summary);
+	mk_kn_overlays = kernfs_create_dir(root, "overlays", 0755, NULL);
+	if (IS_ERR(mk_kn_overlays))
+		return PTR_ERR(mk_kn_overlays);
+	kn = mk_add_file(mk_kn_overlays, "new", 0600, &mk_new_ops, NULL);
+	if (IS_ERR(kn))
+		return PTR_ERR(kn);
+	mk_kn_instances = kernfs_create_dir(root, "instances", 0555, NULL);
+	return PTR_ERR_OR_ZERO(mk_kn_instances);
+}
+
 static int __init multikernel_fs_init(void)
 {
 	int ret;
 
-	mk_kf_root = kernfs_create_root(NULL, KERNFS_ROOT_EXTRA_OPEN_PERM_CHECK,
-					NULL);
+	mk_kf_root = kernfs_create_root(&mk_syscall_ops,
+					KERNFS_ROOT_EXTRA_OPEN_PERM_CHECK, NULL);
 	if (IS_ERR(mk_kf_root))
 		return PTR_ERR(mk_kf_root);
+
+	ret = mk_create_tree();
+	if (ret)
+		goto err_destroy_root;
 
 	ret = sysfs_create_mount_point(fs_kobj, "multikernel");
 	if (ret)

@@ -18,7 +18,7 @@
 #define MK_MAX_INSTANCE_DEVICES	64	/* device references of one instance */
 #define MK_MAX_PARTS		256	/* VFs or namespaces of one device */
 #define MK_MAX_NUMA_NODES	64
-#define MK_MAX_BLOB_SIZE	(4U << 20)
+#define MK_MAX_BLOB_SIZE	(2U << 20)	/* kernfs kmallocs a write whole */
 #define MK_MAX_DEPTH		16	/* node nesting in any blob */
 #define MK_MAX_NODES		65536	/* nodes in any blob */
 #define MK_NAME_MAX		31	/* instance name length */
@@ -194,16 +194,34 @@ int mk_state_parse(struct mk_state *st, const void *fdt, size_t size,
 		   struct mk_report *rep);
 void mk_state_free(struct mk_state *st);
 
+/* A range of addresses, [start, end). */
+struct mk_span {
+	u64 start;
+	u64 end;
+};
+
+/* A transaction as the rebuild needs it: the overlay and what was decided. */
+struct mk_tx_rec {
+	const void *dtbo;
+	size_t size;
+	struct mk_decisions dec;
+};
+
 /* overlay.c */
 int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 		     void **out, struct mk_report *rep);
+int mk_overlay_instances(const void *base, const void *dtbo, char *buf,
+			 size_t size);
 int mk_fdt_copy(const void *fdt, size_t extra, void **out);
+int mk_rebuild(const void *baseline, struct mk_tx_rec *const *txs, u32 n,
+	       void **out, struct mk_report *rep);
 
 /* alloc.c */
 int mk_allocate(void **fdt, struct mk_decisions *dec, struct mk_report *rep);
 int mk_decisions_replay(void **fdt, const struct mk_decisions *dec,
 			struct mk_report *rep);
 void mk_decisions_free(struct mk_decisions *dec);
+int mk_free_memory(const struct mk_state *st, struct mk_span *spans, u32 max);
 
 /* validate.c */
 int mk_validate(const struct mk_state *st, struct mk_report *rep);

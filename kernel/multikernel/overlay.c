@@ -193,3 +193,89 @@ int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 	*out = tree;
 	return 0;
 }
+
+/**
+ * mk_overlay_instances - list the instances an overlay touches
+ * @base: the tree the overlay was applied to
+ * @dtbo: the overlay, already applied once (so it is sound)
+ * @buf: where to write the names, one per line
+ * @size: size of @buf
+ *
+ * Return: the length written, or -ENOSPC if @buf is too small.
+ */
+int mk_overlay_instances(const void *base, const void *dtbo, char *buf,
+			 size_t size)
+{
+	size_t len = 0, n, plen = strlen(MK_INSTANCES_PATH);
+	const char *target, *name;
+	int frag, ovl, child;
+	char path[256];
+
+	if (!size)
+		return -ENOSPC;
+	buf[0] = '\0';
+	fdt_for_each_subnode(frag, dtbo, 0) {
+		ovl = fdt_subnode_offset(dtbo, frag, "__overlay__");
+		target = ovl < 0 ? NULL :
+			 mk_fragment_target(base, dtbo, frag, path, sizeof(path));
+		if (!target || !mk_path_in_instances(target))
+			continue;
+		fdt_for_each_subnode(child, dtbo, ovl) {
+			/* At /instances, children are instances; below, the target is. */
+			name = target[plen] ? target + plen + 1 :
+			       fdt_get_name(dtbo, child, NULL);
+			if (!name)
+				continue;
+			n = strcspn(name, "/");
+			if (len + n + 2 > size)
+				return -ENOSPC;
+			memcpy(buf + len, name, n);
+			len += n;
+			buf[len++] = '\n';
+			buf[len] = '\0';
+			if (target[plen])
+				break;
+		}
+	}
+	return len;
+}
+
+/**
+ * mk_rebuild - rebuild a state from its baseline and transactions
+ * @baseline: the baseline tree, already checked
+ * @txs: the transactions to apply, in order
+ * @n: how many
+ * @out: the rebuilt tree; release with kvfree()
+ * @rep: why it could not be rebuilt
+ *
+ * Each overlay is applied again and its recorded decisions replayed; no
+ * placement is decided anew. The result still needs validating.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mk_rebuild(const void *baseline, struct mk_tx_rec *const *txs, u32 n,
+	       void **out, struct mk_report *rep)
+{
+	void *tree, *next;
+	int err;
+	u32 i;
+
+	err = mk_fdt_copy(baseline, 0, &tree);
+	if (err)
+		return err;
+	for (i = 0; !err && i < n; i++) {
+		err = mk_overlay_apply(tree, txs[i]->dtbo, txs[i]->size, &next,
+				       rep);
+		if (err)
+			break;
+		kvfree(tree);
+		tree = next;
+		err = mk_decisions_replay(&tree, &txs[i]->dec, rep);
+	}
+	if (err) {
+		kvfree(tree);
+		return err;
+	}
+	*out = tree;
+	return 0;
+}

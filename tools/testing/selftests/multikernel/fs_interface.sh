@@ -1,0 +1,154 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Drive /sys/fs/multikernel end to end: a baseline, overlays applied as
+# transactions, the instances they create, refused changes that leave the
+# state byte for byte as it was, rollbacks, and EPERM for non-root writers.
+
+. "$(dirname "$0")/lib.sh"
+
+D=$(cd "$(dirname "$0")" && pwd)
+NEW=$MK_MNT/overlays/new
+OUT=/tmp/mk_out.$$
+SNAP=/tmp/mk_snap.$$
+
+# write SRC DEST [BYTES]: one write(); the outcome and result go to $OUT.
+write() { "$D/mk_write" "$@" > "$OUT" 2>&1; }
+outcome() { sed -n 's/^write: //p' "$OUT"; }
+want_outcome() { [ "$(outcome)" = "$1" ] || { cat "$OUT"; return 1; }; }
+want_in_out() { grep -q -- "$1" "$OUT" || { cat "$OUT"; return 1; }; }
+want_file() {
+	[ "$(cat "$1")" = "$2" ] || { echo "$1: '$(cat "$1")', want '$2'"; return 1; }
+}
+snapshot() { cat "$MK_MNT/device_tree" > "$SNAP"; }
+unchanged() { cmp -s "$SNAP" "$MK_MNT/device_tree" || { echo "device_tree changed"; return 1; }; }
+as_nobody() { su -s /bin/sh nobody -c "$*"; }
+is_dtb() { [ "$(od -A n -t x1 -N 4 "$1" | tr -d ' ')" = d00dfeed ]; }
+
+overlay_needs_baseline() {
+	write "$D/web-server.dtbo" "$NEW" &&
+		return 1
+	want_outcome EINVAL && want_in_out "error: baseline-missing:"
+}
+
+baseline_applies() {
+	write "$D/baseline-32cpu-16g.dtb" "$MK_MNT/device_tree" &&
+		want_outcome ok && want_in_out '^ok$' &&
+		grep -q '^pool cpus: 4-31$' "$MK_MNT/summary" &&
+		grep -q '^instances: 0$' "$MK_MNT/summary" &&
+		is_dtb "$MK_MNT/device_tree"
+}
+
+explicit_instance() {
+	write "$D/web-server.dtbo" "$NEW" && want_in_out '^tx 1$' &&
+		want_file "$MK_MNT/instances/web-server/id" 1 &&
+		want_file "$MK_MNT/instances/web-server/status" ready &&
+		want_file "$MK_MNT/instances/web-server/cpus" 4-7 &&
+		want_file "$MK_MNT/instances/web-server/memory" \
+			"0x80000000 0x80000000" &&
+		want_file "$MK_MNT/instances/web-server/devices" eth0:vf1 &&
+		want_file "$MK_MNT/overlays/tx_1/instances" web-server &&
+		want_file "$MK_MNT/overlays/tx_1/status" applied &&
+		cmp -s "$D/web-server.dtbo" "$MK_MNT/overlays/tx_1/dtbo" &&
+		is_dtb "$MK_MNT/instances/web-server/device_tree"
+}
+
+placed_instance() {
+	write "$D/database.dtbo" "$NEW" && want_in_out '^tx 2$' &&
+		want_file "$MK_MNT/instances/database/id" 2 &&
+		want_file "$MK_MNT/instances/database/cpus" 8-15 &&
+		want_file "$MK_MNT/instances/database/memory" "0x100000000 0x100000000" &&
+		want_file "$MK_MNT/instances/database/devices" nvme0:ns2 &&
+		grep -q '^free cpus: 16-31$' "$MK_MNT/summary" &&
+		grep -q '^free memory: 0x200000000-0x400000000$' "$MK_MNT/summary"
+}
+
+conflict_refused() {
+	local cpus="^error: cpu-overlap: analytics database:"
+
+	snapshot
+	write "$D/conflict-cpus-memory.dtbo" "$NEW" && return 1
+	want_outcome EBUSY &&
+		want_in_out "$cpus CPUs 8-9 allocated to both; free: 16-31$" &&
+		want_in_out "^error: memory-overlap:" &&
+		want_in_out "^error: device-conflict:" &&
+		[ ! -e "$MK_MNT/instances/analytics" ] && [ ! -e "$MK_MNT/overlays/tx_3" ] &&
+		unchanged
+}
+
+truncated_refused() {
+	snapshot
+	write "$D/database.dtbo" "$NEW" 100 && return 1
+	want_outcome EINVAL && want_in_out "^error: malformed:" && unchanged
+}
+
+baseline_with_instances_refused() {
+	snapshot
+	cat "$MK_MNT/device_tree" > /tmp/mk_eff.$$
+	write /tmp/mk_eff.$$ "$MK_MNT/device_tree" && return 1
+	rm -f /tmp/mk_eff.$$
+	want_outcome EINVAL && want_in_out "^error: baseline-instances:" && unchanged
+}
+
+baseline_that_does_not_fit() {
+	snapshot
+	write "$D/baseline-minimal-8cpu.dtb" "$MK_MNT/device_tree" && return 1
+	want_outcome EBUSY && want_in_out "^error: baseline-busy:" && unchanged
+}
+
+non_root_write_eperm() {
+	snapshot
+	chmod 666 "$NEW" "$MK_MNT/device_tree" || return 1
+	as_nobody "'$D/mk_write' '$D/database.dtbo' '$NEW'" > "$OUT" 2>&1
+	want_outcome EPERM || return 1
+	as_nobody "'$D/mk_write' '$D/baseline-32cpu-16g.dtb' '$MK_MNT/device_tree'" > "$OUT" 2>&1
+	want_outcome EPERM || return 1
+	chmod 600 "$NEW" && chmod 644 "$MK_MNT/device_tree" && unchanged
+}
+
+non_root_rmdir_eperm() {
+	chmod 777 "$MK_MNT/overlays" || return 1
+	as_nobody "rmdir '$MK_MNT/overlays/tx_1'" 2>"$OUT" && return 1
+	want_in_out "Operation not permitted" || return 1
+	chmod 755 "$MK_MNT/overlays" && [ -d "$MK_MNT/overlays/tx_1" ]
+}
+
+rollback_keeps_decisions() {
+	rmdir "$MK_MNT/overlays/tx_1" || return 1
+	[ ! -e "$MK_MNT/instances/web-server" ] && [ ! -e "$MK_MNT/overlays/tx_1" ] &&
+		want_file "$MK_MNT/instances/database/cpus" 8-15 &&
+		want_file "$MK_MNT/instances/database/id" 2 &&
+		grep -q '^free cpus: 4-7,16-31$' "$MK_MNT/summary"
+}
+
+rollback_all() {
+	rmdir "$MK_MNT/overlays/tx_2" &&
+		[ -z "$(ls "$MK_MNT/instances")" ] &&
+		grep -q '^instances: 0$' "$MK_MNT/summary" &&
+		grep -q '^transactions: 0$' "$MK_MNT/summary"
+}
+
+rollback_of_unknown_tx() {
+	! rmdir "$MK_MNT/overlays/tx_9" 2>/dev/null
+}
+
+mk_require_root
+ktap_print_header
+ktap_set_plan 13
+mount -t multikernel none "$MK_MNT" || ktap_exit_fail_msg "cannot mount $MK_MNT"
+mk_check "an overlay needs a baseline (EINVAL)" overlay_needs_baseline
+mk_check "a baseline applies and reads back as a DTB" baseline_applies
+mk_check "an explicit instance appears under instances/" explicit_instance
+mk_check "cpu-count and memory are placed and recorded" placed_instance
+mk_check "a conflicting overlay is refused whole (EBUSY)" conflict_refused
+mk_check "a truncated overlay is refused (EINVAL)" truncated_refused
+mk_check "a baseline with instances is refused (EINVAL)" baseline_with_instances_refused
+mk_check "a baseline the instances do not fit is refused (EBUSY)" baseline_that_does_not_fit
+mk_check "non-root writes get EPERM whatever the modes" non_root_write_eperm
+mk_check "non-root rmdir gets EPERM whatever the modes" non_root_rmdir_eperm
+mk_check "rollback removes an instance and keeps other decisions" rollback_keeps_decisions
+mk_check "rolling back every transaction empties instances/" rollback_all
+mk_check "rolling back an unknown transaction fails" rollback_of_unknown_tx
+rm -f "$OUT" "$SNAP"
+umount "$MK_MNT"
+ktap_finished
