@@ -5,8 +5,9 @@
 
 H := harness
 OUT ?=
+FUZZ_SECONDS ?= 600
 
-.PHONY: help deps kernel kunit selftests static check demo shell patches
+.PHONY: help deps kernel kunit selftests static fuzz bench check demo shell patches
 
 help:
 	@echo 'make check      run every test (KUnit/UML, static checks, guest selftests)'
@@ -15,6 +16,8 @@ help:
 	@echo 'make kunit      run the KUnit suites under UML'
 	@echo 'make selftests  run the selftests in the guest'
 	@echo 'make static     checkpatch --strict and sparse'
+	@echo 'make fuzz       fuzz the shared parser and validator (FUZZ_SECONDS=600)'
+	@echo 'make bench      time validation with 10, 100 and 1000 instances'
 	@echo 'make shell      interactive shell in the guest'
 	@echo 'make patches    write the patch series (OUT=dir)'
 
@@ -32,6 +35,13 @@ selftests: kernel
 
 static: kernel
 	@$(H)/static.sh
+
+fuzz: deps
+	@$(H)/fuzz.sh $(FUZZ_SECONDS)
+
+bench: deps
+	@make -s -C tools/multikernel OUTPUT=$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/ bench
+	@$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/bench_validate
 
 check: deps
 	@$(H)/check.sh

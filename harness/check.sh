@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run every test: KUnit under UML, the x86_64 guest build, the static checks
-# and the selftests in the guest (which also report the KUnit suites that
+# Run every test: KUnit under UML, a short fuzzing run, the x86_64 guest
+# build, the static checks and the selftests in the guest (which also report the KUnit suites that
 # ran at boot there). Every result is printed as it happens; the last line
 # is the count of test cases and checks, "N passed, N failed".
 set -uo pipefail
@@ -43,6 +43,10 @@ f=${f:-0}
 [ -z "$p" ] && p=0 && f=$((f + 1))
 [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 count "$p" "$f"
+
+run fuzz "$REPO/harness/fuzz.sh" 30
+count "$(grep -c '^ok - ' "$logs/fuzz.log")" "$(grep -c '^not ok - ' "$logs/fuzz.log")"
+grep -q -E '^(not )?ok - ' "$logs/fuzz.log" || count 0 1
 
 if run build "$REPO/harness/build-x86.sh"; then
 	count 1 0

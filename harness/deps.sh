@@ -11,7 +11,7 @@ pkgs=(
 	ccache sparse python3 python3-ply python3-git perl git patch rsync
 	qemu-system-x86 busybox-static
 	libfdt-dev device-tree-compiler
-	clang
+	clang libclang-rt-14-dev
 )
 
 missing=()

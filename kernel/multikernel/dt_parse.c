@@ -13,6 +13,30 @@
 #define MK_MALFORMED(rep, ...) \
 	mk_report_add(rep, MK_ERROR, -EINVAL, "malformed", __VA_ARGS__)
 
+/*
+ * libfdt copies blocks by sizes it derives from the header (fdt_open_into(),
+ * fdt_pack()), and a crafted header can make those negative. Accept only
+ * the layout dtc writes: header, reservation map, structure, strings, in
+ * that order, aligned and without overlap, with a terminated reservation
+ * map.
+ */
+static bool mk_fdt_layout_ok(const void *fdt)
+{
+	u64 rsv = fdt_off_mem_rsvmap(fdt), st = fdt_off_dt_struct(fdt);
+	u64 str = fdt_off_dt_strings(fdt);
+	int nrsv;
+
+	/* libfdt reads the map as 64-bit words and the structure as cells. */
+	if (rsv % 8 || st % 4 || rsv < fdt_header_size(fdt))
+		return false;
+	nrsv = fdt_num_mem_rsv(fdt);
+	if (nrsv < 0)
+		return false;
+	return rsv + (u64)(nrsv + 1) * sizeof(struct fdt_reserve_entry) <= st &&
+	       st + fdt_size_dt_struct(fdt) <= str &&
+	       str + fdt_size_dt_strings(fdt) <= fdt_totalsize(fdt);
+}
+
 /**
  * mk_fdt_check - check that a blob is a whole, well-formed flattened tree
  * @fdt: the blob
@@ -46,6 +70,10 @@ int mk_fdt_check(const void *fdt, size_t size, struct mk_report *rep)
 	err = fdt_check_header(fdt);
 	if (err) {
 		MK_MALFORMED(rep, "blob: bad header: %s", fdt_strerror(err));
+		return -EINVAL;
+	}
+	if (!mk_fdt_layout_ok(fdt)) {
+		MK_MALFORMED(rep, "blob: blocks misordered, overlapping or unaligned");
 		return -EINVAL;
 	}
 

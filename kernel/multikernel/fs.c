@@ -156,18 +156,19 @@ static bool mk_result_show(struct seq_file *sf)
 	return true;
 }
 
+/*
+ * Lockdep classes for the files' active references. Writers hold a
+ * top-level file's while they take mk_tree_lock; changes hold mk_tree_lock
+ * while they remove transaction and instance files, whose readers take only
+ * mk_state_lock. One class for both would look like a cycle.
+ */
+static struct lock_class_key mk_top_file_key, mk_dir_file_key;
+
 static struct kernfs_node *mk_add_file(struct kernfs_node *parent,
 				       const char *name, umode_t mode,
-				       const struct kernfs_ops *ops, void *priv)
+				       const struct kernfs_ops *ops, void *priv,
+				       struct lock_class_key *key)
 {
-	struct lock_class_key *key = NULL;
-
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	/* Let lockdep see the files' active references, as sysfs does. */
-	static struct lock_class_key mk_file_key;
-
-	key = &mk_file_key;
-#endif
 	return __kernfs_create_file(parent, name, mode, GLOBAL_ROOT_UID,
 				    GLOBAL_ROOT_GID, 0, ops, priv, NULL, key);
 }
@@ -185,7 +186,8 @@ static struct kernfs_node *mk_add_dir(struct kernfs_node *parent,
 	if (IS_ERR(dir))
 		return dir;
 	for (i = 0; i < n; i++) {
-		kn = mk_add_file(dir, files[i], 0444, ops, (void *)i);
+		kn = mk_add_file(dir, files[i], 0444, ops, (void *)i,
+				 &mk_dir_file_key);
 		if (IS_ERR(kn)) {
 			kernfs_remove(dir);
 			return kn;
@@ -913,17 +915,19 @@ static int __init mk_create_tree(void)
 	struct kernfs_node *root = kernfs_root_to_node(mk_kf_root), *kn;
 
 	mk_kn_device_tree = mk_add_file(root, "device_tree", 0644,
-					&mk_device_tree_ops, NULL);
+					&mk_device_tree_ops, NULL,
+					&mk_top_file_key);
 	if (IS_ERR(mk_kn_device_tree))
 		return PTR_ERR(mk_kn_device_tree);
 	mk_kn_summary = mk_add_file(root, "summary", 0444, &mk_summary_ops,
-				    NULL);
+				    NULL, &mk_top_file_key);
 	if (IS_ERR(mk_kn_summary))
 		return PTR_ERR(mk_kn_summary);
 	mk_kn_overlays = kernfs_create_dir(root, "overlays", 0755, NULL);
 	if (IS_ERR(mk_kn_overlays))
 		return PTR_ERR(mk_kn_overlays);
-	kn = mk_add_file(mk_kn_overlays, "new", 0600, &mk_new_ops, NULL);
+	kn = mk_add_file(mk_kn_overlays, "new", 0600, &mk_new_ops, NULL,
+			 &mk_top_file_key);
 	if (IS_ERR(kn))
 		return PTR_ERR(kn);
 	mk_kn_instances = kernfs_create_dir(root, "instances", 0555, NULL);

@@ -131,6 +131,51 @@ static int mk_overlay_check_targets(const void *base, const void *dtbo,
 	return 0;
 }
 
+/*
+ * fdt_overlay_apply() adjusts the phandles that __local_fixups__ points at
+ * without checking that each offset lies inside its property: a crafted
+ * overlay would make it write out of bounds. Check every offset first.
+ */
+static int mk_overlay_check_local_fixups(const void *dtbo,
+					 struct mk_report *rep)
+{
+	static const char prefix[] = "/__local_fixups__";
+	int fix, node, depth = 0, poff, len, tlen, target;
+	const fdt32_t *cells;
+	char path[256];
+	const char *name;
+	u32 i;
+
+	fix = fdt_path_offset(dtbo, prefix);
+	if (fix < 0)
+		return 0;
+	for (node = fix; node >= 0 && depth >= 0;
+	     node = fdt_next_node(dtbo, node, &depth)) {
+		if (node != fix && depth <= 0)
+			break;
+		if (fdt_get_path(dtbo, node, path, sizeof(path)))
+			goto bad;
+		/* /__local_fixups__/a/b describes /a/b; the top, the root. */
+		target = fdt_path_offset(dtbo, path[sizeof(prefix) - 1] ?
+					 path + sizeof(prefix) - 1 : "/");
+		if (target < 0)
+			goto bad;
+		fdt_for_each_property_offset(poff, dtbo, node) {
+			cells = fdt_getprop_by_offset(dtbo, poff, &name, &len);
+			if (!cells || len % 4 || !fdt_getprop(dtbo, target, name, &tlen))
+				goto bad;
+			for (i = 0; i < len / 4; i++)
+				if (tlen < 4 || fdt32_to_cpu(cells[i]) > (u32)tlen - 4)
+					goto bad;
+		}
+	}
+	return 0;
+bad:
+	mk_report_add(rep, MK_ERROR, -EINVAL, "malformed",
+		      "overlay: __local_fixups__ points outside the overlay's properties");
+	return -EINVAL;
+}
+
 /**
  * mk_overlay_apply - apply an overlay to a tree, into a new blob
  * @base: the tree, already checked
@@ -158,6 +203,8 @@ int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 		return -EINVAL;
 	}
 	err = mk_overlay_check_targets(base, dtbo, rep);
+	if (!err)
+		err = mk_overlay_check_local_fixups(dtbo, rep);
 	if (err)
 		return err;
 

@@ -439,6 +439,25 @@ static void mk_blob_too_deep(struct kunit *test)
 		    "error: malformed: blob: nested deeper", -EINVAL);
 }
 
+/* Found by fuzzing: libfdt derives negative copy sizes from such headers. */
+static void mk_blob_blocks_out_of_order(struct kunit *test)
+{
+	void *fdt = mk_t_pool_copy(test, 0);
+
+	fdt_set_off_mem_rsvmap(fdt, fdt_off_dt_strings(fdt));
+	mk_t_expect(test, fdt, fdt_totalsize(fdt),
+		    "error: malformed: blob: blocks misordered", -EINVAL);
+}
+
+static void mk_blob_misaligned_reservation_map(struct kunit *test)
+{
+	void *fdt = mk_t_pool_copy(test, 0);
+
+	fdt_set_off_mem_rsvmap(fdt, fdt_off_mem_rsvmap(fdt) + 4);
+	mk_t_expect(test, fdt, fdt_totalsize(fdt),
+		    "error: malformed: blob: blocks misordered", -EINVAL);
+}
+
 static void mk_blob_too_big(struct kunit *test)
 {
 	mk_t_expect(test, __dtb_kunit_pool_begin, MK_MAX_BLOB_SIZE + 1,
@@ -454,6 +473,8 @@ static struct kunit_case mk_blob_test_cases[] = {
 	KUNIT_CASE(mk_blob_unterminated_string),
 	KUNIT_CASE(mk_blob_too_deep),
 	KUNIT_CASE(mk_blob_too_big),
+	KUNIT_CASE(mk_blob_blocks_out_of_order),
+	KUNIT_CASE(mk_blob_misaligned_reservation_map),
 	{}
 };
 
@@ -497,6 +518,28 @@ static void mk_overlay_truncated(struct kunit *test)
 
 	web.size -= 8;
 	mk_t_expect_refused(test, web, "error: malformed:", -EINVAL);
+}
+
+/*
+ * Found by fuzzing: fdt_overlay_apply() would adjust a "phandle" at an
+ * offset of __local_fixups__ far outside the property it names.
+ */
+static void mk_overlay_local_fixup_out_of_bounds(struct kunit *test)
+{
+	struct mk_t_blob web = MK_T_BLOB(dtbo_kunit_web);
+	const u32 far[] = { 0x10000 };
+	void *dtbo;
+
+	KUNIT_ASSERT_EQ(test, mk_fdt_copy(web.data, 64, &dtbo), 0);
+	mk_t_keep(test, dtbo);
+	mk_t_cells(test, dtbo, "/__local_fixups__/fragment@0/__overlay__/web/resources",
+		   "devices", far, 1);
+	fdt_pack(dtbo);
+	web.data = dtbo;
+	web.size = fdt_totalsize(dtbo);
+	mk_t_expect_refused(test, web,
+			    "error: malformed: overlay: __local_fixups__ points outside",
+			    -EINVAL);
 }
 
 static void mk_overlay_leaves_inputs_alone(struct kunit *test)
@@ -641,6 +684,7 @@ static struct kunit_case mk_apply_test_cases[] = {
 	KUNIT_CASE(mk_overlay_outside_instances),
 	KUNIT_CASE(mk_overlay_unknown_label),
 	KUNIT_CASE(mk_overlay_truncated),
+	KUNIT_CASE(mk_overlay_local_fixup_out_of_bounds),
 	KUNIT_CASE(mk_overlay_leaves_inputs_alone),
 	KUNIT_CASE(mk_alloc_default_placement),
 	KUNIT_CASE(mk_alloc_no_cpus_left),
