@@ -41,22 +41,28 @@ run grep multikernel /proc/filesystems
 run mount -t multikernel none $MK
 run ls $MK
 
-say "Describe the pool: a 32-CPU, 16 GiB host with eth0 and nvme0"
-run ./mk_write baseline-32cpu-16g.dtb $MK/device_tree
+say "multikernel_pool= set 128 MiB aside at boot, as crashkernel= does"
+run grep -i multikernel /proc/iomem
+
+say "A baseline this machine cannot back is refused: it has 4 CPUs, not 32"
+refused ./mk_write baseline-32cpu-16g.dtb $MK/device_tree
+
+say "Describe the pool: CPUs 1-3 and the reserved memory, with eth0 and nvme0"
+run ./mk_write baseline-qemu.dtb $MK/device_tree
 run cat $MK/summary
 
 say "Create an instance with explicit CPUs, memory and a VF"
-run ./mk_write web-server.dtbo $MK/overlays/new
+run ./mk_write qemu-web.dtbo $MK/overlays/new
 run ls $MK/instances/web-server
 run cat $MK/instances/web-server/cpus $MK/instances/web-server/devices
 
-say "Create one that asks for 8 CPUs and 4 GiB; the kernel places it"
-run ./mk_write database.dtbo $MK/overlays/new
+say "Create one that asks for a CPU and 64 MiB; the kernel places it"
+run ./mk_write qemu-database.dtbo $MK/overlays/new
 run cat $MK/instances/database/id $MK/instances/database/cpus \
 	$MK/instances/database/memory
 
 say "An overlay that conflicts is refused whole, with every finding"
-refused ./mk_write conflict-cpus-memory.dtbo $MK/overlays/new
+refused ./mk_write qemu-conflict.dtbo $MK/overlays/new
 run ls $MK/instances
 
 say "Transactions can be rolled back; the database keeps its placement"

@@ -15,6 +15,10 @@ BUILD_X86=$MK_CACHE/build-x86_64
 BUILD_UML=$MK_CACHE/build-um
 BZIMAGE=$BUILD_X86/arch/x86/boot/bzImage
 
+# The guest's multikernel memory pool; samples/multikernel/baseline-qemu.dts
+# describes the same range.
+MK_GUEST_APPEND=${MK_GUEST_APPEND-multikernel_pool=128M@0x30000000}
+
 # Directories of the repository that are files of the patched kernel tree.
 OVERLAY_DIRS=(kernel include Documentation tools samples)
 

@@ -110,7 +110,10 @@ overlay()
 	else
 		(cd "$REPO" && find "${OVERLAY_DIRS[@]}" -type f 2>/dev/null)
 	fi | sort -u | while read -r f; do
-		[ -f "$REPO/$f" ] && echo "$f"
+		# Tracked files deleted in the work tree are listed too.
+		if [ -f "$REPO/$f" ]; then
+			echo "$f"
+		fi
 	done > "$new"
 
 	while read -r f; do

@@ -36,6 +36,7 @@
 #include <linux/user_namespace.h>
 #include <uapi/linux/multikernel.h>
 
+#include "machine.h"
 #include "model.h"
 
 struct mk_tx {
@@ -692,6 +693,8 @@ static int mk_set_baseline(const void *blob, size_t size,
 	err = mk_state_parse(&st, blob, size, rep);
 	if (!err)
 		err = mk_validate(&st, rep);
+	if (!err)
+		err = mk_check_machine(&st, rep);
 	if (!err && st.ninstances) {
 		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-instances",
 			      "a baseline describes the pool only; create instances with overlays");

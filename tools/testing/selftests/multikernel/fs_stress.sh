@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Several processes apply and roll back transactions at once while others
-# read and one keeps writing an overlay that must be refused. After every
+# Two processes apply and roll back transactions at once (the test VM's
+# pool has CPUs for two more instances) while another reads and one keeps
+# writing an overlay that must be refused. After every
 # step each checks the invariants on one atomic snapshot (summary): no CPU
 # held twice, unique ids, the instance count right, and its own
 # acknowledged transaction still there. Run it under lockdep and KASAN.
@@ -69,7 +70,7 @@ refuser()
 	local i=0
 
 	while [ "$i" -lt "$ROUNDS" ]; do
-		"$D/mk_write" "$D/conflict-cpus-memory.dtbo" "$NEW" > "$RES.out" 2>&1
+		"$D/mk_write" "$D/qemu-conflict.dtbo" "$NEW" > "$RES.out" 2>&1
 		grep -q '^write: EBUSY$' "$RES.out" ||
 			{ echo "refuser: $(cat "$RES.out")"; return 1; }
 		invariants || return 1
@@ -92,15 +93,15 @@ reader()
 setup()
 {
 	mount -t multikernel none "$MK_MNT" &&
-		"$D/mk_write" "$D/baseline-32cpu-16g.dtb" "$MK_MNT/device_tree" > /dev/null &&
-		"$D/mk_write" "$D/web-server.dtbo" "$NEW" > /dev/null
+		"$D/mk_write" "$D/baseline-qemu.dtb" "$MK_MNT/device_tree" > /dev/null &&
+		"$D/mk_write" "$D/qemu-web.dtbo" "$NEW" > /dev/null
 }
 
 run_all()
 {
 	local who pids="" rc=0
 
-	for who in a b c d; do
+	for who in a b; do
 		(worker "$who" > "$RES.$who" 2>&1; echo $? >> "$RES.$who") &
 		pids="$pids $!"
 	done
@@ -109,7 +110,7 @@ run_all()
 	(reader > "$RES.x" 2>&1; echo $? >> "$RES.x") &
 	pids="$pids $!"
 	wait $pids
-	for who in a b c d r x; do
+	for who in a b r x; do
 		[ "$(tail -n 1 "$RES.$who")" = 0 ] || { cat "$RES.$who"; rc=1; }
 	done
 	return "$rc"
@@ -125,7 +126,7 @@ mk_require_root
 ktap_print_header
 ktap_set_plan 3
 mk_check "set up a baseline and one instance" setup
-mk_check "4 writers, a refused writer and a reader, $ROUNDS rounds each" run_all
+mk_check "2 writers, a refused writer and a reader, $ROUNDS rounds each" run_all
 mk_check "everything rolled back: only web-server is left" settled
 rm -f "$RES".*
 umount "$MK_MNT"

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the machine-reality checks. They hold on any machine
+ * with fewer than 15 CPUs, whether or not multikernel_pool= was given: the
+ * test pool names CPUs up to 14 and a pool that no reservation here covers.
+ */
+
+#include <kunit/test.h>
+#include <linux/libfdt.h>
+#include <linux/slab.h>
+
+#include "kunit_data.h"
+#include "machine.h"
+#include "model.h"
+
+static void mk_machine_expect(struct kunit *test, const void *fdt,
+			      const char *want)
+{
+	struct mk_report rep;
+	struct mk_state st;
+
+	mk_report_init(&rep);
+	KUNIT_ASSERT_EQ(test, mk_state_parse(&st, fdt, fdt_totalsize(fdt), &rep), 0);
+	KUNIT_EXPECT_EQ(test, mk_check_machine(&st, &rep), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, rep.buf ? strstr(rep.buf, want) : NULL,
+				  "want \"%s\" in:\n%s", want, rep.buf ?: "(none)");
+	mk_state_free(&st);
+	mk_report_free(&rep);
+}
+
+static void mk_machine_cpu_not_present(struct kunit *test)
+{
+	mk_machine_expect(test, __dtb_kunit_pool_begin,
+			  "error: machine-cpus: baseline: pool CPU 14 is not present");
+}
+
+static void mk_machine_memory_not_reserved(struct kunit *test)
+{
+	mk_machine_expect(test, __dtb_kunit_pool_begin, "error: machine-memory:");
+}
+
+static void mk_machine_boot_cpu(struct kunit *test)
+{
+	fdt32_t boot = cpu_to_fdt32(get_boot_cpu_id());
+	char want[64];
+	void *fdt;
+
+	KUNIT_ASSERT_EQ(test, mk_fdt_copy(__dtb_kunit_pool_begin, 64, &fdt), 0);
+	KUNIT_ASSERT_EQ(test, fdt_setprop(fdt, fdt_path_offset(fdt, "/resources/cpus"),
+					  "available", &boot, sizeof(boot)), 0);
+	snprintf(want, sizeof(want), "error: machine-cpus: baseline: CPU %d is the boot CPU",
+		 get_boot_cpu_id());
+	mk_machine_expect(test, fdt, want);
+	kvfree(fdt);
+}
+
+static struct kunit_case mk_machine_test_cases[] = {
+	KUNIT_CASE(mk_machine_cpu_not_present),
+	KUNIT_CASE(mk_machine_memory_not_reserved),
+	KUNIT_CASE(mk_machine_boot_cpu),
+	{}
+};
+
+static struct kunit_suite mk_machine_test_suite = {
+	.name = "multikernel-machine",
+	.test_cases = mk_machine_test_cases,
+};
+
+kunit_test_suite(mk_machine_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the multikernel machine-reality checks");
+MODULE_LICENSE("GPL");
