@@ -688,34 +688,19 @@ static int mk_set_baseline(const void *blob, size_t size,
 {
 	void *baseline = NULL, *tree = NULL;
 	struct mk_state st;
-	int err, root;
+	int err;
 
-	err = mk_state_parse(&st, blob, size, rep);
-	if (!err)
-		err = mk_validate(&st, rep);
+	err = mk_baseline_load(blob, size, &baseline, rep);
+	if (err)
+		return err;
+	err = mk_state_parse(&st, baseline, fdt_totalsize(baseline), rep);
 	if (!err)
 		err = mk_check_machine(&st, rep);
-	if (!err && st.ninstances) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-instances",
-			      "a baseline describes the pool only; create instances with overlays");
-		err = -EINVAL;
-	}
 	mk_state_free(&st);
-	if (err)
+	if (err) {
+		kvfree(baseline);
 		return err;
-
-	/* Overlays target /instances: make sure the baseline has it. */
-	err = mk_fdt_copy(blob, 64, &baseline);
-	if (err)
-		return err;
-	if (fdt_path_offset(baseline, "/instances") < 0) {
-		root = fdt_add_subnode(baseline, 0, "instances");
-		if (root < 0) {
-			kvfree(baseline);
-			return -ENOMEM;
-		}
 	}
-	fdt_pack(baseline);
 
 	mutex_lock(&mk_tree_lock);
 	mutex_lock(&mk_state_lock);

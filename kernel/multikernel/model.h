@@ -213,6 +213,8 @@ int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 int mk_overlay_instances(const void *base, const void *dtbo, char *buf,
 			 size_t size);
 int mk_fdt_copy(const void *fdt, size_t extra, void **out);
+int mk_baseline_load(const void *blob, size_t size, void **out,
+		     struct mk_report *rep);
 int mk_rebuild(const void *baseline, struct mk_tx_rec *const *txs, u32 n,
 	       void **out, struct mk_report *rep);
 

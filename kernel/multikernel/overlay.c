@@ -10,7 +10,8 @@
 
 #include "model.h"
 
-#define MK_INSTANCES_PATH	"/instances"
+#define MK_INSTANCES_NODE	"instances"
+#define MK_INSTANCES_PATH	"/" MK_INSTANCES_NODE
 
 /**
  * mk_fdt_copy - copy a checked tree into a new buffer with room to grow
@@ -285,6 +286,51 @@ int mk_overlay_instances(const void *base, const void *dtbo, char *buf,
 		}
 	}
 	return len;
+}
+
+/**
+ * mk_baseline_load - check a baseline and make the copy states build on
+ * @blob: the baseline, untrusted
+ * @size: its size as written
+ * @out: a copy with an /instances node (added if the baseline has none);
+ *	 release with kvfree()
+ * @rep: why the baseline was refused
+ *
+ * A baseline describes the pool only: it must validate and hold no
+ * instance.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mk_baseline_load(const void *blob, size_t size, void **out,
+		     struct mk_report *rep)
+{
+	struct mk_state st;
+	void *copy;
+	int err;
+
+	err = mk_state_parse(&st, blob, size, rep);
+	if (!err)
+		err = mk_validate(&st, rep);
+	if (!err && st.ninstances) {
+		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-instances",
+			      "a baseline describes the pool only; create instances with overlays");
+		err = -EINVAL;
+	}
+	mk_state_free(&st);
+	if (err)
+		return err;
+
+	err = mk_fdt_copy(blob, 64, &copy);
+	if (err)
+		return err;
+	if (fdt_path_offset(copy, MK_INSTANCES_PATH) < 0 &&
+	    fdt_add_subnode(copy, 0, MK_INSTANCES_NODE) < 0) {
+		kvfree(copy);
+		return -ENOMEM;
+	}
+	fdt_pack(copy);
+	*out = copy;
+	return 0;
 }
 
 /**

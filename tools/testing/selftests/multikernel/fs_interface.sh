@@ -130,6 +130,26 @@ non_root_rmdir_eperm() {
 	chmod 755 "$MK_MNT/overlays" && [ -d "$MK_MNT/overlays/tx_1" ]
 }
 
+# A change wakes poll() on summary; a refused one does not.
+changes_wake_pollers() {
+	local tx woken
+
+	"$D/mk_poll" "$MK_MNT/summary" 3000 > "$OUT.poll" &
+	sleep 1
+	write "$D/qemu-conflict.dtbo" "$NEW"
+	wait $! && { echo "a refused change woke the poller"; return 1; }
+	"$D/mk_poll" "$MK_MNT/summary" 10000 > "$OUT.poll" &
+	sleep 1
+	write "$D/stress-a.dtbo" "$NEW" || return 1
+	wait $!
+	woken=$?
+	# Undo the change whatever happened, so the next tests start clean.
+	tx=$(sed -n 's/^tx //p' "$OUT")
+	rmdir "$MK_MNT/overlays/tx_$tx" || return 1
+	[ "$woken" -eq 0 ] || { echo "poll: $(cat "$OUT.poll")"; return 1; }
+	rm -f "$OUT.poll"
+}
+
 rollback_keeps_decisions() {
 	rmdir "$MK_MNT/overlays/tx_1" || return 1
 	[ ! -e "$MK_MNT/instances/web-server" ] && [ ! -e "$MK_MNT/overlays/tx_1" ] &&
@@ -151,7 +171,7 @@ rollback_of_unknown_tx() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 16
 mount -t multikernel none "$MK_MNT" || ktap_exit_fail_msg "cannot mount $MK_MNT"
 mk_check "multikernel_pool= shows in /proc/iomem" pool_in_iomem
 mk_check "an overlay needs a baseline (EINVAL)" overlay_needs_baseline
@@ -165,6 +185,7 @@ mk_check "a baseline with instances is refused (EINVAL)" baseline_with_instances
 mk_check "a baseline the instances do not fit is refused (EBUSY)" baseline_that_does_not_fit
 mk_check "non-root writes get EPERM whatever the modes" non_root_write_eperm
 mk_check "non-root rmdir gets EPERM whatever the modes" non_root_rmdir_eperm
+mk_check "a change wakes poll() on summary; a refused one does not" changes_wake_pollers
 mk_check "rollback removes an instance and keeps other decisions" rollback_keeps_decisions
 mk_check "rolling back every transaction empties instances/" rollback_all
 mk_check "rolling back an unknown transaction fails" rollback_of_unknown_tx
