@@ -319,6 +319,31 @@ static void mk_device_whole_twice(struct kunit *test)
 			 -EBUSY);
 }
 
+/* A part whose parent is itself: references must end at a device. */
+static void mk_device_cyclic_parent(struct kunit *test)
+{
+	void *fdt = mk_t_state(test);
+	u32 self = mk_t_phandle(test, fdt, WEB_RES "/ethernet-vf@1");
+
+	mk_t_cells(test, fdt, WEB_RES "/ethernet-vf@1", "parent", &self, 1);
+	mk_t_expect_tree(test, fdt, "error: device-unknown: web: ethernet-vf@1: parent",
+			 -EINVAL);
+}
+
+static void mk_device_limit_per_instance(struct kunit *test)
+{
+	fdt32_t cells[MK_MAX_INSTANCE_DEVICES + 1];
+	void *fdt = mk_t_state(test);
+	u32 gpu = mk_t_phandle(test, fdt, "/resources/devices/gpu@0");
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cells); i++)
+		cells[i] = cpu_to_fdt32(gpu);
+	KUNIT_ASSERT_EQ(test, fdt_setprop(fdt, mk_t_node(test, fdt, WEB_RES),
+					  "devices", cells, sizeof(cells)), 0);
+	mk_t_expect_tree(test, fdt, "error: limit: web: 65 devices", -E2BIG);
+}
+
 static void mk_name_syntax(struct kunit *test)
 {
 	void *fdt = mk_t_state(test);
@@ -343,6 +368,8 @@ static struct kunit_case mk_validate_test_cases[] = {
 	KUNIT_CASE(mk_device_part_conflict),
 	KUNIT_CASE(mk_device_whole_vs_part),
 	KUNIT_CASE(mk_device_whole_twice),
+	KUNIT_CASE(mk_device_cyclic_parent),
+	KUNIT_CASE(mk_device_limit_per_instance),
 	KUNIT_CASE(mk_name_syntax),
 	KUNIT_CASE(mk_baseline_missing_memory),
 	{}

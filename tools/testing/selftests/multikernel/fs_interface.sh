@@ -165,13 +165,30 @@ rollback_all() {
 		grep -q '^transactions: 0$' "$MK_MNT/summary"
 }
 
+# Blobs of at least 1 MiB work; more than 2 MiB is E2BIG.
+big_blobs() {
+	local tx
+
+	[ "$(wc -c < "$D/big-1m.dtbo")" -gt 1048576 ] || return 1
+	write "$D/big-1m.dtbo" "$NEW" || { cat "$OUT"; return 1; }
+	tx=$(sed -n 's/^tx //p' "$OUT")
+	[ -d "$MK_MNT/instances/bulky" ] &&
+		[ "$(wc -c < "$MK_MNT/device_tree")" -gt 1048576 ] || return 1
+	rmdir "$MK_MNT/overlays/tx_$tx" || return 1
+	snapshot
+	head -c 3145728 /dev/zero > /tmp/mk_3m.$$
+	write /tmp/mk_3m.$$ "$NEW"
+	rm -f /tmp/mk_3m.$$
+	want_outcome E2BIG && unchanged
+}
+
 rollback_of_unknown_tx() {
 	! rmdir "$MK_MNT/overlays/tx_9" 2>/dev/null
 }
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 16
+ktap_set_plan 17
 mount -t multikernel none "$MK_MNT" || ktap_exit_fail_msg "cannot mount $MK_MNT"
 mk_check "multikernel_pool= shows in /proc/iomem" pool_in_iomem
 mk_check "an overlay needs a baseline (EINVAL)" overlay_needs_baseline
@@ -188,6 +205,7 @@ mk_check "non-root rmdir gets EPERM whatever the modes" non_root_rmdir_eperm
 mk_check "a change wakes poll() on summary; a refused one does not" changes_wake_pollers
 mk_check "rollback removes an instance and keeps other decisions" rollback_keeps_decisions
 mk_check "rolling back every transaction empties instances/" rollback_all
+mk_check "a 1 MiB overlay applies; a 3 MiB write is E2BIG" big_blobs
 mk_check "rolling back an unknown transaction fails" rollback_of_unknown_tx
 rm -f "$OUT" "$SNAP"
 umount "$MK_MNT"
