@@ -503,7 +503,7 @@ static void mk_tx_free(struct mk_tx *tx)
 		return;
 	kvfree(tx->rec.dtbo);
 	mk_decisions_free(&tx->rec.dec);
-	kfree(tx->instances);
+	kvfree(tx->instances);
 	kfree(tx->refusal);
 	kfree(tx);
 }
@@ -551,11 +551,12 @@ static int mk_apply(const void *blob, size_t size, struct mk_report *rep,
 	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
 	if (!tx)
 		goto unlock_state;
-	tx->instances = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	/* The names of the instances are in the blob: its size is enough. */
+	tx->instances = kvzalloc(size + 2, GFP_KERNEL);
 	tx->rec.dtbo = kvmalloc(size, GFP_KERNEL);
 	if (!tx->instances || !tx->rec.dtbo)
 		goto unlock_state;
-	n = mk_overlay_instances(mk_effective, blob, tx->instances, PAGE_SIZE);
+	n = mk_overlay_instances(mk_effective, blob, tx->instances, size + 2);
 	if (n < 0)
 		goto unlock_state;
 	memcpy((void *)tx->rec.dtbo, blob, size);

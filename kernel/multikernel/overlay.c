@@ -242,49 +242,72 @@ int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 	return 0;
 }
 
+/* Append @name (@n bytes) to the list in @buf unless it is there already. */
+static int mk_add_name(char *buf, size_t size, size_t *len, const char *name,
+		       size_t n)
+{
+	const char *line;
+
+	for (line = buf; line < buf + *len; line += strlen(line) + 1)
+		if (strlen(line) == n && !memcmp(line, name, n))
+			return 0;
+	if (*len + n + 2 > size)
+		return -ENOSPC;
+	memcpy(buf + *len, name, n);
+	*len += n;
+	buf[(*len)++] = '\0';
+	return 0;
+}
+
 /**
  * mk_overlay_instances - list the instances an overlay touches
  * @base: the tree the overlay was applied to
  * @dtbo: the overlay, already applied once (so it is sound)
  * @buf: where to write the names, one per line
- * @size: size of @buf
+ * @size: size of @buf; the overlay's size plus 2 is always enough
  *
  * Return: the length written, or -ENOSPC if @buf is too small.
  */
 int mk_overlay_instances(const void *base, const void *dtbo, char *buf,
 			 size_t size)
 {
-	size_t len = 0, n, plen = strlen(MK_INSTANCES_PATH);
+	size_t i, len = 0, plen = strlen(MK_INSTANCES_PATH);
 	const char *target, *name;
-	int frag, ovl, child;
+	int frag, ovl, child, err = 0;
 	char path[256];
 
 	if (!size)
 		return -ENOSPC;
-	buf[0] = '\0';
 	fdt_for_each_subnode(frag, dtbo, 0) {
 		ovl = fdt_subnode_offset(dtbo, frag, "__overlay__");
 		target = ovl < 0 ? NULL :
 			 mk_fragment_target(base, dtbo, frag, path, sizeof(path));
 		if (!target || !mk_path_in_instances(target))
 			continue;
+		/* Below /instances the target names the instance... */
+		if (target[plen]) {
+			name = target + plen + 1;
+			err = mk_add_name(buf, size, &len, name,
+					  strcspn(name, "/"));
+			if (err)
+				return err;
+			continue;
+		}
+		/* ...at /instances, each child is one. */
 		fdt_for_each_subnode(child, dtbo, ovl) {
-			/* At /instances, children are instances; below, the target is. */
-			name = target[plen] ? target + plen + 1 :
-			       fdt_get_name(dtbo, child, NULL);
-			if (!name)
-				continue;
-			n = strcspn(name, "/");
-			if (len + n + 2 > size)
-				return -ENOSPC;
-			memcpy(buf + len, name, n);
-			len += n;
-			buf[len++] = '\n';
-			buf[len] = '\0';
-			if (target[plen])
-				break;
+			name = fdt_get_name(dtbo, child, NULL);
+			if (name)
+				err = mk_add_name(buf, size, &len, name,
+						  strlen(name));
+			if (err)
+				return err;
 		}
 	}
+	/* The names were kept NUL-separated to compare them; print lines. */
+	for (i = 0; i < len; i++)
+		if (!buf[i])
+			buf[i] = '\n';
+	buf[len] = '\0';
 	return len;
 }
 

@@ -588,6 +588,42 @@ static void mk_overlay_leaves_inputs_alone(struct kunit *test)
 	mk_report_free(&rep);
 }
 
+/* The pool with web applied, kept until the test ends. */
+static void *mk_t_pool_web(struct kunit *test)
+{
+	void *tree;
+
+	KUNIT_ASSERT_EQ(test, mk_fdt_copy(__dtb_kunit_pool_begin, 0, &tree), 0);
+	mk_t_apply(test, &tree, MK_T_BLOB(dtbo_kunit_web));
+	return mk_t_keep(test, tree);
+}
+
+/*
+ * One fragment sets a property below /instances/web, another names web at
+ * /instances: web is listed once.
+ */
+static void mk_overlay_lists_touched_instances(struct kunit *test)
+{
+	void *base = mk_t_pool_web(test), *dtbo;
+	size_t size = 1024;
+	char names[64];
+
+	dtbo = mk_t_keep(test, kvzalloc(size, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, fdt_create(dtbo, size) || fdt_finish_reservemap(dtbo) ||
+			fdt_begin_node(dtbo, "") || fdt_begin_node(dtbo, "fragment@0") ||
+			fdt_property_string(dtbo, "target-path", WEB_RES) ||
+			fdt_begin_node(dtbo, "__overlay__") ||
+			fdt_property_u32(dtbo, "cpu-count", 4) ||
+			fdt_end_node(dtbo) || fdt_end_node(dtbo) ||
+			fdt_begin_node(dtbo, "fragment@1") ||
+			fdt_property_string(dtbo, "target-path", "/instances") ||
+			fdt_begin_node(dtbo, "__overlay__") || fdt_begin_node(dtbo, "web") ||
+			fdt_end_node(dtbo) || fdt_end_node(dtbo) || fdt_end_node(dtbo) ||
+			fdt_end_node(dtbo) || fdt_finish(dtbo), 0);
+	KUNIT_EXPECT_EQ(test, mk_overlay_instances(base, dtbo, names, sizeof(names)), 4);
+	KUNIT_EXPECT_STREQ(test, names, "web\n");
+}
+
 /* What the kernel placed for the database in the valid state. */
 static void mk_alloc_default_placement(struct kunit *test)
 {
@@ -613,16 +649,6 @@ static void mk_alloc_default_placement(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, db->mem_base, 0x50000000ULL);
 	mk_state_free(&st);
 	mk_report_free(&rep);
-}
-
-/* The pool with web applied, kept until the test ends. */
-static void *mk_t_pool_web(struct kunit *test)
-{
-	void *tree;
-
-	KUNIT_ASSERT_EQ(test, mk_fdt_copy(__dtb_kunit_pool_begin, 0, &tree), 0);
-	mk_t_apply(test, &tree, MK_T_BLOB(dtbo_kunit_web));
-	return mk_t_keep(test, tree);
 }
 
 /* Apply kunit_db, with @prop of its resources set to @vals, to pool+web. */
@@ -713,6 +739,7 @@ static struct kunit_case mk_apply_test_cases[] = {
 	KUNIT_CASE(mk_overlay_truncated),
 	KUNIT_CASE(mk_overlay_local_fixup_out_of_bounds),
 	KUNIT_CASE(mk_overlay_leaves_inputs_alone),
+	KUNIT_CASE(mk_overlay_lists_touched_instances),
 	KUNIT_CASE(mk_alloc_default_placement),
 	KUNIT_CASE(mk_alloc_no_cpus_left),
 	KUNIT_CASE(mk_alloc_no_memory_left),

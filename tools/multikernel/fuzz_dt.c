@@ -33,19 +33,22 @@ static void mk_fuzz_overlay(const void *data, size_t size)
 	struct mk_decisions dec;
 	struct mk_report rep;
 	struct mk_state st;
+	char *names = malloc(size + 2);
 	void *tree = NULL;
-	char names[4096];
 
 	mk_report_init(&rep);
-	if (!mk_overlay_apply(dt_blob_start, data, size, &tree, &rep) &&
+	if (names && !mk_overlay_apply(dt_blob_start, data, size, &tree, &rep) &&
 	    !mk_allocate(&tree, &dec, &rep)) {
-		mk_overlay_instances(dt_blob_start, data, names, sizeof(names));
+		/* As fs.c sizes it: the names are in the blob. */
+		if (mk_overlay_instances(dt_blob_start, data, names, size + 2) < 0)
+			abort();
 		if (!mk_state_parse(&st, tree, fdt_totalsize(tree), &rep))
 			mk_validate(&st, &rep);
 		mk_state_free(&st);
 		mk_decisions_free(&dec);
 	}
 	free(tree);
+	free(names);
 	mk_report_free(&rep);
 }
 
