@@ -7,12 +7,13 @@ H := harness
 OUT ?=
 FUZZ_SECONDS ?= 600
 
-.PHONY: help deps kernel kunit selftests static fuzz bench check demo shell patches
+.PHONY: help deps kernel tools kunit selftests static fuzz bench check demo shell patches
 
 help:
 	@echo 'make check      run every test (KUnit/UML, static checks, guest selftests)'
 	@echo 'make demo       boot the patched kernel and run the walkthrough'
 	@echo 'make kernel     build the x86_64 guest kernel'
+	@echo 'make tools      build the user-space side for the host (tools/multikernel)'
 	@echo 'make kunit      run the KUnit suites under UML'
 	@echo 'make selftests  run the selftests in the guest'
 	@echo 'make static     checkpatch --strict and sparse'
@@ -26,6 +27,9 @@ deps:
 
 kernel: deps
 	@$(H)/build-x86.sh
+
+tools: deps
+	@make -C tools/multikernel OUTPUT=$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/ all bench
 
 kunit: deps
 	@$(H)/kunit.sh
