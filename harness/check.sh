@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run every test: KUnit under UML, a short fuzzing run, the x86_64 guest
+# Run every test: KUnit under UML, the host tests of kerf, a short fuzzing
+# run, the x86_64 guest
 # build, the static checks and the selftests in the guest (which also report the KUnit suites that
 # ran at boot there). Every result is printed as it happens; the last line
 # is the count of test cases and checks, "N passed, N failed".
@@ -43,6 +44,10 @@ f=${f:-0}
 [ -z "$p" ] && p=0 && f=$((f + 1))
 [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 count "$p" "$f"
+
+run tools "$REPO/harness/tools-test.sh"
+count "$(grep -c '^ok [0-9]* - ' "$logs/tools.log")" "$(grep -c '^not ok [0-9]* - ' "$logs/tools.log")"
+grep -q -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/tools.log" || count 0 1
 
 run fuzz "$REPO/harness/fuzz.sh" 30
 count "$(grep -c '^ok - ' "$logs/fuzz.log")" "$(grep -c '^not ok - ' "$logs/fuzz.log")"

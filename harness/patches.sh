@@ -96,6 +96,15 @@ EPERM for non-root writers. Also report the multikernel KUnit suites
 that ran at boot." \
 	tools/testing/selftests/multikernel
 
+commit_files "tools/multikernel: build the shared code in user space; add kerf" \
+"Build the parser, validator, overlay and placement code that the kernel
+uses in user space too, through a small header that maps the kernel
+primitives it needs onto libc, with a libFuzzer target over it and a
+benchmark of how validation scales. Add kerf, the tool that compiles
+device-tree source with dtc and explains findings with suggestions; its
+first command is check, which validates offline." \
+	tools/multikernel
+
 commit_files "samples: multikernel: add device-tree samples" \
 "Baselines and overlays that show the multikernel device-tree binding." \
 	samples

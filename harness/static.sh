@@ -38,7 +38,10 @@ cd "$SRC"
 # Types ignored in one patch only, each justified:
 #  lib: build fdt_overlay.c  CONSIDER_KSTRTO: libfdt needs strtoul()'s end
 #                            pointer, which kstrtoul() does not give.
-declare -A only_here=([lib-build-fdt_overlay]=CONSIDER_KSTRTO)
+#  tools/multikernel         PREFER_DEFINED_ATTRIBUTE_MACRO: mk_user.h is
+#                            where __printf is defined for user space.
+declare -A only_here=([lib-build-fdt_overlay]=CONSIDER_KSTRTO
+		      [tools-multikernel-build]=PREFER_DEFINED_ATTRIBUTE_MACRO)
 
 for p in "$patches"/*.patch; do
 	ignore=FILE_PATH_CHANGES,EMBEDDED_FILENAME,MACRO_ARG_REUSE

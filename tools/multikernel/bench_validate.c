@@ -17,7 +17,7 @@
 #define NCPUS		4096
 #define RESERVED	4
 #define MEM_EACH	(64ULL << 20)
-#define POOL_BASE	(1ULL << 32)
+#define POOL_BASE	BIT_ULL(32)
 #define RUNS		15
 
 static void check(int err, const char *what)

@@ -36,27 +36,38 @@ typedef long long s64;
 #define max(a, b)		((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)		min((t)(a), (t)(b))
 #define max_t(t, a, b)		max((t)(a), (t)(b))
+/* The definition itself: user space has no kernel compiler headers. */
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
-#define __maybe_unused		__attribute__((unused))
-#define fallthrough		__attribute__((fallthrough))
+#define BIT_ULL(n)		(1ULL << (n))
 
 #define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
 #define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
 
+/* User space allocates one way; the kernel's gfp flags mean nothing here. */
 #define GFP_KERNEL	0
-#define kmalloc(n, gfp)		malloc(n)
-#define kzalloc(n, gfp)		calloc(1, n)
-#define kcalloc(n, s, gfp)	calloc(n, s)
-#define kvcalloc(n, s, gfp)	calloc(n, s)
-#define kvmalloc(n, gfp)	malloc(n)
-#define kfree(p)		free(p)
-#define kvfree(p)		free(p)
+
+static inline void *kzalloc(size_t n, int gfp)
+{
+	return calloc(1, n);
+}
+
+static inline void *kvcalloc(size_t n, size_t size, int gfp)
+{
+	return calloc(n, size);
+}
+
+static inline void *kvmalloc(size_t n, int gfp)
+{
+	return malloc(n);
+}
 
 static inline void *krealloc(void *p, size_t n, int gfp)
 {
-	(void)gfp;
 	return realloc(p, n);
 }
+
+#define kfree(p)		free(p)
+#define kvfree(p)		free(p)
 
 static inline int hweight_long(unsigned long w)
 {

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Explain findings: the kernel's (or the offline validator's) one-line
+ * findings, rendered as the seed's report with what is configured, what it
+ * conflicts with, a concrete suggestion computed from the free resources,
+ * and where in the source it is; or as JSON.
+ *
+ * A suggestion moves the instance that the checked input added, and takes
+ * what it suggests out of the free resources, so that applying every
+ * suggestion of one report gives a state that passes.
+ */
+
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kerf.h"
+
+struct kerf_finding {
+	bool error;
+	char rule[48];
+	char names[2][MK_NAME_MAX + 1];
+	int nnames;
+	const char *detail;	/* the rest of the line */
+};
+
+struct kerf_suggestion {
+	char property[24];
+	char value[512];
+	char alternative[400];
+	const char *file;
+	int line;
+};
+
+#define KERF_FIXED_CPUS		BIT(0)
+#define KERF_FIXED_MEMORY	BIT(1)
+
+/* CPUs already handed out by earlier suggestions; what was explained. */
+struct kerf_claims {
+	struct mk_cpus cpus;
+	u8 fixed[MK_MAX_INSTANCES + 1];	/* KERF_FIXED_* by instance index */
+};
+
+const char *kerf_errno_name(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case EINVAL: return "EINVAL";
+	case EBUSY: return "EBUSY";
+	case ENOSPC: return "ENOSPC";
+	case EEXIST: return "EEXIST";
+	case EFBIG: return "EFBIG";
+	case E2BIG: return "E2BIG";
+	case EPERM: return "EPERM";
+	case ENOMEM: return "ENOMEM";
+	default: return "E?";
+	}
+}
+
+static struct mk_instance *kerf_instance(struct mk_state *st, const char *name)
+{
+	u32 i;
+
+	for (i = 0; st && i < st->ninstances; i++)
+		if (!strcmp(st->instances[i].name, name))
+			return &st->instances[i];
+	return NULL;
+}
+
+/* "error: RULE: NAME [NAME]: detail" into @f; false if not a finding. */
+static bool kerf_parse_finding(struct mk_state *st, char *line,
+			       struct kerf_finding *f)
+{
+	char *rule, *names, *rest, *tok, *save;
+
+	memset(f, 0, sizeof(*f));
+	if (!strncmp(line, "error: ", 7))
+		f->error = true;
+	else if (strncmp(line, "warning: ", 9))
+		return false;
+	rule = strchr(line, ' ') + 1;
+	names = strstr(rule, ": ");
+	if (!names)
+		return false;
+	*names = '\0';
+	snprintf(f->rule, sizeof(f->rule), "%s", rule);
+	names += 2;
+	f->detail = names;
+
+	/* The instances come first when there are any. */
+	rest = strstr(names, ": ");
+	if (!rest)
+		return true;
+	*rest = '\0';
+	for (tok = strtok_r(names, " ", &save); tok && f->nnames < 2;
+	     tok = strtok_r(NULL, " ", &save))
+		if (kerf_instance(st, tok))
+			snprintf(f->names[f->nnames++], MK_NAME_MAX + 1, "%s", tok);
+	if (f->nnames) {
+		f->detail = rest + 2;
+	} else {
+		*rest = ':';
+		for (tok = names; tok < rest; tok++)
+			if (!*tok)
+				*tok = ' ';
+	}
+	return true;
+}
+
+static bool kerf_is_fresh(const struct kerf_context *ctx, const char *name)
+{
+	const char *p = ctx->fresh;
+	size_t n = strlen(name);
+
+	while (p && *p) {
+		if (!strncmp(p, name, n) && (p[n] == '\n' || !p[n]))
+			return true;
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return false;
+}
+
+/* The instance a finding asks to change: the one the input added. */
+static struct mk_instance *kerf_subject(struct kerf_context *ctx,
+					const struct kerf_finding *f)
+{
+	int i;
+
+	for (i = f->nnames - 1; i >= 0; i--)
+		if (kerf_is_fresh(ctx, f->names[i]))
+			return kerf_instance(ctx->st, f->names[i]);
+	return f->nnames ? kerf_instance(ctx->st, f->names[f->nnames - 1]) : NULL;
+}
+
+/* Find "NAME {" and then "PROP" in a source; 0 if not found. */
+static int kerf_find_line(const char *src, const char *name, const char *prop,
+			  const char *value)
+{
+	const char *p = src, *start = NULL;
+	char pat[96];
+	regex_t re;
+	int line = 1, at = 0;
+
+	if (!src)
+		return 0;
+	snprintf(pat, sizeof(pat), "(^|[[:space:]:])%s[[:space:]]*\\{", name);
+	if (regcomp(&re, pat, REG_EXTENDED | REG_NOSUB | REG_NEWLINE))
+		return 0;
+	for (; *p; line++) {
+		const char *eol = strchrnul(p, '\n');
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)(eol - p), p);
+		if (!start && !regexec(&re, buf, 0, NULL, 0)) {
+			start = p;
+			at = line;
+			if (!prop)
+				break;
+		} else if (start && strstr(buf, prop) &&
+			   (!value || strstr(buf, value))) {
+			at = line;
+			break;
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	regfree(&re);
+	return start ? at : 0;
+}
+
+static void kerf_locate(struct kerf_context *ctx, const char *name,
+			const char *prop, const char *value,
+			struct kerf_suggestion *s)
+{
+	int i, line;
+
+	for (i = ctx->nsources - 1; i >= 0; i--) {
+		line = kerf_find_line(ctx->sources[i].source, name, prop, value);
+		if (line) {
+			s->file = ctx->sources[i].path;
+			s->line = line;
+			return;
+		}
+	}
+}
+
+static int kerf_cells(char *buf, size_t size, const unsigned long *bits,
+		      u32 nbits, u32 max)
+{
+	size_t len = 0;
+	u32 bit, n = 0;
+
+	len += snprintf(buf, size, "<");
+	mk_for_each_bit(bit, bits, nbits) {
+		if (n++ == max || len >= size)
+			break;
+		len += snprintf(buf + len, size - len, "%s%u", n > 1 ? " " : "", bit);
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, ">");
+	return n;
+}
+
+static void kerf_suggest_cpus(struct kerf_context *ctx, struct kerf_claims *cl,
+			      struct mk_instance *in, struct kerf_suggestion *s)
+{
+	const struct mk_pool *p = &ctx->st->pool;
+	struct mk_cpus *free_cpus = calloc(1, sizeof(*free_cpus));
+	u32 want = in->has_cpus ? mk_bits_weight(in->cpus.bits, MK_MAX_CPUS) :
+				  in->cpu_count;
+	u32 i, have, cpu, n = 0;
+	char list[256];
+
+	if (!free_cpus)
+		return;
+	mk_bits_andnot(free_cpus->bits, p->available.bits, p->host_reserved.bits,
+		       MK_MAX_CPUS);
+	for (i = 0; i < ctx->st->ninstances; i++)
+		if (&ctx->st->instances[i] != in)
+			mk_bits_andnot(free_cpus->bits, free_cpus->bits,
+				       ctx->st->instances[i].cpus.bits, MK_MAX_CPUS);
+	mk_bits_andnot(free_cpus->bits, free_cpus->bits, cl->cpus.bits, MK_MAX_CPUS);
+	have = mk_bits_weight(free_cpus->bits, MK_MAX_CPUS);
+	mk_bits_format(list, sizeof(list), free_cpus->bits, MK_MAX_CPUS);
+
+	if (have < want) {
+		snprintf(s->alternative, sizeof(s->alternative),
+			 "only %u CPUs are free (%s): ask for %u or fewer, or free some",
+			 have, list, have);
+		free(free_cpus);
+		return;
+	}
+	snprintf(s->property, sizeof(s->property), "cpus");
+	kerf_cells(s->value, sizeof(s->value), free_cpus->bits, MK_MAX_CPUS, want);
+	snprintf(s->alternative, sizeof(s->alternative),
+		 "cpu-count = <%u>; instead of cpus, and the kernel chooses (free: %s)",
+		 want, list);
+	/* Claim the first @want free CPUs for the next suggestions. */
+	mk_for_each_bit(cpu, free_cpus->bits, MK_MAX_CPUS) {
+		if (n++ == want)
+			break;
+		mk_bit_set(cl->cpus.bits, cpu);
+	}
+	free(free_cpus);
+}
+
+static void kerf_suggest_memory(struct kerf_context *ctx, struct mk_instance *in,
+				struct kerf_suggestion *s)
+{
+	struct mk_span spans[64];
+	int i, n;
+
+	/* Where the memory could go if this instance gave its range up. */
+	in->has_mem_base = false;
+	n = mk_free_memory(ctx->st, spans, 64);
+	for (i = 0; i < n && i < 64; i++) {
+		if (spans[i].end - spans[i].start < in->mem_bytes)
+			continue;
+		in->mem_base = spans[i].start;
+		in->has_mem_base = true;	/* later suggestions avoid it */
+		snprintf(s->property, sizeof(s->property), "memory-base");
+		snprintf(s->value, sizeof(s->value), "/bits/ 64 <%#llx>",
+			 spans[i].start);
+		snprintf(s->alternative, sizeof(s->alternative),
+			 "leave memory-base out, and the kernel places it");
+		return;
+	}
+	snprintf(s->alternative, sizeof(s->alternative),
+		 "no free range of %#llx bytes: ask for less memory", in->mem_bytes);
+}
+
+static bool kerf_part_used(const struct mk_state *st, const struct mk_instance *in,
+			   u32 dev, s32 part)
+{
+	u32 i, j;
+
+	for (i = 0; i < st->ninstances; i++) {
+		const struct mk_instance *o = &st->instances[i];
+
+		for (j = 0; o != in && j < o->ndevs; j++)
+			if (o->devs[j].dev == dev &&
+			    (o->devs[j].part == part || o->devs[j].part < 0))
+				return true;
+	}
+	return false;
+}
+
+static void kerf_suggest_device(struct kerf_context *ctx, struct mk_instance *in,
+				struct kerf_suggestion *s)
+{
+	const struct mk_pool *p = &ctx->st->pool;
+	char old[16];
+	u32 i, id;
+
+	for (i = 0; i < in->ndevs; i++) {
+		struct mk_devref *ref = &in->devs[i];
+		const struct mk_device *d = &p->devices[ref->dev];
+		const char *prop = d->part_kind == MK_PARTS_NAMESPACE ?
+				   "namespace-id" : "vf-id";
+
+		if (ref->part < 0)
+			continue;
+		if (mk_bit_test(d->available.bits, ref->part) &&
+		    !mk_bit_test(d->reserved.bits, ref->part) &&
+		    !kerf_part_used(ctx->st, in, ref->dev, ref->part))
+			continue;
+		mk_for_each_bit(id, d->available.bits, MK_MAX_PARTS + 1) {
+			if (mk_bit_test(d->reserved.bits, id) ||
+			    kerf_part_used(ctx->st, in, ref->dev, id))
+				continue;
+			snprintf(old, sizeof(old), "<%d>", ref->part);
+			snprintf(s->property, sizeof(s->property), "%s", prop);
+			snprintf(s->value, sizeof(s->value), "<%u>", id);
+			snprintf(s->alternative, sizeof(s->alternative),
+				 "%s %u of %s is free", prop, id,
+				 d->label ? d->label : d->name);
+			kerf_locate(ctx, in->name, prop, old, s);
+			ref->part = id;		/* later suggestions avoid it */
+			return;
+		}
+		snprintf(s->alternative, sizeof(s->alternative),
+			 "%s has no free VF or namespace left", d->label ? d->label : d->name);
+		return;
+	}
+}
+
+/* Work out one suggestion for @f, at most one per instance and resource. */
+static void kerf_suggest(struct kerf_context *ctx, struct kerf_claims *cl,
+			 const struct kerf_finding *f, struct mk_instance *in,
+			 struct kerf_suggestion *s)
+{
+	bool cpu, mem, dev;
+	u32 idx;
+
+	memset(s, 0, sizeof(*s));
+	if (!in)
+		return;
+	idx = in - ctx->st->instances;
+	cpu = !strncmp(f->rule, "cpu-", 4);
+	mem = !strncmp(f->rule, "memory-", 7) && strcmp(f->rule, "memory-size") &&
+	      strcmp(f->rule, "memory-alignment");
+	dev = !strcmp(f->rule, "device-conflict") || !strncmp(f->rule, "device-part-", 12);
+
+	kerf_locate(ctx, in->name, NULL, NULL, s);
+	if (!f->error)
+		return;
+	if (cpu && !(cl->fixed[idx] & KERF_FIXED_CPUS) &&
+	    strcmp(f->rule, "cpu-count")) {
+		kerf_suggest_cpus(ctx, cl, in, s);
+		kerf_locate(ctx, in->name, in->has_cpus ? "cpus" : "cpu-count", NULL, s);
+		cl->fixed[idx] |= KERF_FIXED_CPUS;
+	} else if (mem && !(cl->fixed[idx] & KERF_FIXED_MEMORY)) {
+		kerf_suggest_memory(ctx, in, s);
+		kerf_locate(ctx, in->name, "memory-base", NULL, s);
+		cl->fixed[idx] |= KERF_FIXED_MEMORY;
+	} else if (dev) {
+		kerf_suggest_device(ctx, in, s);
+	}
+}
+
+static void kerf_json_string(const char *key, const char *v, bool comma)
+{
+	printf("\"%s\": \"", key);
+	for (; v && *v; v++) {
+		if (*v == '"' || *v == '\\')
+			printf("\\%c", *v);
+		else if ((unsigned char)*v < 0x20)
+			printf("\\u%04x", *v);
+		else
+			putchar(*v);
+	}
+	printf("\"%s", comma ? ", " : "");
+}
+
+/*
+ * What @in has of the resource @f is about, as "CPUs 4-7" or "memory
+ * BASE+SIZE"; empty if the rule is about something else.
+ */
+static void kerf_describe(const struct kerf_finding *f,
+			  const struct mk_instance *in, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (!in)
+		return;
+	if (!strncmp(f->rule, "cpu-", 4) && in->has_cpus) {
+		int n = snprintf(buf, size, "CPUs ");
+
+		mk_bits_format(buf + n, size - n, in->cpus.bits, MK_MAX_CPUS);
+	} else if (!strncmp(f->rule, "memory-", 7)) {
+		snprintf(buf, size, "memory %#llx+%#llx", in->mem_base,
+			 in->mem_bytes);
+	}
+}
+
+static void kerf_print_text(const struct kerf_finding *f,
+			    const struct kerf_suggestion *s,
+			    const struct mk_instance *subject,
+			    const char *configured, struct kerf_context *ctx)
+{
+	const struct mk_instance *other = NULL;
+	char buf[256];
+	int i;
+
+	for (i = 0; subject && i < f->nnames; i++)
+		if (strcmp(f->names[i], subject->name))
+			other = kerf_instance(ctx->st, f->names[i]);
+	fprintf(stderr, "%s: %s: %s [%s]\n", f->error ? "ERROR" : "WARNING",
+		subject ? subject->name : "baseline", f->detail, f->rule);
+	if (configured[0])
+		fprintf(stderr, "  Configured: %s\n", configured);
+	if (other) {
+		kerf_describe(f, other, buf, sizeof(buf));
+		fprintf(stderr, "  Conflicts with: %s%s%s%s\n", other->name,
+			buf[0] ? " (" : "", buf, buf[0] ? ")" : "");
+	}
+	if (s->property[0])
+		fprintf(stderr, "  Suggestion: %s = %s;\n", s->property, s->value);
+	if (s->alternative[0])
+		fprintf(stderr, "  Alternative: %s\n", s->alternative);
+	if (s->file)
+		fprintf(stderr, "  In file %s: Line %d\n", s->file, s->line);
+}
+
+static void kerf_print_json(const struct kerf_finding *f,
+			    const struct kerf_suggestion *s, bool first)
+{
+	int i;
+
+	printf("%s{", first ? "" : ", ");
+	kerf_json_string("severity", f->error ? "error" : "warning", true);
+	kerf_json_string("rule", f->rule, true);
+	printf("\"instances\": [");
+	for (i = 0; i < f->nnames; i++)
+		printf("%s\"%s\"", i ? ", " : "", f->names[i]);
+	printf("], ");
+	kerf_json_string("message", f->detail, s->property[0] || s->file ||
+			 s->alternative[0]);
+	if (s->property[0]) {
+		printf("\"suggestion\": {");
+		kerf_json_string("property", s->property, true);
+		kerf_json_string("value", s->value, false);
+		printf("}%s", s->file || s->alternative[0] ? ", " : "");
+	}
+	if (s->alternative[0])
+		kerf_json_string("alternative", s->alternative, !!s->file);
+	if (s->file) {
+		kerf_json_string("file", s->file, true);
+		printf("\"line\": %d", s->line);
+	}
+	printf("}");
+}
+
+/**
+ * kerf_explain - print the findings of a report, explained
+ * @rep: the report
+ * @ctx: the state they are about, and the sources to point into
+ *
+ * Text goes to stderr, as messages do; JSON is data and goes to stdout,
+ * as the "findings" array of an object the caller opened.
+ */
+void kerf_explain(const struct mk_report *rep, struct kerf_context *ctx)
+{
+	struct kerf_claims *cl = calloc(1, sizeof(*cl));
+	char *text = strdup(rep->buf ? rep->buf : ""), *line, *save;
+	struct kerf_suggestion s;
+	struct mk_instance *in;
+	struct kerf_finding f;
+	char configured[256];
+	bool first = true;
+
+	if (!cl || !text) {
+		kerf_err("out of memory");
+		goto out;
+	}
+	if (kerf_format == KERF_JSON)
+		printf("\"findings\": [");
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!kerf_parse_finding(ctx->st, line, &f))
+			continue;
+		in = ctx->st ? kerf_subject(ctx, &f) : NULL;
+		/* Before the suggestion moves the instance in our copy. */
+		kerf_describe(&f, in, configured, sizeof(configured));
+		kerf_suggest(ctx, cl, &f, in, &s);
+		if (kerf_format == KERF_JSON)
+			kerf_print_json(&f, &s, first);
+		else
+			kerf_print_text(&f, &s, in, configured, ctx);
+		first = false;
+	}
+	if (kerf_format == KERF_JSON)
+		printf("]");
+	if (rep->dropped && kerf_format == KERF_TEXT)
+		fprintf(stderr, "... %u more findings not shown\n", rep->dropped);
+out:
+	free(text);
+	free(cl);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kerf: the user-space tool for the multikernel filesystem. The kernel
+ * decides; kerf compiles device-tree source with dtc, talks to
+ * /sys/fs/multikernel and explains the kernel's findings.
+ */
+#ifndef _KERF_H
+#define _KERF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+/* Exit codes, as documented in kerf(8). */
+enum {
+	KERF_OK		= 0,
+	KERF_INVALID	= 1,	/* validation or runtime failure */
+	KERF_USAGE	= 2,
+	KERF_FILE	= 3,	/* a file could not be read or compiled */
+};
+
+enum kerf_format {
+	KERF_TEXT,
+	KERF_JSON,
+};
+
+extern enum kerf_format kerf_format;
+extern bool kerf_verbose;
+
+struct kerf_cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+	const char *usage;
+};
+
+/* A blob read from a .dtb/.dtbo, or compiled from .dts/.dtso by dtc. */
+struct kerf_blob {
+	const char *path;
+	void *data;
+	size_t size;
+	char *source;		/* the DTS text, for line numbers; or NULL */
+};
+
+__printf(1, 2) void kerf_err(const char *fmt, ...);
+int kerf_blob_load(const char *path, struct kerf_blob *b);
+void kerf_blob_free(struct kerf_blob *b);
+
+/* What the findings of a refused state are about, for explaining them. */
+struct kerf_context {
+	struct mk_state *st;		/* the state the findings are about */
+	const char *fresh;		/* names the checked input added, \n-separated */
+	struct kerf_blob *sources;	/* where to look for line numbers */
+	int nsources;
+};
+
+void kerf_explain(const struct mk_report *rep, struct kerf_context *ctx);
+const char *kerf_errno_name(int err);
+
+int do_check(int argc, char **argv);
+
+#endif /* _KERF_H */

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host tests of "kerf check": every sample gets its documented verdict,
+# the suggestions for a conflicting sample make it pass once applied, and
+# the exit codes are as documented. Prints "ok N - ..." / "not ok N - ..."
+# and ends with "N passed, N failed".
+#
+#   test_kerf_check.py KERF SAMPLES_DIR
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+KERF, SAMPLES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+results = []
+
+
+def kerf(*args, cwd=SAMPLES):
+    p = subprocess.run([KERF, *args], cwd=cwd, capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check_json(*files, cwd=SAMPLES):
+    rc, out, err = kerf("--format=json", "check", *files, cwd=cwd)
+    return rc, json.loads(out), err
+
+
+def test(name):
+    def wrap(fn):
+        try:
+            fn()
+            results.append((True, name, ""))
+        except Exception as e:  # report every failure, then go on
+            results.append((False, name, f"{type(e).__name__}: {e}"))
+        return fn
+    return wrap
+
+
+def expect_verdict(files, rc_want, errno=None, rules=()):
+    rc, doc, err = check_json(*files)
+    assert rc == rc_want, f"exit {rc}, want {rc_want}: {err}{doc}"
+    if errno:
+        assert doc["result"] == "refused" and doc["errno"] == errno, doc
+    else:
+        assert doc["result"] == "ok", doc
+    got = {f["rule"] for f in doc["findings"] if f["severity"] == "error"}
+    assert got == set(rules), f"rules {sorted(got)}, want {sorted(rules)}"
+
+
+# The table of samples/multikernel/README.rst.
+VERDICTS = [
+    (["baseline-32cpu-16g.dts", "web-server.dtso", "database.dtso"], 0, None, ()),
+    (["baseline-32cpu-16g.dts", "web-server.dtso", "database.dtso",
+      "conflict-cpus-memory.dtso"], 1, "EBUSY",
+     ("cpu-overlap", "memory-overlap", "device-conflict")),
+    (["baseline-32cpu-16g.dts", "conflict-devices.dtso"], 1, "EINVAL",
+     ("device-part-range", "device-part-reserved")),
+    (["baseline-minimal-8cpu.dts"], 0, None, ()),
+    (["baseline-edge-gpu.dts", "edge-inference.dtso"], 0, None, ()),
+    (["baseline-numa-4node.dts", "numa-local.dtso"], 0, None, ()),
+    (["baseline-qemu.dts", "qemu-web.dtso", "qemu-database.dtso"], 0, None, ()),
+    (["baseline-qemu.dts", "qemu-web.dtso", "qemu-database.dtso",
+      "qemu-conflict.dtso"], 1, "EBUSY",
+     ("cpu-overlap", "memory-overlap", "device-conflict")),
+]
+
+for files, rc, errno, rules in VERDICTS:
+    test("verdict: " + " + ".join(files))(
+        lambda files=files, rc=rc, errno=errno, rules=rules:
+            expect_verdict(files, rc, errno, rules))
+
+
+@test("suggestions, once applied, make the conflicting sample pass")
+def suggestions_apply():
+    work = tempfile.mkdtemp()
+    try:
+        for f in os.listdir(SAMPLES):
+            shutil.copy(os.path.join(SAMPLES, f), work)
+        files = ["baseline-32cpu-16g.dts", "web-server.dtso", "database.dtso",
+                 "conflict-cpus-memory.dtso"]
+        rc, doc, _ = check_json(*files, cwd=work)
+        assert rc == 1
+        fixes = [f for f in doc["findings"] if "suggestion" in f]
+        assert {f["suggestion"]["property"] for f in fixes} == \
+            {"cpus", "memory-base", "vf-id"}, fixes
+        for f in fixes:
+            path = os.path.join(work, f["file"])
+            lines = open(path).read().split("\n")
+            prop, value = f["suggestion"]["property"], f["suggestion"]["value"]
+            line = lines[f["line"] - 1]
+            assert re.search(rf"\b{prop}\s*=", line), (f, line)
+            lines[f["line"] - 1] = re.sub(rf"({prop}\s*=\s*)[^;]*;",
+                                          lambda m: m.group(1) + value + ";", line)
+            open(path, "w").write("\n".join(lines))
+        rc, doc, err = check_json(*files, cwd=work)
+        assert rc == 0 and doc["result"] == "ok", (err, doc)
+    finally:
+        shutil.rmtree(work)
+
+
+@test("text report: ERROR lines, Suggestion and In file ... Line")
+def text_report():
+    rc, out, err = kerf("check", "baseline-32cpu-16g.dts", "web-server.dtso",
+                        "database.dtso", "conflict-cpus-memory.dtso")
+    assert rc == 1
+    assert "ERROR: analytics: CPUs 8-9 allocated to both; free: 16-31 [cpu-overlap]" in err, err
+    assert "  Suggestion: cpus = <16 17 18 19>;" in err, err
+    assert "  In file conflict-cpus-memory.dtso: Line 13" in err, err
+    assert out == "", out
+
+
+@test("a NUMA warning passes with a WARNING line")
+def numa_warning():
+    work = tempfile.mkdtemp()
+    try:
+        src = open(os.path.join(SAMPLES, "numa-local.dtso")).read()
+        src = src.replace('cpu-affinity = "local"', 'cpu-affinity = "spread"')
+        open(os.path.join(work, "spread.dtso"), "w").write(src)
+        rc, out, err = kerf("check", os.path.join(SAMPLES, "baseline-numa-4node.dts"),
+                            os.path.join(work, "spread.dtso"))
+        assert rc == 0, err
+        assert "WARNING: analytics:" in err and "[numa-spread-single]" in err, err
+        assert out.startswith("OK: 1 instance"), out
+    finally:
+        shutil.rmtree(work)
+
+
+@test("exit codes: usage 2, missing file 3, bad source 3, --version 0")
+def exit_codes():
+    assert kerf()[0] == 2
+    assert kerf("frobnicate")[0] == 2
+    assert kerf("check")[0] == 2
+    assert kerf("--format=xml", "check")[0] == 2
+    assert kerf("check", "no-such-file.dts")[0] == 3
+    with tempfile.NamedTemporaryFile("w", suffix=".dts") as bad:
+        bad.write("/dts-v1/;\n/ { broken\n")
+        bad.flush()
+        assert kerf("check", bad.name)[0] == 3
+    rc, out, _ = kerf("--version")
+    assert rc == 0 and out.startswith("kerf "), out
+    assert kerf("check", "--help")[0] == 0
+    assert kerf("--help")[0] == 0
+
+
+for i, (ok, name, why) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} - kerf check: {name}")
+    if why:
+        print(f"# {why}")
+passed = sum(ok for ok, _, _ in results)
+print(f"{passed} passed, {len(results) - passed} failed")
+sys.exit(0 if passed == len(results) else 1)
