@@ -11,6 +11,7 @@ set -uo pipefail
 
 passed=0
 failed=0
+skipped=0
 logs=$MK_CACHE/check
 mkdir -p "$logs"
 
@@ -63,7 +64,8 @@ if run build "$REPO/harness/build-x86.sh"; then
 	run selftests "$REPO/harness/selftests.sh"
 	rc=$?
 	log=$logs/selftests.log
-	p=$(grep -c -E '^# ok [0-9]+ ' "$log")
+	p=$(grep -E '^# ok [0-9]+ ' "$log" | grep -c -v '# SKIP')
+	skipped=$(grep -E '^# ok [0-9]+ ' "$log" | grep -c '# SKIP')
 	f=$(grep -c -E '^# not ok [0-9]+ ' "$log")
 	top=$(grep -c -E '^not ok [0-9]+ ' "$log")
 	[ "$top" -gt 0 ] && [ "$f" -eq 0 ] && f=$top
@@ -75,5 +77,5 @@ fi
 
 echo
 echo "logs: $logs"
-echo "check: $passed passed, $failed failed"
+echo "check: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -55,8 +55,22 @@ struct kerf_context {
 };
 
 void kerf_explain(const struct mk_report *rep, struct kerf_context *ctx);
+void kerf_explain_text(char *text, const void *blob, size_t size,
+		       struct kerf_blob *src, const char *fresh);
+int *kerf_list_txs(int *n);
 const char *kerf_errno_name(int err);
 
+/* sysfs.c */
+extern const char *kerf_root;
+int kerf_mount(void);
+char *kerf_read(const char *rel, size_t *size);
+int kerf_write(const char *rel, const void *data, size_t size, char **result);
+int kerf_state(struct mk_state *st, void **tree);
+
 int do_check(int argc, char **argv);
+int do_init(int argc, char **argv);
+int do_show(int argc, char **argv);
+int do_rollback(int argc, char **argv);
+int do_delete(int argc, char **argv);
 
 #endif /* _KERF_H */

@@ -21,6 +21,13 @@ static const struct kerf_cmd kerf_cmds[] = {
 	{ "check", do_check,
 	  "check FILE.dts|.dtb [OVERLAY.dtso|.dtbo ...]\n"
 	  "\t\tvalidate offline, with the kernel's own validator" },
+	{ "init", do_init,
+	  "init --input=FILE [--apply]\n"
+	  "\t\tcheck a baseline; with --apply, write it" },
+	{ "show", do_show, "show [NAME]\tthe pool, what is free, instances, transactions" },
+	{ "delete", do_delete,
+	  "delete NAME\troll back the transactions that built NAME" },
+	{ "rollback", do_rollback, "rollback TX\troll back one transaction" },
 	{ "help", do_help, "help\t\tthis text" },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kerf show [NAME]: the pool, what is free, each instance and the
+ * transactions, from what the kernel holds.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kerf.h"
+
+static void show_cpus(const char *key, const unsigned long *bits, bool comma)
+{
+	char buf[1024];
+
+	mk_bits_format(buf, sizeof(buf), bits, MK_MAX_CPUS);
+	if (kerf_format == KERF_JSON)
+		printf("\"%s\": \"%s\"%s", key, buf, comma ? ", " : "");
+	else
+		printf("%-14s %s\n", key, buf);
+}
+
+static char *show_status(const char *name)
+{
+	char rel[128], *s;
+
+	snprintf(rel, sizeof(rel), "instances/%s/status", name);
+	s = kerf_read(rel, NULL);
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+static void show_instance(const struct mk_state *st, const struct mk_instance *in,
+			  bool first)
+{
+	char cpus[1024], *status = show_status(in->name);
+	u32 i;
+
+	mk_bits_format(cpus, sizeof(cpus), in->cpus.bits, MK_MAX_CPUS);
+	if (kerf_format == KERF_JSON) {
+		printf("%s{\"name\": \"%s\", \"id\": %u, ", first ? "" : ", ",
+		       in->name, in->id);
+		printf("\"status\": \"%s\", \"cpus\": \"%s\", ",
+		       status ? status : "", cpus);
+		printf("\"memory_base\": %llu, \"memory_bytes\": %llu, \"devices\": [",
+		       in->mem_base, in->mem_bytes);
+	} else {
+		printf("\n%s (id %u): %s\n  cpus    %s\n  memory  %#llx+%#llx\n  devices",
+		       in->name, in->id, status ? status : "?", cpus,
+		       in->mem_base, in->mem_bytes);
+	}
+	for (i = 0; i < in->ndevs; i++) {
+		const struct mk_device *d = &st->pool.devices[in->devs[i].dev];
+		char part[16] = "";
+
+		if (in->devs[i].part >= 0)
+			snprintf(part, sizeof(part), ":%s%d",
+				 d->part_kind == MK_PARTS_NAMESPACE ? "ns" : "vf",
+				 in->devs[i].part);
+		printf(kerf_format == KERF_JSON ? "%s\"%s%s\"" : "%s%s%s",
+		       kerf_format == KERF_JSON ? (i ? ", " : "") : " ",
+		       d->label ? d->label : d->name, part);
+	}
+	printf(kerf_format == KERF_JSON ? "]}" : "%s\n", in->ndevs ? "" : " none");
+	free(status);
+}
+
+static int show_tx_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The applied transactions, in order; *@n set. */
+int *kerf_list_txs(int *n)
+{
+	char path[512];
+	struct dirent *de;
+	int *ids = NULL, *tmp, id;
+	DIR *dir;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/overlays", kerf_root);
+	dir = opendir(path);
+	if (!dir)
+		return NULL;
+	while ((de = readdir(dir))) {
+		if (sscanf(de->d_name, "tx_%d", &id) != 1)
+			continue;
+		tmp = realloc(ids, (*n + 1) * sizeof(*ids));
+		if (!tmp)
+			break;
+		ids = tmp;
+		ids[(*n)++] = id;
+	}
+	closedir(dir);
+	if (ids)
+		qsort(ids, *n, sizeof(*ids), show_tx_cmp);
+	return ids;
+}
+
+static void show_txs(void)
+{
+	int i, n, *ids = kerf_list_txs(&n);
+	char rel[64], *names, *p;
+
+	printf(kerf_format == KERF_JSON ? "\"transactions\": [" : "\ntransactions:%s\n",
+	       n ? "" : " none");
+	for (i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), "overlays/tx_%d/instances", ids[i]);
+		names = kerf_read(rel, NULL);
+		for (p = names; p && *p; p++)
+			if (*p == '\n')
+				*p = p[1] ? ',' : '\0';
+		if (kerf_format == KERF_JSON)
+			printf("%s{\"id\": %d, \"instances\": \"%s\"}", i ? ", " : "",
+			       ids[i], names ? names : "");
+		else
+			printf("  tx_%d  %s\n", ids[i], names ? names : "");
+		free(names);
+	}
+	if (kerf_format == KERF_JSON)
+		printf("]");
+	free(ids);
+}
+
+int do_show(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : NULL;
+	struct mk_cpus *free_cpus;
+	struct mk_span spans[64];
+	struct mk_state st;
+	void *tree;
+	int err, n, i;
+	u32 k;
+
+	if (argc > 2 || (name && (!strcmp(name, "--help") || !strcmp(name, "-h")))) {
+		fprintf(stderr, "Usage: kerf [--json] show [NAME]\n\n"
+			"Show the pool, what is free, each instance and the\n"
+			"transactions; or only instance NAME.\n");
+		return argc > 2 ? KERF_USAGE : KERF_OK;
+	}
+	err = kerf_mount();
+	if (err)
+		return err;
+	err = kerf_state(&st, &tree);
+	if (err == -ENODATA) {
+		printf(kerf_format == KERF_JSON ? "{\"baseline\": false}\n" :
+		       "no baseline yet: kerf init --input=FILE --apply\n");
+		return name ? KERF_INVALID : KERF_OK;
+	}
+	if (err) {
+		kerf_err("cannot read the state: %s", strerror(-err));
+		return KERF_INVALID;
+	}
+
+	if (name) {
+		for (k = 0; k < st.ninstances; k++)
+			if (!strcmp(st.instances[k].name, name))
+				break;
+		if (k == st.ninstances) {
+			kerf_err("no instance '%s'", name);
+			err = KERF_INVALID;
+		} else {
+			show_instance(&st, &st.instances[k], true);
+			if (kerf_format == KERF_JSON)
+				printf("\n");
+		}
+		goto out;
+	}
+
+	free_cpus = calloc(1, sizeof(*free_cpus));
+	if (!free_cpus) {
+		err = KERF_INVALID;
+		goto out;
+	}
+	mk_bits_andnot(free_cpus->bits, st.pool.available.bits,
+		       st.pool.host_reserved.bits, MK_MAX_CPUS);
+	for (k = 0; k < st.ninstances; k++)
+		mk_bits_andnot(free_cpus->bits, free_cpus->bits,
+			       st.instances[k].cpus.bits, MK_MAX_CPUS);
+	if (kerf_format == KERF_JSON)
+		printf("{\"baseline\": true, ");
+	show_cpus("pool_cpus", st.pool.available.bits, true);
+	show_cpus("free_cpus", free_cpus->bits, true);
+	free(free_cpus);
+	n = mk_free_memory(&st, spans, 64);
+	if (kerf_format == KERF_JSON) {
+		printf("\"memory_pool\": [%llu, %llu], \"free_memory\": [",
+		       st.pool.pool_base, st.pool.pool_base + st.pool.pool_bytes);
+		for (i = 0; i < n && i < 64; i++)
+			printf("%s[%llu, %llu]", i ? ", " : "", spans[i].start,
+			       spans[i].end);
+		printf("], \"instances\": [");
+	} else {
+		printf("%-14s %#llx-%#llx\n%-14s", "memory_pool", st.pool.pool_base,
+		       st.pool.pool_base + st.pool.pool_bytes, "free_memory");
+		for (i = 0; i < n && i < 64; i++)
+			printf(" %#llx-%#llx", spans[i].start, spans[i].end);
+		printf("%s\n", n ? "" : " none");
+	}
+	for (k = 0; k < st.ninstances; k++)
+		show_instance(&st, &st.instances[k], !k);
+	if (kerf_format == KERF_JSON)
+		printf("], ");
+	show_txs();
+	if (kerf_format == KERF_JSON)
+		printf("}\n");
+out:
+	mk_state_free(&st);
+	free(tree);
+	return err;
+}

@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kerf against the real kernel: init, show (text and JSON), rollback with a
+# refusal explained, delete in the right order, and the exit codes. The
+# state is machine-wide and transaction ids keep counting across tests, so
+# this takes the ids from the kernel's answers.
+
+. "$(dirname "$0")/lib.sh"
+
+D=$(cd "$(dirname "$0")" && pwd)
+K=$D/kerf
+OUT=/tmp/kerf_out.$$
+ERR=/tmp/kerf_err.$$
+
+# kerf ARGS...: run it, keeping stdout, stderr and the exit code.
+kerf() { "$K" "$@" > "$OUT" 2> "$ERR"; rc=$?; return $rc; }
+want_rc() { [ "$rc" -eq "$1" ] || { echo "exit $rc, want $1"; cat "$OUT" "$ERR"; return 1; }; }
+out_has() { grep -q -- "$1" "$OUT" || { echo "stdout lacks '$1':"; cat "$OUT"; return 1; }; }
+err_has() { grep -q -- "$1" "$ERR" || { echo "stderr lacks '$1':"; cat "$ERR"; return 1; }; }
+
+# kernfs files stat as empty: look at the content.
+has_baseline() { [ -n "$(od -A n -N 4 -t x1 "$MK_MNT/device_tree")" ]; }
+
+# Apply an overlay with mk_write; print the transaction id the kernel gave.
+apply() { "$D/mk_write" "$1" "$MK_MNT/overlays/new" | sed -n 's/^tx //p'; }
+
+# Roll back what earlier tests left, newest first.
+clean_slate() {
+	local tx
+
+	for tx in $(ls "$MK_MNT/overlays" | sed -n 's/^tx_//p' | sort -rn); do
+		rmdir "$MK_MNT/overlays/tx_$tx" || return 1
+	done
+}
+
+no_baseline() {
+	kerf show && want_rc 0 && out_has "no baseline yet"
+}
+
+init_refused_by_machine() {
+	kerf init --input="$D/baseline-32cpu-16g.dtb" --apply
+	want_rc 1 && err_has "^ERROR: baseline: baseline: pool CPU 4 is not present" &&
+		err_has "refused by the kernel (EINVAL)"
+}
+
+init_dry_run() {
+	kerf init --input="$D/baseline-qemu.dtb" && want_rc 0 && out_has "not written"
+}
+
+init_apply() {
+	kerf init --input="$D/baseline-qemu.dtb" --apply && want_rc 0 && has_baseline
+}
+
+# Not a check of its own: mk_check runs checks in a subshell, and the ids
+# must outlive it.
+create_instances() {
+	WEB_TX=$(apply "$D/qemu-web.dtbo")
+	DB_TX=$(apply "$D/qemu-database.dtbo")
+	UPD_TX=$(apply "$D/web-update.dtbo")
+}
+
+show_state() {
+	[ -n "$WEB_TX" ] && [ -n "$DB_TX" ] && [ -n "$UPD_TX" ] ||
+		{ echo "applying the overlays failed"; return 1; }
+	kerf show && want_rc 0 && out_has "^web-server (id 1): ready" &&
+		out_has "^free_cpus *3$" && out_has "^  tx_$UPD_TX  web-server" || return 1
+	kerf --json show && want_rc 0 &&
+		out_has '"name": "database", "id": 2, "status": "ready", "cpus": "2"' &&
+		out_has "\"transactions\": \\[{\"id\": $WEB_TX" || return 1
+	kerf show database && want_rc 0 && out_has "^database (id 2)" || return 1
+	kerf show nosuch && return 1
+	want_rc 1 && err_has "no instance 'nosuch'"
+}
+
+rollback_refused_explained() {
+	kerf rollback "tx_$WEB_TX"
+	want_rc 1 && err_has "^ERROR: " && err_has "overlay-apply" &&
+		err_has "tx_$WEB_TX cannot be rolled back" &&
+		[ -d "$MK_MNT/overlays/tx_$WEB_TX" ]
+}
+
+delete_in_order() {
+	kerf delete web-server && want_rc 0 &&
+		out_has "^rolled back tx_$UPD_TX$" && out_has "^rolled back tx_$WEB_TX$" &&
+		[ ! -e "$MK_MNT/instances/web-server" ] &&
+		[ -d "$MK_MNT/instances/database" ]
+}
+
+rollback_last() {
+	kerf rollback "$DB_TX" && want_rc 0 && [ -z "$(ls "$MK_MNT/instances")" ] ||
+		return 1
+	kerf rollback tx_99999
+	want_rc 1 && err_has "no transaction tx_99999"
+}
+
+usage_errors() {
+	kerf rollback; want_rc 2 || return 1
+	kerf frobnicate; want_rc 2 || return 1
+	kerf init; want_rc 2 || return 1
+	kerf init --input=/nonexistent; want_rc 3
+}
+
+mk_require_root
+ktap_print_header
+ktap_set_plan 9
+mount -t multikernel none "$MK_MNT" 2>/dev/null
+clean_slate || ktap_exit_fail_msg "cannot roll back what earlier tests left"
+if has_baseline; then
+	ktap_test_skip "show before any baseline (an earlier test set one)"
+else
+	mk_check "show before any baseline" no_baseline
+fi
+mk_check "init --apply of a baseline this machine cannot back: exit 1" init_refused_by_machine
+mk_check "init without --apply writes nothing" init_dry_run
+mk_check "init --apply writes the baseline" init_apply
+create_instances
+mk_check "show: text, JSON and one instance" show_state
+mk_check "a refused rollback is explained" rollback_refused_explained
+mk_check "delete rolls back newest first" delete_in_order
+mk_check "rollback by number; an unknown one fails" rollback_last
+mk_check "usage and file errors exit 2 and 3" usage_errors
+rm -f "$OUT" "$ERR"
+umount "$MK_MNT" 2>/dev/null
+ktap_finished
