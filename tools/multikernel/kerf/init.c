@@ -54,7 +54,8 @@ int do_init(int argc, char **argv)
 	char *result;
 	int opt, err;
 
-	optind = 1;
+	/* 0, not 1: glibc then forgets the parse of the global options. */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "i:ah", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':

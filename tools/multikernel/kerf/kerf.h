@@ -72,5 +72,7 @@ int do_init(int argc, char **argv);
 int do_show(int argc, char **argv);
 int do_rollback(int argc, char **argv);
 int do_delete(int argc, char **argv);
+int do_create(int argc, char **argv);
+int kerf_parse_size(const char *s, u64 *out);
 
 #endif /* _KERF_H */

@@ -24,6 +24,9 @@ static const struct kerf_cmd kerf_cmds[] = {
 	{ "init", do_init,
 	  "init --input=FILE [--apply]\n"
 	  "\t\tcheck a baseline; with --apply, write it" },
+	{ "create", do_create,
+	  "create NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE [...]\n"
+	  "\t\tcreate an instance; 'kerf create --help' for all options" },
 	{ "show", do_show, "show [NAME]\tthe pool, what is free, instances, transactions" },
 	{ "delete", do_delete,
 	  "delete NAME\troll back the transactions that built NAME" },

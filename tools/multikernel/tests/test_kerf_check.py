@@ -147,6 +147,29 @@ def exit_codes():
     assert kerf("--help")[0] == 0
 
 
+@test("create parses sizes and device lists before anything else")
+def create_parsing():
+    # A bad argument is a usage error (2); a good one gets past parsing and
+    # fails later on a host without the multikernel filesystem (not 2).
+    good = ["512M", "2G", "2GB", "2GiB", "0x1000", "4096", "1T"]
+    bad = ["1X", "-1", "", "2GBB", "G", "99999999999T"]
+    for size in good:
+        rc, _, err = kerf("create", "web", "--cpus=1", f"--memory={size}",
+                          "--devices=eth0:vf1,nvme0:ns2,gpu0")
+        assert rc != 2, f"--memory={size} refused: {err}"
+    for size in bad:
+        rc, _, err = kerf("create", "web", "--cpus=1", f"--memory={size}")
+        assert rc == 2 and "--memory" in err, f"--memory={size}: exit {rc} {err}"
+    for devs in ["eth0:xx1", "eth0:vf", ":vf1"]:
+        rc, _, err = kerf("create", "web", "--cpus=1", "--memory=1M",
+                          f"--devices={devs}")
+        assert rc == 2, f"--devices={devs}: exit {rc}"
+    rc, _, err = kerf("create", "--memory=1M", "--cpus=1", "web", "--cpu-count=2")
+    assert rc == 2 and "one of --cpus or --cpu-count" in err, err
+    rc, _, err = kerf("create", "--memory=1M", "--cpus=1")
+    assert rc == 2, err
+
+
 for i, (ok, name, why) in enumerate(results, 1):
     print(f"{'ok' if ok else 'not ok'} {i} - kerf check: {name}")
     if why:

@@ -94,6 +94,42 @@ rollback_last() {
 	want_rc 1 && err_has "no transaction tx_99999"
 }
 
+create_instances_with_kerf() {
+	kerf create web --cpus=1 --memory=32M --memory-base=0x30000000 \
+		--devices=eth0:vf1 && want_rc 0 && out_has "^created web (tx " &&
+		want_cpus web 1 &&
+		[ "$(cat "$MK_MNT/instances/web/devices")" = eth0:vf1 ] || return 1
+	# NAME after the options; the kernel places CPU and memory.
+	kerf create --cpu-count=1 --memory=64M --devices=nvme0:ns2 db && want_rc 0 &&
+		want_cpus db 2 && [ "$(cat "$MK_MNT/instances/db/devices")" = nvme0:ns2 ]
+}
+
+want_cpus() {
+	[ "$(cat "$MK_MNT/instances/$1/cpus")" = "$2" ] ||
+		{ echo "$1: CPUs $(cat "$MK_MNT/instances/$1/cpus"), want $2"; return 1; }
+}
+
+create_dry_run() {
+	local before
+
+	before=$(ls "$MK_MNT/overlays")
+	kerf create extra --cpu-count=1 --memory=16M --dry-run && want_rc 0 &&
+		out_has "would be created" || return 1
+	kerf create bad --cpus=1 --memory=16M --dry-run
+	want_rc 1 && err_has "^ERROR: bad: CPUs 1 allocated to both" &&
+		err_has "Suggestion: cpus = <3>;" &&
+		[ "$(ls "$MK_MNT/overlays")" = "$before" ]
+}
+
+create_refused_explained() {
+	kerf create bad --cpus=1 --memory=16M --devices=eth0:vf1
+	want_rc 1 && err_has "^ERROR: bad: CPUs 1 allocated to both" &&
+		err_has "Suggestion: cpus = <3>;" && err_has "Suggestion: vf-id = <2>;" &&
+		err_has "refused by the kernel (EBUSY)" &&
+		[ ! -e "$MK_MNT/instances/bad" ] || return 1
+	kerf delete web && kerf delete db && [ -z "$(ls "$MK_MNT/instances")" ]
+}
+
 usage_errors() {
 	kerf rollback; want_rc 2 || return 1
 	kerf frobnicate; want_rc 2 || return 1
@@ -103,7 +139,7 @@ usage_errors() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 12
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 clean_slate || ktap_exit_fail_msg "cannot roll back what earlier tests left"
 if has_baseline; then
@@ -119,6 +155,9 @@ mk_check "show: text, JSON and one instance" show_state
 mk_check "a refused rollback is explained" rollback_refused_explained
 mk_check "delete rolls back newest first" delete_in_order
 mk_check "rollback by number; an unknown one fails" rollback_last
+mk_check "create: explicit, and placed by the kernel" create_instances_with_kerf
+mk_check "create --dry-run writes nothing; a conflict is explained" create_dry_run
+mk_check "a refused create is explained with suggestions" create_refused_explained
 mk_check "usage and file errors exit 2 and 3" usage_errors
 rm -f "$OUT" "$ERR"
 umount "$MK_MNT" 2>/dev/null

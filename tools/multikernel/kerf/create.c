@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kerf create NAME ...: build an overlay from the command line, as dtc -@
+ * would compile it from /plugin/ source, and apply it.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kerf.h"
+
+#define KERF_MAX_REFS	MK_MAX_INSTANCE_DEVICES
+
+struct kerf_ref {
+	char label[MK_NAME_MAX + 1];
+	const char *kind;	/* "vf", "ns", or NULL for the whole device */
+	u32 id;
+};
+
+struct kerf_request {
+	const char *name;
+	const char *cpus;
+	u32 cpu_count;
+	u64 memory;
+	bool has_base;
+	u64 base;
+	bool has_id;
+	u32 id;
+	const char *numa;
+	const char *affinity;
+	const char *policy;
+	struct kerf_ref refs[KERF_MAX_REFS];
+	int nrefs;
+};
+
+/**
+ * kerf_parse_size - parse 512M, 2G, 2GB, 2GiB, 0x1000 or 4096
+ * @s: the text
+ * @out: the size in bytes
+ *
+ * K, M, G and T are binary units, with or without B or iB after them.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int kerf_parse_size(const char *s, u64 *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	int shift;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u)
+			return -EINVAL;
+		end++;
+		if (!strcasecmp(end, "ib") || !strcasecmp(end, "b"))
+			end += strlen(end);
+		if (*end)
+			return -EINVAL;
+		shift = 10 * (u - units + 1);
+		if (v > (~0ULL >> shift))
+			return -EINVAL;
+		v <<= shift;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "4-7,12" into cells; return the count or -EINVAL. */
+static int kerf_parse_list(const char *s, fdt32_t *cells, int max)
+{
+	unsigned long a, b;
+	char *end;
+	int n = 0;
+
+	while (*s) {
+		a = strtoul(s, &end, 10);
+		if (end == s)
+			return -EINVAL;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoul(s, &end, 10);
+			if (end == s || b < a)
+				return -EINVAL;
+		}
+		for (; a <= b; a++) {
+			if (n == max)
+				return -EINVAL;
+			cells[n++] = cpu_to_fdt32(a);
+		}
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -EINVAL;
+		s = end;
+	}
+	return n;
+}
+
+/* "eth0:vf1,nvme0:ns2,gpu0" */
+static int kerf_parse_devices(char *s, struct kerf_request *r)
+{
+	char *tok, *save, *colon;
+	struct kerf_ref *ref;
+
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (r->nrefs == KERF_MAX_REFS)
+			return -E2BIG;
+		ref = &r->refs[r->nrefs++];
+		colon = strchr(tok, ':');
+		if (colon) {
+			*colon++ = '\0';
+			if ((strncmp(colon, "vf", 2) && strncmp(colon, "ns", 2)) ||
+			    !isdigit((unsigned char)colon[2]))
+				return -EINVAL;
+			ref->kind = colon[0] == 'v' ? "vf" : "ns";
+			ref->id = strtoul(colon + 2, NULL, 10);
+		}
+		if (!*tok || strlen(tok) > MK_NAME_MAX)
+			return -EINVAL;
+		snprintf(ref->label, sizeof(ref->label), "%s", tok);
+	}
+	return 0;
+}
+
+static int kerf_fixup(void *fdt, const char *label, const char *path)
+{
+	return fdt_property_string(fdt, label, path);
+}
+
+/*
+ * Write the overlay. Parts of devices are nodes of the instance, with
+ * phandles local to the overlay (__local_fixups__); labels of the baseline
+ * are resolved at apply time (__fixups__), as dtc -@ arranges.
+ */
+static void *kerf_build_overlay(const struct kerf_request *r, char *err,
+				size_t errsize)
+{
+	size_t size = 8192 + 256 * r->nrefs;
+	char res_path[128], path[192];
+	fdt32_t cells[MK_MAX_CPUS];
+	void *fdt = malloc(size);
+	int i, n, ret;
+
+	if (!fdt)
+		return NULL;
+	snprintf(res_path, sizeof(res_path), "/fragment@0/__overlay__/%s/resources",
+		 r->name);
+	ret = fdt_create(fdt, size) || fdt_finish_reservemap(fdt) ||
+	      fdt_begin_node(fdt, "") || fdt_begin_node(fdt, "fragment@0") ||
+	      fdt_property_string(fdt, "target-path", "/instances") ||
+	      fdt_begin_node(fdt, "__overlay__") || fdt_begin_node(fdt, r->name);
+	if (!ret && r->has_id)
+		ret = fdt_property_u32(fdt, "id", r->id);
+	ret = ret || fdt_begin_node(fdt, "resources");
+	if (!ret && r->cpus) {
+		n = kerf_parse_list(r->cpus, cells, MK_MAX_CPUS);
+		if (n <= 0) {
+			snprintf(err, errsize, "--cpus=%s: want a list such as 4-7,12",
+				 r->cpus);
+			goto fail;
+		}
+		ret = fdt_property(fdt, "cpus", cells, n * sizeof(*cells));
+	} else if (!ret) {
+		ret = fdt_property_u32(fdt, "cpu-count", r->cpu_count);
+	}
+	ret = ret || fdt_property_u64(fdt, "memory-bytes", r->memory);
+	if (!ret && r->has_base)
+		ret = fdt_property_u64(fdt, "memory-base", r->base);
+	if (!ret && r->numa) {
+		n = kerf_parse_list(r->numa, cells, MK_MAX_NUMA_NODES);
+		if (n <= 0) {
+			snprintf(err, errsize, "--numa-nodes=%s: want a list", r->numa);
+			goto fail;
+		}
+		ret = fdt_property(fdt, "numa-nodes", cells, n * sizeof(*cells));
+	}
+	if (!ret && r->affinity)
+		ret = fdt_property_string(fdt, "cpu-affinity", r->affinity);
+	if (!ret && r->policy)
+		ret = fdt_property_string(fdt, "memory-policy", r->policy);
+	if (!ret && r->nrefs) {
+		/* Parts point at local nodes 1..n; whole devices are fixed up. */
+		for (i = 0, n = 0; i < r->nrefs; i++)
+			cells[i] = cpu_to_fdt32(r->refs[i].kind ? ++n : 0xffffffff);
+		ret = fdt_property(fdt, "devices", cells, r->nrefs * sizeof(*cells));
+	}
+	for (i = 0, n = 0; !ret && i < r->nrefs; i++) {
+		const struct kerf_ref *ref = &r->refs[i];
+		char node[64];
+
+		if (!ref->kind)
+			continue;
+		snprintf(node, sizeof(node), "%s-%s@%u", ref->label, ref->kind, ref->id);
+		ret = fdt_begin_node(fdt, node) ||
+		      fdt_property_u32(fdt, "parent", 0xffffffff) ||
+		      fdt_property_u32(fdt, ref->kind[0] == 'v' ? "vf-id" : "namespace-id",
+				       ref->id) ||
+		      fdt_property_u32(fdt, "phandle", ++n) || fdt_end_node(fdt);
+	}
+	/* resources, NAME, __overlay__, fragment@0 */
+	ret = ret || fdt_end_node(fdt) || fdt_end_node(fdt) ||
+	      fdt_end_node(fdt) || fdt_end_node(fdt);
+
+	if (!ret && r->nrefs) {
+		ret = fdt_begin_node(fdt, "__fixups__");
+		for (i = 0; !ret && i < r->nrefs; i++) {
+			const struct kerf_ref *ref = &r->refs[i];
+
+			if (ref->kind)
+				snprintf(path, sizeof(path), "%s/%s-%s@%u:parent:0",
+					 res_path, ref->label, ref->kind, ref->id);
+			else
+				snprintf(path, sizeof(path), "%s:devices:%d",
+					 res_path, i * 4);
+			ret = kerf_fixup(fdt, ref->label, path);
+		}
+		ret = ret || fdt_end_node(fdt);
+	}
+	if (!ret && r->nrefs) {
+		for (i = 0, n = 0; i < r->nrefs; i++)
+			if (r->refs[i].kind)
+				cells[n++] = cpu_to_fdt32(i * 4);
+		if (n)
+			ret = fdt_begin_node(fdt, "__local_fixups__") ||
+			      fdt_begin_node(fdt, "fragment@0") ||
+			      fdt_begin_node(fdt, "__overlay__") ||
+			      fdt_begin_node(fdt, r->name) ||
+			      fdt_begin_node(fdt, "resources") ||
+			      fdt_property(fdt, "devices", cells, n * sizeof(*cells)) ||
+			      fdt_end_node(fdt) || fdt_end_node(fdt) ||
+			      fdt_end_node(fdt) || fdt_end_node(fdt) ||
+			      fdt_end_node(fdt);
+	}
+	ret = ret || fdt_end_node(fdt) || fdt_finish(fdt);
+	if (!ret)
+		return fdt;
+	snprintf(err, errsize, "cannot build the overlay (too many devices?)");
+fail:
+	free(fdt);
+	return NULL;
+}
+
+static void create_usage(void)
+{
+	fprintf(stderr,
+		"Usage: kerf create NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE\n"
+		"\t[--memory-base=ADDR] [--devices=eth0:vf1,nvme0:ns2,gpu0]\n"
+		"\t[--numa-nodes=LIST] [--cpu-affinity=compact|spread|local]\n"
+		"\t[--memory-policy=local|interleave|bind] [--id=N] [--dry-run]\n\n"
+		"Create instance NAME, as one transaction; NAME may come before or\n"
+		"after the options. SIZE: 512M, 2G, 2GB, 2GiB, hex or bytes.\n"
+		"--dry-run checks against the current state and writes nothing.\n");
+}
+
+/* Check @ovl against the kernel's state offline; print what it would get. */
+static int create_dry_run(const struct kerf_request *r, void *ovl)
+{
+	struct mk_decisions dec;
+	struct mk_report rep;
+	struct mk_state st;
+	size_t size;
+	void *cur, *tree = NULL;
+	char fresh[MK_NAME_MAX + 2];
+	int err;
+
+	cur = kerf_read("device_tree", &size);
+	if (!cur || !size) {
+		kerf_err("no baseline yet: kerf init --input=FILE --apply");
+		free(cur);
+		return KERF_INVALID;
+	}
+	mk_report_init(&rep);
+	err = mk_overlay_apply(cur, ovl, fdt_totalsize(ovl), &tree, &rep);
+	if (!err)
+		err = mk_allocate(&tree, &dec, &rep);
+	if (!err)
+		mk_decisions_free(&dec);
+	snprintf(fresh, sizeof(fresh), "%s", r->name);
+	if (!err) {
+		err = mk_state_parse(&st, tree, fdt_totalsize(tree), &rep);
+		if (!err)
+			err = mk_validate(&st, &rep);
+		mk_state_free(&st);
+	}
+	if (err) {
+		kerf_explain_text(rep.buf, tree ? tree : cur, tree ?
+				  fdt_totalsize(tree) : size, NULL, fresh);
+		fprintf(stderr, "%s: would be refused (%s)\n", r->name,
+			kerf_errno_name(err));
+	} else {
+		printf("OK: %s would be created (dry run: nothing written)\n", r->name);
+	}
+	mk_report_free(&rep);
+	free(tree);
+	free(cur);
+	return err ? KERF_INVALID : KERF_OK;
+}
+
+int do_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cpus",		required_argument,	NULL, 'c' },
+		{ "cpu-count",		required_argument,	NULL, 'n' },
+		{ "memory",		required_argument,	NULL, 'm' },
+		{ "memory-base",	required_argument,	NULL, 'b' },
+		{ "devices",		required_argument,	NULL, 'd' },
+		{ "numa-nodes",		required_argument,	NULL, 'N' },
+		{ "cpu-affinity",	required_argument,	NULL, 'a' },
+		{ "memory-policy",	required_argument,	NULL, 'p' },
+		{ "id",			required_argument,	NULL, 'i' },
+		{ "dry-run",		no_argument,		NULL, 'D' },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kerf_request r = {};
+	const char *bad = NULL;
+	bool dry = false, memory = false;
+	int opt_index = 0;
+	char err[160] = "", devs[1024], *result, *end;
+	void *ovl, *cur, *tree = NULL;
+	struct mk_report scratch;
+	size_t size;
+	int opt, ret;
+	u64 v;
+
+	/* 0, not 1: glibc then forgets the parse of the global options. */
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, &opt_index)) != -1) {
+		switch (opt) {
+		case 'c':
+			r.cpus = optarg;
+			break;
+		case 'n':
+			r.cpu_count = strtoul(optarg, &end, 0);
+			if (*end || !r.cpu_count)
+				bad = "a number";
+			break;
+		case 'm':
+			memory = !kerf_parse_size(optarg, &r.memory);
+			if (!memory)
+				bad = "a size such as 512M";
+			break;
+		case 'b':
+			r.has_base = !kerf_parse_size(optarg, &r.base);
+			if (!r.has_base)
+				bad = "an address";
+			break;
+		case 'd':
+			/* Parsed in a copy, so that a complaint quotes it whole. */
+			snprintf(devs, sizeof(devs), "%s", optarg);
+			if (strlen(optarg) >= sizeof(devs) ||
+			    kerf_parse_devices(devs, &r))
+				bad = "LABEL, LABEL:vfN or LABEL:nsN, comma-separated";
+			break;
+		case 'N':
+			r.numa = optarg;
+			break;
+		case 'a':
+			r.affinity = optarg;
+			break;
+		case 'p':
+			r.policy = optarg;
+			break;
+		case 'i':
+			r.has_id = !kerf_parse_size(optarg, &v) && v <= MK_MAX_INSTANCES;
+			r.id = v;
+			if (!r.has_id)
+				bad = "an id from 1 to 1024";
+			break;
+		case 'D':
+			dry = true;
+			break;
+		case 'h':
+			create_usage();
+			return KERF_OK;
+		default:
+			create_usage();
+			return KERF_USAGE;
+		}
+		/* Keep the first bad option's complaint. */
+		if (bad && !err[0])
+			snprintf(err, sizeof(err), "--%s=%s: want %s",
+				 opts[opt_index].name, optarg, bad);
+		bad = NULL;
+	}
+	if (optind == argc - 1)
+		r.name = argv[optind];
+	if (!err[0] && (!r.name || !memory || !r.cpus == !r.cpu_count))
+		snprintf(err, sizeof(err),
+			 "want NAME, --memory and one of --cpus or --cpu-count");
+	if (err[0]) {
+		kerf_err("%s", err);
+		create_usage();
+		return KERF_USAGE;
+	}
+	ovl = kerf_build_overlay(&r, err, sizeof(err));
+	if (!ovl) {
+		kerf_err("%s", err[0] ? err : "out of memory");
+		return err[0] ? KERF_USAGE : KERF_INVALID;
+	}
+	ret = kerf_mount();
+	if (!ret && dry)
+		ret = create_dry_run(&r, ovl);
+	if (ret || dry)
+		goto out;
+
+	ret = kerf_write("overlays/new", ovl, fdt_totalsize(ovl), &result);
+	if (!ret) {
+		printf("created %s (%s)", r.name, result ? result : "?\n");
+		ret = KERF_OK;
+	} else {
+		/* Explain against the state the overlay would have made. */
+		cur = kerf_read("device_tree", &size);
+		mk_report_init(&scratch);
+		if (cur && size)
+			mk_overlay_apply(cur, ovl, fdt_totalsize(ovl), &tree, &scratch);
+		mk_report_free(&scratch);
+		kerf_explain_text(result, tree ? tree : cur, tree ?
+				  fdt_totalsize(tree) : size, NULL, r.name);
+		fprintf(stderr, "%s: refused by the kernel (%s)\n", r.name,
+			kerf_errno_name(ret));
+		free(tree);
+		free(cur);
+		ret = KERF_INVALID;
+	}
+	free(result);
+out:
+	free(ovl);
+	return ret;
+}
