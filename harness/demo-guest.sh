@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The walkthrough "make demo" runs in the guest: each step says what it
-# shows, prints the command and runs it. /root/mk holds the compiled
-# samples and mk_write, which writes a blob in one write() and prints the
-# kernel's answer. Any unexpected outcome fails the demo.
+# shows, prints the command and runs it. /root/mk holds kerf, the compiled
+# samples, and mk_write, which writes a blob in one write() and prints the
+# kernel's answer as it is. Any unexpected outcome fails the demo.
 
 set -e
 MK=/sys/fs/multikernel
@@ -44,30 +44,34 @@ run ls $MK
 say "multikernel_pool= set 128 MiB aside at boot, as crashkernel= does"
 run grep -i multikernel /proc/iomem
 
+say "kerf check validates offline with the kernel's own validator"
+refused ./kerf check baseline-qemu.dtb qemu-web.dtbo qemu-database.dtbo qemu-conflict.dtbo
+
 say "A baseline this machine cannot back is refused: it has 4 CPUs, not 32"
-refused ./mk_write baseline-32cpu-16g.dtb $MK/device_tree
+refused ./kerf init --input=baseline-32cpu-16g.dtb --apply
 
 say "Describe the pool: CPUs 1-3 and the reserved memory, with eth0 and nvme0"
-run ./mk_write baseline-qemu.dtb $MK/device_tree
+run ./kerf init --input=baseline-qemu.dtb --apply
 run cat $MK/summary
 
 say "Create an instance with explicit CPUs, memory and a VF"
-run ./mk_write qemu-web.dtbo $MK/overlays/new
-run ls $MK/instances/web-server
-run cat $MK/instances/web-server/cpus $MK/instances/web-server/devices
+run ./kerf create web --cpus=1 --memory=32M --memory-base=0x30000000 --devices=eth0:vf1
+run ls $MK/instances/web
+run cat $MK/instances/web/cpus $MK/instances/web/devices
 
 say "Create one that asks for a CPU and 64 MiB; the kernel places it"
-run ./mk_write qemu-database.dtbo $MK/overlays/new
-run cat $MK/instances/database/id $MK/instances/database/cpus \
-	$MK/instances/database/memory
+run ./kerf create db --cpu-count=1 --memory=64M --devices=nvme0:ns2
+run ./kerf show db
 
-say "An overlay that conflicts is refused whole, with every finding"
+say "What conflicts is refused whole; kerf explains with suggestions"
+refused ./kerf create bad --cpus=1-2 --memory=16M --devices=eth0:vf1
+say "The kernel's own answer, as it is"
 refused ./mk_write qemu-conflict.dtbo $MK/overlays/new
 run ls $MK/instances
 
 say "Transactions can be rolled back; the database keeps its placement"
-run ls $MK/overlays
-run rmdir $MK/overlays/tx_1
+run ./kerf show
+run ./kerf delete web
 run cat $MK/summary
 
 run umount $MK

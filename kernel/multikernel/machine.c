@@ -7,6 +7,7 @@
  */
 
 #include <linux/cpumask.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 
 #include "machine.h"
@@ -24,17 +25,28 @@ int mk_check_machine(const struct mk_state *st, struct mk_report *rep)
 	const struct mk_pool *p = &st->pool;
 	u64 base, size, pool_end;
 	u32 cpu, errors = rep->errors;
+	struct mk_cpus *absent;
+	char list[128];
 
+	/* One finding for all the missing CPUs, not one each. */
+	absent = kzalloc(sizeof(*absent), GFP_KERNEL);
+	if (!absent)
+		return -ENOMEM;
 	mk_for_each_bit(cpu, p->available.bits, MK_MAX_CPUS) {
 		if (cpu >= nr_cpu_ids || !cpu_present(cpu))
-			mk_report_add(rep, MK_ERROR, -EINVAL, "machine-cpus",
-				      "baseline: pool CPU %u is not present (present: %*pbl)",
-				      cpu, cpumask_pr_args(cpu_present_mask));
+			mk_bit_set(absent->bits, cpu);
 		else if (cpu == get_boot_cpu_id())
 			mk_report_add(rep, MK_ERROR, -EINVAL, "machine-cpus",
 				      "baseline: CPU %u is the boot CPU; keep it for the host",
 				      cpu);
 	}
+	if (mk_bits_weight(absent->bits, MK_MAX_CPUS)) {
+		mk_bits_format(list, sizeof(list), absent->bits, MK_MAX_CPUS);
+		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-cpus",
+			      "baseline: pool CPUs %s are not present (present: %*pbl)",
+			      list, cpumask_pr_args(cpu_present_mask));
+	}
+	kfree(absent);
 
 	if (!mk_pool_mem_range(&base, &size)) {
 		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-memory",

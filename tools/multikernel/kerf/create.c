@@ -420,7 +420,9 @@ int do_create(int argc, char **argv)
 
 	ret = kerf_write("overlays/new", ovl, fdt_totalsize(ovl), &result);
 	if (!ret) {
-		printf("created %s (%s)", r.name, result ? result : "?\n");
+		if (result)
+			result[strcspn(result, "\n")] = '\0';
+		printf("created %s (%s)\n", r.name, result ? result : "?");
 		ret = KERF_OK;
 	} else {
 		/* Explain against the state the overlay would have made. */

@@ -405,8 +405,13 @@ static void kerf_print_text(const struct kerf_finding *f,
 	for (i = 0; subject && i < f->nnames; i++)
 		if (strcmp(f->names[i], subject->name))
 			other = kerf_instance(ctx->st, f->names[i]);
-	fprintf(stderr, "%s: %s: %s [%s]\n", f->error ? "ERROR" : "WARNING",
-		subject ? subject->name : "baseline", f->detail, f->rule);
+	/* A finding about no instance already says what it is about. */
+	if (subject)
+		fprintf(stderr, "%s: %s: %s [%s]\n", f->error ? "ERROR" : "WARNING",
+			subject->name, f->detail, f->rule);
+	else
+		fprintf(stderr, "%s: %s [%s]\n", f->error ? "ERROR" : "WARNING",
+			f->detail, f->rule);
 	if (configured[0])
 		fprintf(stderr, "  Configured: %s\n", configured);
 	if (other) {

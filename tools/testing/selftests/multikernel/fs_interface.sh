@@ -42,7 +42,7 @@ machine_reality() {
 	snapshot
 	write "$D/baseline-32cpu-16g.dtb" "$MK_MNT/device_tree" && return 1
 	want_outcome EINVAL &&
-		want_in_out "^error: machine-cpus: baseline: pool CPU 4 is not present" &&
+		want_in_out "^error: machine-cpus: baseline: pool CPUs 4-31 are not present" &&
 		want_in_out "^error: machine-memory: baseline: memory pool 0x80000000+" &&
 		unchanged
 }

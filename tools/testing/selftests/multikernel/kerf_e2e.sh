@@ -40,7 +40,7 @@ no_baseline() {
 
 init_refused_by_machine() {
 	kerf init --input="$D/baseline-32cpu-16g.dtb" --apply
-	want_rc 1 && err_has "^ERROR: baseline: baseline: pool CPU 4 is not present" &&
+	want_rc 1 && err_has "^ERROR: baseline: pool CPUs 4-31 are not present" &&
 		err_has "refused by the kernel (EINVAL)"
 }
 
@@ -130,6 +130,37 @@ create_refused_explained() {
 	kerf delete web && kerf delete db && [ -z "$(ls "$MK_MNT/instances")" ]
 }
 
+# The rules of a refusal: from the kernel's answer, or from kerf's JSON.
+kernel_rules() { sed -n 's/^error: \([a-z-]*\):.*/\1/p' "$1" | sort -u; }
+kerf_rules() { grep -o '"rule": "[a-z-]*"' "$1" | cut -d'"' -f4 | sort -u; }
+
+# The same samples through kerf check and through the kernel agree.
+kerf_agrees_with_kernel() {
+	local w db c
+
+	kerf --json check "$D/baseline-qemu.dtb" "$D/qemu-web.dtbo" \
+		"$D/qemu-database.dtbo" "$D/qemu-conflict.dtbo"
+	want_rc 1 && out_has '"errno": "EBUSY"' || return 1
+	kerf_rules "$OUT" > /tmp/kerf_rules.$$
+
+	w=$(apply "$D/qemu-web.dtbo")
+	db=$(apply "$D/qemu-database.dtbo")
+	"$D/mk_write" "$D/qemu-conflict.dtbo" "$MK_MNT/overlays/new" > "$OUT"
+	c=$(sed -n 's/^write: //p' "$OUT")
+	kernel_rules "$OUT" > /tmp/kernel_rules.$$
+	rmdir "$MK_MNT/overlays/tx_$db" "$MK_MNT/overlays/tx_$w" || return 1
+	[ "$c" = EBUSY ] || { echo "kernel: $c"; return 1; }
+	if ! cmp -s /tmp/kerf_rules.$$ /tmp/kernel_rules.$$; then
+		echo "kerf: $(cat /tmp/kerf_rules.$$)"
+		echo "kernel: $(cat /tmp/kernel_rules.$$)"
+		return 1
+	fi
+	rm -f /tmp/kerf_rules.$$ /tmp/kernel_rules.$$
+	# And both accept the overlays that fit.
+	kerf check "$D/baseline-qemu.dtb" "$D/qemu-web.dtbo" "$D/qemu-database.dtbo" &&
+		want_rc 0
+}
+
 usage_errors() {
 	kerf rollback; want_rc 2 || return 1
 	kerf frobnicate; want_rc 2 || return 1
@@ -139,7 +170,7 @@ usage_errors() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 13
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 clean_slate || ktap_exit_fail_msg "cannot roll back what earlier tests left"
 if has_baseline; then
@@ -158,6 +189,7 @@ mk_check "rollback by number; an unknown one fails" rollback_last
 mk_check "create: explicit, and placed by the kernel" create_instances_with_kerf
 mk_check "create --dry-run writes nothing; a conflict is explained" create_dry_run
 mk_check "a refused create is explained with suggestions" create_refused_explained
+mk_check "kerf check and the kernel agree on the samples" kerf_agrees_with_kernel
 mk_check "usage and file errors exit 2 and 3" usage_errors
 rm -f "$OUT" "$ERR"
 umount "$MK_MNT" 2>/dev/null
