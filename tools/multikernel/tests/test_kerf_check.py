@@ -170,6 +170,27 @@ def create_parsing():
     assert rc == 2, err
 
 
+@test("make install: kerf, its man page and bash completion")
+def install():
+    tools = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    dest, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+    try:
+        subprocess.run(["make", "-s", "-C", tools, f"OUTPUT={out}/",
+                        f"DESTDIR={dest}", "prefix=/usr", "install"],
+                       check=True, capture_output=True, text=True)
+        man = open(os.path.join(dest, "usr/share/man/man8/kerf.8")).read()
+        for section in ("SYNOPSIS", "COMMANDS", "EXIT STATUS"):
+            assert f'.SH {section}' in man, section
+        comp = os.path.join(dest, "usr/share/bash-completion/completions/kerf")
+        assert "complete -F _kerf kerf" in open(comp).read()
+        rc = subprocess.run([os.path.join(dest, "usr/sbin/kerf"), "--version"],
+                            capture_output=True).returncode
+        assert rc == 0
+    finally:
+        shutil.rmtree(dest)
+        shutil.rmtree(out)
+
+
 for i, (ok, name, why) in enumerate(results, 1):
     print(f"{'ok' if ok else 'not ok'} {i} - kerf check: {name}")
     if why:
