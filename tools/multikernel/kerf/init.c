@@ -13,10 +13,78 @@
 static void init_usage(void)
 {
 	fprintf(stderr,
-		"Usage: kerf init --input=FILE.dts|.dtb [--apply]\n\n"
+		"Usage: kerf init --input=FILE.dts|.dtb [--apply] [--report]\n\n"
 		"Check FILE as a baseline, the resource pool, offline; with\n"
 		"--apply, write it to the kernel, which also checks it against\n"
-		"this machine. Without --apply nothing is written.\n");
+		"this machine. Without --apply nothing is written. --report\n"
+		"prints the hardware inventory and how much is in the pool.\n");
+}
+
+static void report_parts(const struct mk_device *d)
+{
+	char res[128], avail[128];
+
+	mk_bits_format(res, sizeof(res), d->reserved.bits, MK_MAX_PARTS + 1);
+	mk_bits_format(avail, sizeof(avail), d->available.bits, MK_MAX_PARTS + 1);
+	if (kerf_format == KERF_JSON)
+		printf(", \"%s\": %u, \"host_reserved\": \"%s\", \"available\": \"%s\"",
+		       d->part_kind == MK_PARTS_VF ? "vfs" : "namespaces",
+		       d->nparts, res, avail);
+	else
+		printf(" %u %s, host-reserved %s, available %s",
+		       d->nparts, d->part_kind == MK_PARTS_VF ? "VFs" : "namespaces",
+		       res, avail);
+}
+
+/* The inventory of a checked baseline, and how much of it is the pool. */
+static void init_report(const struct mk_state *st)
+{
+	const struct mk_pool *p = &st->pool;
+	u32 avail = mk_bits_weight(p->available.bits, MK_MAX_CPUS), i;
+	char res[256], pool[256];
+
+	mk_bits_format(res, sizeof(res), p->host_reserved.bits, MK_MAX_CPUS);
+	mk_bits_format(pool, sizeof(pool), p->available.bits, MK_MAX_CPUS);
+	if (kerf_format == KERF_JSON) {
+		printf("{\"cpus\": {\"total\": %u, ", p->total_cpus);
+		printf("\"host_reserved\": \"%s\", \"pool\": \"%s\"}, ", res, pool);
+		printf("\"memory\": {\"total\": %llu, ", p->total_bytes);
+		printf("\"host_reserved\": %llu, ", p->host_reserved_bytes);
+		printf("\"pool_base\": %llu, \"pool_bytes\": %llu}, \"devices\": [",
+		       p->pool_base, p->pool_bytes);
+	} else {
+		printf("CPUs:    %u in all; host %s; pool %s (%u, %u%%)\n",
+		       p->total_cpus, res, pool, avail, avail * 100 / p->total_cpus);
+		printf("Memory:  %llu MiB in all; host %llu MiB; pool %llu MiB at %#llx (%llu%%)\n",
+		       p->total_bytes >> 20, p->host_reserved_bytes >> 20,
+		       p->pool_bytes >> 20, p->pool_base,
+		       p->total_bytes ? p->pool_bytes * 100 / p->total_bytes : 0);
+		printf("Devices: %u\n", p->ndevices);
+	}
+	for (i = 0; i < p->ndevices; i++) {
+		const struct mk_device *d = &p->devices[i];
+
+		if (kerf_format == KERF_JSON)
+			printf("%s{\"name\": \"%s\"", i ? ", " : "",
+			       d->label ? d->label : d->name);
+		else
+			printf("  %s (%s):", d->label ? d->label : d->name, d->name);
+		if (d->part_kind != MK_PARTS_NONE)
+			report_parts(d);
+		else if (kerf_format == KERF_TEXT)
+			printf(" assigned whole");
+		printf(kerf_format == KERF_JSON ? "}" : "\n");
+	}
+	if (kerf_format == KERF_JSON) {
+		printf("], \"numa_nodes\": %u}\n", p->nnuma);
+		return;
+	}
+	printf("NUMA:    %u node%s\n", p->nnuma, p->nnuma == 1 ? "" : "s");
+	for (i = 0; i < p->nnuma; i++) {
+		mk_bits_format(pool, sizeof(pool), p->numa[i].cpus.bits, MK_MAX_CPUS);
+		printf("  node %u: CPUs %s, memory %#llx+%#llx\n", p->numa[i].id,
+		       pool, p->numa[i].mem_base, p->numa[i].mem_size);
+	}
 }
 
 /* Explain the kernel's answer @text about the tree @blob. */
@@ -43,26 +111,30 @@ int do_init(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "input",	required_argument,	NULL, 'i' },
 		{ "apply",	no_argument,		NULL, 'a' },
+		{ "report",	no_argument,		NULL, 'r' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *input = NULL;
 	struct mk_report rep;
 	struct kerf_blob b;
-	bool apply = false;
+	bool apply = false, report = false;
 	void *baseline;
 	char *result;
 	int opt, err;
 
 	/* 0, not 1: glibc then forgets the parse of the global options. */
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "i:ah", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:arh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			input = optarg;
 			break;
 		case 'a':
 			apply = true;
+			break;
+		case 'r':
+			report = true;
 			break;
 		case 'h':
 			init_usage();
@@ -88,7 +160,16 @@ int do_init(int argc, char **argv)
 			kerf_errno_name(err));
 		goto out;
 	}
+	if (report) {
+		struct mk_state st;
+
+		if (!mk_state_parse(&st, baseline, fdt_totalsize(baseline), &rep))
+			init_report(&st);
+		mk_state_free(&st);
+	}
 	free(baseline);
+	if (!apply && report)
+		goto out;
 	if (!apply) {
 		printf("OK: %s is a valid baseline (not written: add --apply)\n",
 		       input);

@@ -22,7 +22,7 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "check FILE.dts|.dtb [OVERLAY.dtso|.dtbo ...]\n"
 	  "\t\tvalidate offline, with the kernel's own validator" },
 	{ "init", do_init,
-	  "init --input=FILE [--apply]\n"
+	  "init --input=FILE [--apply] [--report]\n"
 	  "\t\tcheck a baseline; with --apply, write it" },
 	{ "create", do_create,
 	  "create NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE [...]\n"

@@ -170,6 +170,19 @@ def create_parsing():
     assert rc == 2, err
 
 
+@test("init --report: the inventory, as text and JSON")
+def init_report():
+    rc, out, err = kerf("init", "--input=baseline-32cpu-16g.dts", "--report")
+    assert rc == 0, err
+    assert "CPUs:    32 in all; host 0-3; pool 4-31 (28, 87%)" in out, out
+    assert "eth0 (ethernet@0): 8 VFs, host-reserved 0, available 1-7" in out, out
+    rc, out, err = kerf("--json", "init", "--input=baseline-numa-4node.dts", "--report")
+    doc = json.loads(out)
+    assert rc == 0 and doc["cpus"]["pool"] == "4-63" and doc["numa_nodes"] == 4, doc
+    rc, _, err = kerf("init", "--input=conflict-devices.dtso", "--report")
+    assert rc == 1, err
+
+
 @test("make install: kerf, its man page and bash completion")
 def install():
     tools = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
