@@ -13,11 +13,15 @@
 static void init_usage(void)
 {
 	fprintf(stderr,
-		"Usage: kerf init --input=FILE.dts|.dtb [--apply] [--report]\n\n"
+		"Usage: kerf init (--input=FILE.dts|.dtb | --cpus=LIST [--memory=SIZE])\n"
+		"\t[--apply] [--report]\n\n"
 		"Check FILE as a baseline, the resource pool, offline; with\n"
 		"--apply, write it to the kernel, which also checks it against\n"
 		"this machine. Without --apply nothing is written. --report\n"
-		"prints the hardware inventory and how much is in the pool.\n");
+		"prints the hardware inventory and how much is in the pool.\n"
+		"--cpus builds the baseline from this machine instead: its\n"
+		"present CPUs, LIST in the pool, and the memory reserved with\n"
+		"multikernel_pool= (or SIZE of it).\n");
 }
 
 static void report_parts(const struct mk_device *d)
@@ -112,10 +116,13 @@ int do_init(int argc, char **argv)
 		{ "input",	required_argument,	NULL, 'i' },
 		{ "apply",	no_argument,		NULL, 'a' },
 		{ "report",	no_argument,		NULL, 'r' },
+		{ "cpus",	required_argument,	NULL, 'c' },
+		{ "memory",	required_argument,	NULL, 'm' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *input = NULL;
+	const char *input = NULL, *cpus = NULL;
+	u64 memory = 0;
 	struct mk_report rep;
 	struct kerf_blob b;
 	bool apply = false, report = false;
@@ -125,7 +132,7 @@ int do_init(int argc, char **argv)
 
 	/* 0, not 1: glibc then forgets the parse of the global options. */
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "i:arh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:arc:m:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			input = optarg;
@@ -136,6 +143,15 @@ int do_init(int argc, char **argv)
 		case 'r':
 			report = true;
 			break;
+		case 'c':
+			cpus = optarg;
+			break;
+		case 'm':
+			if (kerf_parse_size(optarg, &memory) || !memory) {
+				kerf_err("--memory=%s: want a size such as 512M", optarg);
+				return KERF_USAGE;
+			}
+			break;
 		case 'h':
 			init_usage();
 			return KERF_OK;
@@ -144,11 +160,18 @@ int do_init(int argc, char **argv)
 			return KERF_USAGE;
 		}
 	}
-	if (!input || optind < argc) {
+	if (!input == !cpus || (memory && !cpus) || optind < argc) {
 		init_usage();
 		return KERF_USAGE;
 	}
-	err = kerf_blob_load(input, &b);
+	if (cpus) {
+		memset(&b, 0, sizeof(b));
+		b.path = "this machine";
+		input = b.path;
+		err = kerf_probe_baseline(cpus, memory, &b.data, &b.size);
+	} else {
+		err = kerf_blob_load(input, &b);
+	}
 	if (err)
 		return err;
 

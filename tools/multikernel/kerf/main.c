@@ -22,8 +22,8 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "check FILE.dts|.dtb [OVERLAY.dtso|.dtbo ...]\n"
 	  "\t\tvalidate offline, with the kernel's own validator" },
 	{ "init", do_init,
-	  "init --input=FILE [--apply] [--report]\n"
-	  "\t\tcheck a baseline; with --apply, write it" },
+	  "init (--input=FILE | --cpus=LIST) [--apply] [--report]\n"
+	  "\t\tcheck a baseline, or build one from this machine" },
 	{ "create", do_create,
 	  "create NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE [...]\n"
 	  "\t\tcreate an instance; 'kerf create --help' for all options" },

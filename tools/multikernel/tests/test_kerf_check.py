@@ -183,6 +183,19 @@ def init_report():
     assert rc == 1, err
 
 
+@test("init: --input or --cpus; --cpus needs the reserved pool")
+def init_arguments():
+    for args in (["init"], ["init", "--cpus=1", "--input=x.dts"],
+                 ["init", "--input=x.dts", "--memory=1G"], ["init", "--cpus=1-x"],
+                 ["init", "--cpus=1", "--memory=1X"]):
+        rc, _, err = kerf(*args)
+        assert rc == 2, f"{args}: exit {rc} {err}"
+    iomem = open("/proc/iomem").read()
+    if "Multikernel pool" not in iomem:
+        rc, _, err = kerf("init", "--cpus=1")
+        assert rc == 1 and "multikernel_pool=" in err, err
+
+
 @test("make install: kerf, its man page and bash completion")
 def install():
     tools = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")

@@ -38,6 +38,17 @@ no_baseline() {
 	kerf show && want_rc 0 && out_has "no baseline yet"
 }
 
+init_from_machine() {
+	kerf init --cpus=1-3 --report && want_rc 0 &&
+		out_has "^CPUs:    4 in all; host 0; pool 1-3 (3, 75%)" &&
+		out_has "^Memory:  .* pool 128 MiB at 0x30000000" || return 1
+	kerf init --cpus=1-3 --memory=64M --apply && want_rc 0 &&
+		grep -q '^pool cpus: 1-3$' "$MK_MNT/summary" &&
+		grep -q '^pool memory: 0x30000000-0x34000000$' "$MK_MNT/summary" || return 1
+	kerf init --cpus=0-3 --apply
+	want_rc 1 && err_has "CPU 0 is the boot CPU"
+}
+
 init_refused_by_machine() {
 	kerf init --input="$D/baseline-32cpu-16g.dtb" --apply
 	want_rc 1 && err_has "^ERROR: baseline: pool CPUs 4-31 are not present" &&
@@ -170,7 +181,7 @@ usage_errors() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 14
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 clean_slate || ktap_exit_fail_msg "cannot roll back what earlier tests left"
 if has_baseline; then
@@ -178,6 +189,7 @@ if has_baseline; then
 else
 	mk_check "show before any baseline" no_baseline
 fi
+mk_check "init --cpus builds the baseline from this machine" init_from_machine
 mk_check "init --apply of a baseline this machine cannot back: exit 1" init_refused_by_machine
 mk_check "init without --apply writes nothing" init_dry_run
 mk_check "init --apply writes the baseline" init_apply

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Build a baseline from the machine kerf runs on: the present CPUs from
+ * sysfs, the memory set aside with multikernel_pool= from /proc/iomem,
+ * and the NUMA nodes' CPUs from sysfs.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kerf.h"
+
+/* Parse a cpulist ("0-3,8") into @cpus; 0 or -EINVAL. */
+static int probe_parse_cpulist(const char *p, struct mk_cpus *cpus)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!*p || *p == '\n')
+		return -EINVAL;
+	while (*p && *p != '\n') {
+		a = strtoul(p, &end, 10);
+		if (end == p)
+			return -EINVAL;
+		b = a;
+		if (*end == '-')
+			b = strtoul(end + 1, &end, 10);
+		if (b >= MK_MAX_CPUS || b < a)
+			return -EINVAL;
+		for (; a <= b; a++)
+			mk_bit_set(cpus->bits, a);
+		if (*end && *end != ',' && *end != '\n')
+			return -EINVAL;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* Read a cpulist file of sysfs into @cpus; 0 or -errno. */
+static int probe_cpulist(const char *path, struct mk_cpus *cpus)
+{
+	char buf[4096], *p;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	return p ? probe_parse_cpulist(p, cpus) : -EINVAL;
+}
+
+/*
+ * The reserved pool and the end of RAM, from the top-level lines of
+ * /proc/iomem; "Multikernel pool" sits below a "System RAM" line.
+ */
+static int probe_iomem(u64 *pool_base, u64 *pool_end, u64 *ram_end)
+{
+	unsigned long long start, end;
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/iomem", "r");
+
+	if (!f)
+		return -errno;
+	*ram_end = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %llx-%llx", &start, &end) != 2)
+			continue;
+		if (strstr(line, ": System RAM") && line[0] != ' ' &&
+		    end + 1 > *ram_end)
+			*ram_end = end + 1;
+		if (strstr(line, ": Multikernel pool")) {
+			*pool_base = start;
+			*pool_end = end + 1;
+			found = true;
+		}
+	}
+	fclose(f);
+	return found && *pool_end > *pool_base ? 0 : -ENOENT;
+}
+
+static int probe_cells(void *fdt, const char *name, const struct mk_cpus *cpus)
+{
+	fdt32_t cells[MK_MAX_CPUS];
+	u32 cpu, n = 0;
+
+	mk_for_each_bit(cpu, cpus->bits, MK_MAX_CPUS)
+		cells[n++] = cpu_to_fdt32(cpu);
+	return fdt_property(fdt, name, cells, n * sizeof(*cells));
+}
+
+static int probe_numa(void *fdt)
+{
+	struct mk_cpus *cpus = calloc(1, sizeof(*cpus));
+	char path[300], name[32];
+	struct dirent *de;
+	unsigned int id;
+	int ret = 0, n = 0;
+	DIR *dir;
+
+	dir = opendir("/sys/devices/system/node");
+	if (!dir || !cpus) {
+		free(cpus);
+		if (dir)
+			closedir(dir);
+		return 0;	/* no NUMA: nothing to describe */
+	}
+	while (!ret && (de = readdir(dir))) {
+		if (sscanf(de->d_name, "node%u", &id) != 1)
+			continue;
+		if (!n++)
+			ret = fdt_begin_node(fdt, "topology") ||
+			      fdt_begin_node(fdt, "numa-nodes");
+		memset(cpus, 0, sizeof(*cpus));
+		snprintf(path, sizeof(path), "/sys/devices/system/node/%s/cpulist",
+			 de->d_name);
+		snprintf(name, sizeof(name), "node@%u", id);
+		ret = ret || probe_cpulist(path, cpus) || fdt_begin_node(fdt, name) ||
+		      fdt_property_u32(fdt, "node-id", id) ||
+		      probe_cells(fdt, "cpus", cpus) || fdt_end_node(fdt);
+	}
+	if (!ret && n)
+		ret = fdt_end_node(fdt) || fdt_end_node(fdt);
+	closedir(dir);
+	free(cpus);
+	return ret;
+}
+
+/**
+ * kerf_probe_baseline - describe this machine as a baseline
+ * @pool_cpus: the CPUs to put in the pool, as a cpulist
+ * @memory: how much of the reserved memory to put in the pool; 0 for all
+ * @out: the baseline; free() it
+ * @size: its size
+ *
+ * Return: 0, or a KERF_* code with the reason on stderr.
+ */
+int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
+			size_t *size)
+{
+	struct mk_cpus *present = calloc(1, sizeof(*present));
+	struct mk_cpus *pool = calloc(1, sizeof(*pool));
+	struct mk_cpus *host = calloc(1, sizeof(*host));
+	u64 base, end, ram_end;
+	size_t cap = 1 << 20;
+	void *fdt = malloc(cap);
+	u32 total, cpu;
+	int ret = KERF_INVALID;
+
+	if (!present || !pool || !host || !fdt)
+		goto out;
+	if (probe_cpulist("/sys/devices/system/cpu/present", present)) {
+		kerf_err("cannot read the present CPUs from sysfs");
+		goto out;
+	}
+	if (probe_parse_cpulist(pool_cpus, pool)) {
+		kerf_err("--cpus=%s: want a list such as 1-3", pool_cpus);
+		ret = KERF_USAGE;
+		goto out;
+	}
+	ret = KERF_INVALID;
+	if (probe_iomem(&base, &end, &ram_end)) {
+		kerf_err("no \"Multikernel pool\" in /proc/iomem: boot with multikernel_pool=SIZE@BASE");
+		goto out;
+	}
+	if (memory && memory < end - base)
+		end = base + memory;
+	for (total = 0, cpu = 0; cpu < MK_MAX_CPUS; cpu++)
+		if (mk_bit_test(present->bits, cpu))
+			total = cpu + 1;
+	mk_bits_andnot(host->bits, present->bits, pool->bits, MK_MAX_CPUS);
+
+	if (fdt_create(fdt, cap) || fdt_finish_reservemap(fdt) ||
+	    fdt_begin_node(fdt, "") ||
+	    fdt_property_string(fdt, "compatible", "linux,multikernel-host") ||
+	    fdt_begin_node(fdt, "resources") || fdt_begin_node(fdt, "cpus") ||
+	    fdt_property_u32(fdt, "total", total) ||
+	    probe_cells(fdt, "host-reserved", host) ||
+	    probe_cells(fdt, "available", pool) || fdt_end_node(fdt) ||
+	    fdt_begin_node(fdt, "memory") ||
+	    fdt_property_u64(fdt, "total-bytes", ram_end > end ? ram_end : end) ||
+	    fdt_property_u64(fdt, "memory-pool-base", base) ||
+	    fdt_property_u64(fdt, "memory-pool-bytes", end - base) ||
+	    fdt_end_node(fdt) || probe_numa(fdt) || fdt_end_node(fdt) ||
+	    fdt_begin_node(fdt, "instances") || fdt_end_node(fdt) ||
+	    fdt_end_node(fdt) || fdt_finish(fdt)) {
+		kerf_err("cannot build the baseline");
+		goto out;
+	}
+	*out = fdt;
+	*size = fdt_totalsize(fdt);
+	fdt = NULL;
+	ret = KERF_OK;
+out:
+	free(present);
+	free(pool);
+	free(host);
+	free(fdt);
+	return ret;
+}
