@@ -25,25 +25,39 @@ static int mk_alloc_range_cmp(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
+/**
+ * mk_free_cpus - the pool's CPUs that no instance holds
+ * @st: a parsed state
+ * @except: an instance whose CPUs count as free, or NULL
+ * @out: the free CPUs
+ */
+void mk_free_cpus(const struct mk_state *st, const struct mk_instance *except,
+		  struct mk_cpus *out)
+{
+	u32 i;
+
+	mk_bits_andnot(out->bits, st->pool.available.bits,
+		       st->pool.host_reserved.bits, MK_MAX_CPUS);
+	for (i = 0; i < st->ninstances; i++)
+		if (&st->instances[i] != except)
+			mk_bits_andnot(out->bits, out->bits,
+				       st->instances[i].cpus.bits, MK_MAX_CPUS);
+}
+
 static int mk_alloc_init(struct mk_alloc *a)
 {
 	const struct mk_state *st = a->st;
-	const struct mk_pool *p = &st->pool;
 	u32 i, k;
 
 	a->ranges = kvcalloc(st->ninstances + 1, sizeof(*a->ranges), GFP_KERNEL);
 	if (!a->ranges)
 		return -ENOMEM;
-	mk_bits_andnot(a->free_cpus.bits, p->available.bits,
-		       p->host_reserved.bits, MK_MAX_CPUS);
+	mk_free_cpus(st, NULL, &a->free_cpus);
 	for (i = 0; i < st->ninstances; i++) {
 		const struct mk_instance *in = &st->instances[i];
 
 		if (in->has_id && in->id <= MK_MAX_INSTANCES)
 			mk_bit_set(a->ids, in->id);
-		if (in->has_cpus)
-			mk_bits_andnot(a->free_cpus.bits, a->free_cpus.bits,
-				       in->cpus.bits, MK_MAX_CPUS);
 		if (in->has_mem_base && in->mem_bytes) {
 			k = a->nranges++;
 			a->ranges[k].base = in->mem_base;

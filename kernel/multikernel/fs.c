@@ -814,11 +814,7 @@ static int mk_summary_show(struct seq_file *sf, void *v)
 
 	seq_puts(sf, "pool cpus: ");
 	mk_print_cpus(sf, p->available.bits);
-	mk_bits_andnot(cpus->bits, p->available.bits, p->host_reserved.bits,
-		       MK_MAX_CPUS);
-	for (i = 0; i < mk_st.ninstances; i++)
-		mk_bits_andnot(cpus->bits, cpus->bits,
-			       mk_st.instances[i].cpus.bits, MK_MAX_CPUS);
+	mk_free_cpus(&mk_st, NULL, cpus);
 	seq_puts(sf, "\nfree cpus: ");
 	mk_print_cpus(sf, cpus->bits);
 	seq_printf(sf, "\npool memory: %#llx-%#llx\nfree memory:",

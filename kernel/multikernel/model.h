@@ -224,6 +224,8 @@ int mk_decisions_replay(void **fdt, const struct mk_decisions *dec,
 			struct mk_report *rep);
 void mk_decisions_free(struct mk_decisions *dec);
 int mk_free_memory(const struct mk_state *st, struct mk_span *spans, u32 max);
+void mk_free_cpus(const struct mk_state *st, const struct mk_instance *except,
+		  struct mk_cpus *out);
 
 /* validate.c */
 int mk_validate(const struct mk_state *st, struct mk_report *rep);

@@ -13,7 +13,6 @@
 struct mk_ctx {
 	const struct mk_state *st;
 	struct mk_report *rep;
-	struct mk_cpus used;	/* CPUs held by any instance */
 	struct mk_cpus tmp[3];
 	char free_cpus[128];
 	bool nomem;
@@ -225,14 +224,7 @@ static void mk_check_cpus(struct mk_ctx *c)
 	for (cpu = 0; cpu < MK_MAX_CPUS; cpu++)
 		owner[cpu] = -1;
 
-	memset(&c->used, 0, sizeof(c->used));
-	for (i = 0; i < st->ninstances; i++)
-		for (j = 0; j < MK_BITMAP_LONGS(MK_MAX_CPUS); j++)
-			c->used.bits[j] |= st->instances[i].cpus.bits[j];
-	mk_bits_andnot(free_cpus->bits, p->available.bits, p->host_reserved.bits,
-		       MK_MAX_CPUS);
-	mk_bits_andnot(free_cpus->bits, free_cpus->bits, c->used.bits,
-		       MK_MAX_CPUS);
+	mk_free_cpus(st, NULL, free_cpus);
 	mk_fmt_cpus(c->free_cpus, sizeof(c->free_cpus), free_cpus);
 
 	for (i = 0; i < st->ninstances; i++) {

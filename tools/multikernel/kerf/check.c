@@ -58,13 +58,8 @@ static void check_print_ok(const struct mk_state *st, int noverlays)
 {
 	struct mk_cpus free_cpus;
 	char buf[256];
-	u32 i;
 
-	mk_bits_andnot(free_cpus.bits, st->pool.available.bits,
-		       st->pool.host_reserved.bits, MK_MAX_CPUS);
-	for (i = 0; i < st->ninstances; i++)
-		mk_bits_andnot(free_cpus.bits, free_cpus.bits,
-			       st->instances[i].cpus.bits, MK_MAX_CPUS);
+	mk_free_cpus(st, NULL, &free_cpus);
 	mk_bits_format(buf, sizeof(buf), free_cpus.bits, MK_MAX_CPUS);
 	if (kerf_format == KERF_JSON) {
 		printf("\"result\": \"ok\", \"instances\": %u, \"free_cpus\": \"%s\", ",

@@ -78,38 +78,6 @@ int kerf_parse_size(const char *s, u64 *out)
 	return 0;
 }
 
-/* "4-7,12" into cells; return the count or -EINVAL. */
-static int kerf_parse_list(const char *s, fdt32_t *cells, int max)
-{
-	unsigned long a, b;
-	char *end;
-	int n = 0;
-
-	while (*s) {
-		a = strtoul(s, &end, 10);
-		if (end == s)
-			return -EINVAL;
-		b = a;
-		if (*end == '-') {
-			s = end + 1;
-			b = strtoul(s, &end, 10);
-			if (end == s || b < a)
-				return -EINVAL;
-		}
-		for (; a <= b; a++) {
-			if (n == max)
-				return -EINVAL;
-			cells[n++] = cpu_to_fdt32(a);
-		}
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -EINVAL;
-		s = end;
-	}
-	return n;
-}
-
 /* "eth0:vf1,nvme0:ns2,gpu0" */
 static int kerf_parse_devices(char *s, struct kerf_request *r)
 {
@@ -149,14 +117,15 @@ static int kerf_fixup(void *fdt, const char *label, const char *path)
 static void *kerf_build_overlay(const struct kerf_request *r, char *err,
 				size_t errsize)
 {
-	size_t size = 8192 + 256 * r->nrefs;
+	size_t size = 8192 + 4 * MK_MAX_CPUS + 256 * r->nrefs;
 	char res_path[128], path[192];
-	fdt32_t cells[MK_MAX_CPUS];
+	fdt32_t cells[KERF_MAX_REFS];
+	struct mk_cpus *set = calloc(1, sizeof(*set));
 	void *fdt = malloc(size);
 	int i, n, ret;
 
-	if (!fdt)
-		return NULL;
+	if (!fdt || !set)
+		goto fail;
 	snprintf(res_path, sizeof(res_path), "/fragment@0/__overlay__/%s/resources",
 		 r->name);
 	ret = fdt_create(fdt, size) || fdt_finish_reservemap(fdt) ||
@@ -167,13 +136,12 @@ static void *kerf_build_overlay(const struct kerf_request *r, char *err,
 		ret = fdt_property_u32(fdt, "id", r->id);
 	ret = ret || fdt_begin_node(fdt, "resources");
 	if (!ret && r->cpus) {
-		n = kerf_parse_list(r->cpus, cells, MK_MAX_CPUS);
-		if (n <= 0) {
+		if (kerf_parse_cpulist(r->cpus, set)) {
 			snprintf(err, errsize, "--cpus=%s: want a list such as 4-7,12",
 				 r->cpus);
 			goto fail;
 		}
-		ret = fdt_property(fdt, "cpus", cells, n * sizeof(*cells));
+		ret = kerf_fdt_cells(fdt, "cpus", set);
 	} else if (!ret) {
 		ret = fdt_property_u32(fdt, "cpu-count", r->cpu_count);
 	}
@@ -181,12 +149,12 @@ static void *kerf_build_overlay(const struct kerf_request *r, char *err,
 	if (!ret && r->has_base)
 		ret = fdt_property_u64(fdt, "memory-base", r->base);
 	if (!ret && r->numa) {
-		n = kerf_parse_list(r->numa, cells, MK_MAX_NUMA_NODES);
-		if (n <= 0) {
+		memset(set, 0, sizeof(*set));
+		if (kerf_parse_cpulist(r->numa, set)) {
 			snprintf(err, errsize, "--numa-nodes=%s: want a list", r->numa);
 			goto fail;
 		}
-		ret = fdt_property(fdt, "numa-nodes", cells, n * sizeof(*cells));
+		ret = kerf_fdt_cells(fdt, "numa-nodes", set);
 	}
 	if (!ret && r->affinity)
 		ret = fdt_property_string(fdt, "cpu-affinity", r->affinity);
@@ -246,10 +214,13 @@ static void *kerf_build_overlay(const struct kerf_request *r, char *err,
 			      fdt_end_node(fdt);
 	}
 	ret = ret || fdt_end_node(fdt) || fdt_finish(fdt);
+	free(set);
 	if (!ret)
 		return fdt;
 	snprintf(err, errsize, "cannot build the overlay (too many devices?)");
+	set = NULL;
 fail:
+	free(set);
 	free(fdt);
 	return NULL;
 }

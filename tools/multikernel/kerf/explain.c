@@ -205,21 +205,16 @@ static int kerf_cells(char *buf, size_t size, const unsigned long *bits,
 static void kerf_suggest_cpus(struct kerf_context *ctx, struct kerf_claims *cl,
 			      struct mk_instance *in, struct kerf_suggestion *s)
 {
-	const struct mk_pool *p = &ctx->st->pool;
 	struct mk_cpus *free_cpus = calloc(1, sizeof(*free_cpus));
 	u32 want = in->has_cpus ? mk_bits_weight(in->cpus.bits, MK_MAX_CPUS) :
 				  in->cpu_count;
-	u32 i, have, cpu, n = 0;
+	u32 have, cpu, n = 0;
 	char list[256];
 
 	if (!free_cpus)
 		return;
-	mk_bits_andnot(free_cpus->bits, p->available.bits, p->host_reserved.bits,
-		       MK_MAX_CPUS);
-	for (i = 0; i < ctx->st->ninstances; i++)
-		if (&ctx->st->instances[i] != in)
-			mk_bits_andnot(free_cpus->bits, free_cpus->bits,
-				       ctx->st->instances[i].cpus.bits, MK_MAX_CPUS);
+	/* Where @in could go if it gave its own CPUs up. */
+	mk_free_cpus(ctx->st, in, free_cpus);
 	mk_bits_andnot(free_cpus->bits, free_cpus->bits, cl->cpus.bits, MK_MAX_CPUS);
 	have = mk_bits_weight(free_cpus->bits, MK_MAX_CPUS);
 	mk_bits_format(list, sizeof(list), free_cpus->bits, MK_MAX_CPUS);

@@ -74,6 +74,8 @@ int do_rollback(int argc, char **argv);
 int do_delete(int argc, char **argv);
 int do_create(int argc, char **argv);
 int kerf_parse_size(const char *s, u64 *out);
+int kerf_parse_cpulist(const char *p, struct mk_cpus *cpus);
+int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus);
 int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
 			size_t *size);
 

@@ -14,8 +14,14 @@
 
 #include "kerf.h"
 
-/* Parse a cpulist ("0-3,8") into @cpus; 0 or -EINVAL. */
-static int probe_parse_cpulist(const char *p, struct mk_cpus *cpus)
+/**
+ * kerf_parse_cpulist - parse a list such as "0-3,8" into a set
+ * @p: the list; a trailing newline is allowed, as sysfs writes one
+ * @cpus: the set, added to
+ *
+ * Return: 0, or -EINVAL for anything else or a number past MK_MAX_CPUS.
+ */
+int kerf_parse_cpulist(const char *p, struct mk_cpus *cpus)
 {
 	unsigned long a, b;
 	char *end;
@@ -50,7 +56,7 @@ static int probe_cpulist(const char *path, struct mk_cpus *cpus)
 		return -errno;
 	p = fgets(buf, sizeof(buf), f);
 	fclose(f);
-	return p ? probe_parse_cpulist(p, cpus) : -EINVAL;
+	return p ? kerf_parse_cpulist(p, cpus) : -EINVAL;
 }
 
 /*
@@ -83,7 +89,8 @@ static int probe_iomem(u64 *pool_base, u64 *pool_end, u64 *ram_end)
 	return found && *pool_end > *pool_base ? 0 : -ENOENT;
 }
 
-static int probe_cells(void *fdt, const char *name, const struct mk_cpus *cpus)
+/* Write a set as a property of cells, in sequential-write mode. */
+int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus)
 {
 	fdt32_t cells[MK_MAX_CPUS];
 	u32 cpu, n = 0;
@@ -121,7 +128,7 @@ static int probe_numa(void *fdt)
 		snprintf(name, sizeof(name), "node@%u", id);
 		ret = ret || probe_cpulist(path, cpus) || fdt_begin_node(fdt, name) ||
 		      fdt_property_u32(fdt, "node-id", id) ||
-		      probe_cells(fdt, "cpus", cpus) || fdt_end_node(fdt);
+		      kerf_fdt_cells(fdt, "cpus", cpus) || fdt_end_node(fdt);
 	}
 	if (!ret && n)
 		ret = fdt_end_node(fdt) || fdt_end_node(fdt);
@@ -157,7 +164,7 @@ int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
 		kerf_err("cannot read the present CPUs from sysfs");
 		goto out;
 	}
-	if (probe_parse_cpulist(pool_cpus, pool)) {
+	if (kerf_parse_cpulist(pool_cpus, pool)) {
 		kerf_err("--cpus=%s: want a list such as 1-3", pool_cpus);
 		ret = KERF_USAGE;
 		goto out;
@@ -179,8 +186,8 @@ int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
 	    fdt_property_string(fdt, "compatible", "linux,multikernel-host") ||
 	    fdt_begin_node(fdt, "resources") || fdt_begin_node(fdt, "cpus") ||
 	    fdt_property_u32(fdt, "total", total) ||
-	    probe_cells(fdt, "host-reserved", host) ||
-	    probe_cells(fdt, "available", pool) || fdt_end_node(fdt) ||
+	    kerf_fdt_cells(fdt, "host-reserved", host) ||
+	    kerf_fdt_cells(fdt, "available", pool) || fdt_end_node(fdt) ||
 	    fdt_begin_node(fdt, "memory") ||
 	    fdt_property_u64(fdt, "total-bytes", ram_end > end ? ram_end : end) ||
 	    fdt_property_u64(fdt, "memory-pool-base", base) ||

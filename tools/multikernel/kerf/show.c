@@ -177,11 +177,7 @@ int do_show(int argc, char **argv)
 		err = KERF_INVALID;
 		goto out;
 	}
-	mk_bits_andnot(free_cpus->bits, st.pool.available.bits,
-		       st.pool.host_reserved.bits, MK_MAX_CPUS);
-	for (k = 0; k < st.ninstances; k++)
-		mk_bits_andnot(free_cpus->bits, free_cpus->bits,
-			       st.instances[k].cpus.bits, MK_MAX_CPUS);
+	mk_free_cpus(&st, NULL, free_cpus);
 	if (kerf_format == KERF_JSON)
 		printf("{\"baseline\": true, ");
 	show_cpus("pool_cpus", st.pool.available.bits, true);

@@ -107,9 +107,10 @@ int kerf_write(const char *rel, const void *data, size_t size, char **result)
 		err = -errno;
 	else if ((size_t)n != size)
 		err = -EIO;
-	*result = calloc(1, MK_REPORT_MAX + 1);
+	/* The findings, and the line counting any that did not fit. */
+	*result = calloc(1, MK_REPORT_MAX + 128 + 1);
 	/* The write moved the file position: the answer is at offset 0. */
-	if (*result && pread(fd, *result, MK_REPORT_MAX, 0) < 0) {
+	if (*result && pread(fd, *result, MK_REPORT_MAX + 128, 0) < 0) {
 		free(*result);
 		*result = NULL;
 	}
