@@ -18,6 +18,11 @@ BZIMAGE=$BUILD_X86/arch/x86/boot/bzImage
 # The guest's multikernel memory pool; samples/multikernel/baseline-qemu.dts
 # describes the same range.
 MK_GUEST_APPEND=${MK_GUEST_APPEND-multikernel_pool=128M@0x30000000}
+# The test VM's hardware: a q35 machine (PCIe, so that SR-IOV shows) with
+# an e1000e NIC at 00:02.0 and an NVMe controller with 2 SR-IOV VFs at
+# 00:03.0, which kerf init --devices describes.
+MK_GUEST_MACHINE=${MK_GUEST_MACHINE-"-M q35 -device nvme-subsys,id=mksubsys
+-device nvme,serial=mk0,subsys=mksubsys,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=4"}
 
 # Directories of the repository that are files of the patched kernel tree.
 OVERLAY_DIRS=(kernel include Documentation tools samples)

@@ -1,17 +1,85 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Machine reality: what only the running kernel can check about a
- * baseline. Every pool CPU must be a present CPU and not the boot CPU, and
- * the memory pool must lie inside the memory reserved at boot with
- * multikernel_pool=.
+ * baseline. Every pool CPU must be a present CPU and not the boot CPU, the
+ * memory pool must lie inside the memory reserved at boot with
+ * multikernel_pool=, and a device that names its PCI function must exist
+ * here, with at least as many SR-IOV VFs as it claims.
  */
 
 #include <linux/cpumask.h>
+#include <linux/hex.h>
+#include <linux/libfdt.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 
 #include "machine.h"
 #include "model.h"
+
+/*
+ * "DDDD:BB:SS.F", as pci_name() writes it; sscanf() would also take "0x"
+ * prefixes and short fields.
+ */
+static bool mk_parse_pci_id(const char *s, int len, unsigned int *domain,
+			    unsigned int *bus, unsigned int *devfn)
+{
+	static const char shape[] = "xxxx:xx:xx.x";
+	unsigned int v[4] = {}, i, k = 0;
+
+	if (len != sizeof(shape) || s[len - 1])
+		return false;
+	for (i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] != 'x') {
+			if (s[i] != shape[i])
+				return false;
+			k++;
+			continue;
+		}
+		if (hex_to_bin(s[i]) < 0)
+			return false;
+		v[k] = v[k] << 4 | hex_to_bin(s[i]);
+	}
+	if (v[2] > 0x1f || v[3] > 7)
+		return false;
+	*domain = v[0];
+	*bus = v[1];
+	*devfn = PCI_DEVFN(v[2], v[3]);
+	return true;
+}
+
+/* A device without pci-id is a description only and is not checked. */
+static void mk_check_device(const struct mk_state *st, const struct mk_device *d,
+			    struct mk_report *rep)
+{
+	const char *name = d->label ? d->label : d->name;
+	unsigned int domain, bus, devfn;
+	struct pci_dev *pdev;
+	const char *id;
+	int len, vfs;
+
+	id = fdt_getprop(st->fdt, d->offset, "pci-id", &len);
+	if (!id)
+		return;
+	if (!mk_parse_pci_id(id, len, &domain, &bus, &devfn)) {
+		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-devices",
+			      "%s: pci-id must be a string such as \"0000:01:00.0\"",
+			      name);
+		return;
+	}
+	pdev = pci_get_domain_bus_and_slot(domain, bus, devfn);
+	if (!pdev) {
+		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-devices",
+			      "%s: no PCI device %s on this machine", name, id);
+		return;
+	}
+	vfs = pci_sriov_get_totalvfs(pdev);
+	if (d->part_kind == MK_PARTS_VF && d->nparts > vfs)
+		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-devices",
+			      "%s: sriov-vfs is %u but %s supports %d VFs",
+			      name, d->nparts, pci_name(pdev), vfs);
+	pci_dev_put(pdev);
+}
 
 /**
  * mk_check_machine - check a baseline against this machine
@@ -24,7 +92,7 @@ int mk_check_machine(const struct mk_state *st, struct mk_report *rep)
 {
 	const struct mk_pool *p = &st->pool;
 	u64 base, size, pool_end;
-	u32 cpu, errors = rep->errors;
+	u32 cpu, i, errors = rep->errors;
 	struct mk_cpus *absent;
 	char list[128];
 
@@ -47,6 +115,9 @@ int mk_check_machine(const struct mk_state *st, struct mk_report *rep)
 			      list, cpumask_pr_args(cpu_present_mask));
 	}
 	kfree(absent);
+
+	for (i = 0; i < p->ndevices; i++)
+		mk_check_device(st, &p->devices[i], rep);
 
 	if (!mk_pool_mem_range(&base, &size)) {
 		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-memory",

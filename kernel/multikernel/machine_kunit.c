@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the machine-reality checks. They hold on any machine
- * with fewer than 15 CPUs, whether or not multikernel_pool= was given: the
- * test pool names CPUs up to 14 and a pool that no reservation here covers.
+ * with fewer than 15 CPUs and no PCI device at 0000:ff:1f.7, whether or not
+ * multikernel_pool= was given: the test pool names CPUs up to 14 and a pool
+ * that no reservation here covers.
  */
 
 #include <kunit/test.h>
@@ -54,10 +55,66 @@ static void mk_machine_boot_cpu(struct kunit *test)
 	kvfree(fdt);
 }
 
+/* Set pci-id on eth0 of the test pool. */
+static void *mk_machine_pci_id(struct kunit *test, const char *id)
+{
+	void *fdt;
+	int eth0;
+
+	KUNIT_ASSERT_EQ(test, mk_fdt_copy(__dtb_kunit_pool_begin, 64, &fdt), 0);
+	eth0 = fdt_path_offset(fdt, "/resources/devices/ethernet@0");
+	KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, eth0, "pci-id", id), 0);
+	return fdt;
+}
+
+static void mk_machine_pci_absent(struct kunit *test)
+{
+	void *fdt = mk_machine_pci_id(test, "0000:ff:1f.7");
+
+	mk_machine_expect(test, fdt,
+			  "error: machine-devices: eth0: no PCI device 0000:ff:1f.7 on this machine");
+	kvfree(fdt);
+}
+
+static void mk_machine_pci_malformed(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"01:00.0", "0000:01:00.8", "0000:100:00.0", "0000:01:00.0x", "",
+		"0000:01:20.0", "0x00:01:00.0", "0000:01:00:0",
+	};
+	void *fdt;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		fdt = mk_machine_pci_id(test, bad[i]);
+		mk_machine_expect(test, fdt,
+				  "error: machine-devices: eth0: pci-id must be a string");
+		kvfree(fdt);
+	}
+}
+
+/* A description without pci-id draws no device finding. */
+static void mk_machine_no_pci_id(struct kunit *test)
+{
+	struct mk_report rep;
+	struct mk_state st;
+
+	mk_report_init(&rep);
+	KUNIT_ASSERT_EQ(test, mk_state_parse(&st, __dtb_kunit_pool_begin,
+					     fdt_totalsize(__dtb_kunit_pool_begin), &rep), 0);
+	mk_check_machine(&st, &rep);
+	KUNIT_EXPECT_NULL(test, rep.buf ? strstr(rep.buf, "machine-devices") : NULL);
+	mk_state_free(&st);
+	mk_report_free(&rep);
+}
+
 static struct kunit_case mk_machine_test_cases[] = {
 	KUNIT_CASE(mk_machine_cpu_not_present),
 	KUNIT_CASE(mk_machine_memory_not_reserved),
 	KUNIT_CASE(mk_machine_boot_cpu),
+	KUNIT_CASE(mk_machine_pci_absent),
+	KUNIT_CASE(mk_machine_pci_malformed),
+	KUNIT_CASE(mk_machine_no_pci_id),
 	{}
 };
 
