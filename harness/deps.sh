@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(
 	linux-source-6.12 xz-utils
 	build-essential flex bison bc libelf-dev libssl-dev pahole cpio
-	ccache sparse python3 python3-ply python3-git python3-docutils perl git patch rsync
+	ccache sparse python3 python3-ply python3-git python3-docutils python3-yaml perl git patch rsync
 	qemu-system-x86 busybox-static
 	libfdt-dev device-tree-compiler
 	clang libclang-rt-14-dev

@@ -46,6 +46,7 @@ static int kerf_dtc(const char *path, const char *out)
 	int status;
 	pid_t pid;
 
+	kerf_info("dtc -@ -q -I dts -O dtb -o %s %s", out, path);
 	pid = fork();
 	if (pid < 0)
 		return -1;

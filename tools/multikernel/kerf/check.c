@@ -61,9 +61,10 @@ static void check_print_ok(const struct mk_state *st, int noverlays)
 
 	mk_free_cpus(st, NULL, &free_cpus);
 	mk_bits_format(buf, sizeof(buf), free_cpus.bits, MK_MAX_CPUS);
-	if (kerf_format == KERF_JSON) {
-		printf("\"result\": \"ok\", \"instances\": %u, \"free_cpus\": \"%s\", ",
-		       st->ninstances, buf);
+	if (kerf_structured()) {
+		kerf_emit_str("result", "ok");
+		kerf_emit_uint("instances", st->ninstances);
+		kerf_emit_str("free_cpus", buf);
 		return;
 	}
 	printf("OK: %u instance%s after %d overlay%s; free CPUs: %s\n",
@@ -133,15 +134,16 @@ int do_check(int argc, char **argv)
 	ctx.fresh = fresh;
 	ctx.sources = blobs;
 	ctx.nsources = n;
-	if (kerf_format == KERF_JSON) {
-		printf("{");
-		if (!err)
+	if (kerf_structured()) {
+		kerf_emit_begin();
+		if (!err) {
 			check_print_ok(&st, n - 1);
-		else
-			printf("\"result\": \"refused\", \"errno\": \"%s\", ",
-			       kerf_errno_name(err));
+		} else {
+			kerf_emit_str("result", "refused");
+			kerf_emit_str("errno", kerf_errno_name(err));
+		}
 		kerf_explain(&rep, &ctx);
-		printf("}\n");
+		kerf_emit_close();
 	} else {
 		kerf_explain(&rep, &ctx);
 		if (!err)

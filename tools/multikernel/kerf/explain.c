@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,7 @@ const char *kerf_errno_name(int err)
 	case E2BIG: return "E2BIG";
 	case EPERM: return "EPERM";
 	case ENOMEM: return "ENOMEM";
-	default: return "E?";
+	default: return strerrorname_np(err < 0 ? -err : err) ?: "E?";
 	}
 }
 
@@ -145,7 +146,9 @@ static int kerf_find_line(const char *src, const char *name, const char *prop,
 
 	if (!src)
 		return 0;
-	snprintf(pat, sizeof(pat), "(^|[[:space:]:])%s[[:space:]]*\\{", name);
+	/* "name {", or the label "name: node {" */
+	snprintf(pat, sizeof(pat), "(^|[[:space:]:])%s([[:space:]]*\\{|:[[:space:]])",
+		 name);
 	if (regcomp(&re, pat, REG_EXTENDED | REG_NOSUB | REG_NEWLINE))
 		return 0;
 	for (; *p; line++) {
@@ -183,6 +186,54 @@ static void kerf_locate(struct kerf_context *ctx, const char *name,
 			return;
 		}
 	}
+}
+
+/* Where a finding about the pool points: its node, and a property. */
+static const struct {
+	const char *rule;
+	const char *node;
+	const char *props[4];	/* the first the finding names, or props[0] */
+} kerf_pool_places[] = {
+	{ "baseline-cpus", "cpus", { "host-reserved", "available", "total" } },
+	{ "machine-cpus", "cpus", { "available" } },
+	{ "baseline-memory", "memory",
+	  { "memory-pool-bytes", "host-reserved-bytes", "memory-pool-base" } },
+	{ "machine-memory", "memory", { "memory-pool-base" } },
+	{ "baseline-device", NULL,
+	  { "host-reserved-vf", "host-reserved-ns", "available-vfs", "available-ns" } },
+	{ "baseline-numa", "numa-nodes", { "distance" } },
+};
+
+/*
+ * Findings about the pool name no instance. A device's or NUMA node's
+ * findings start with its name; the others are found by their rule.
+ */
+static void kerf_locate_pool(struct kerf_context *ctx,
+			     const struct kerf_finding *f,
+			     struct kerf_suggestion *s)
+{
+	const char *prop = NULL;
+	char node[MK_NAME_MAX + 1];
+	size_t i, j, n;
+
+	for (i = 0; i < ARRAY_SIZE(kerf_pool_places); i++)
+		if (!strcmp(f->rule, kerf_pool_places[i].rule))
+			break;
+	if (i == ARRAY_SIZE(kerf_pool_places))
+		return;
+	for (j = 0; j < ARRAY_SIZE(kerf_pool_places[i].props) && !prop; j++)
+		if (kerf_pool_places[i].props[j] &&
+		    strstr(f->detail, kerf_pool_places[i].props[j]))
+			prop = kerf_pool_places[i].props[j];
+	n = strcspn(f->detail, ": ");
+	if (n && n < sizeof(node) && f->detail[n] == ':' &&
+	    strncmp(f->detail, "baseline", n)) {
+		snprintf(node, sizeof(node), "%.*s", (int)n, f->detail);
+		kerf_locate(ctx, node, prop, NULL, s);
+	}
+	if (!s->file && kerf_pool_places[i].node)
+		kerf_locate(ctx, kerf_pool_places[i].node,
+			    prop ? prop : kerf_pool_places[i].props[0], NULL, s);
 }
 
 static int kerf_cells(char *buf, size_t size, const unsigned long *bits,
@@ -329,8 +380,10 @@ static void kerf_suggest(struct kerf_context *ctx, struct kerf_claims *cl,
 	u32 idx;
 
 	memset(s, 0, sizeof(*s));
-	if (!in)
+	if (!in) {
+		kerf_locate_pool(ctx, f, s);
 		return;
+	}
 	idx = in - ctx->st->instances;
 	cpu = !strncmp(f->rule, "cpu-", 4);
 	mem = !strncmp(f->rule, "memory-", 7) && strcmp(f->rule, "memory-size") &&
@@ -352,20 +405,6 @@ static void kerf_suggest(struct kerf_context *ctx, struct kerf_claims *cl,
 	} else if (dev) {
 		kerf_suggest_device(ctx, in, s);
 	}
-}
-
-static void kerf_json_string(const char *key, const char *v, bool comma)
-{
-	printf("\"%s\": \"", key);
-	for (; v && *v; v++) {
-		if (*v == '"' || *v == '\\')
-			printf("\\%c", *v);
-		else if ((unsigned char)*v < 0x20)
-			printf("\\u%04x", *v);
-		else
-			putchar(*v);
-	}
-	printf("\"%s", comma ? ", " : "");
 }
 
 /*
@@ -422,33 +461,32 @@ static void kerf_print_text(const struct kerf_finding *f,
 		fprintf(stderr, "  In file %s: Line %d\n", s->file, s->line);
 }
 
-static void kerf_print_json(const struct kerf_finding *f,
-			    const struct kerf_suggestion *s, bool first)
+static void kerf_emit_finding(const struct kerf_finding *f,
+			      const struct kerf_suggestion *s)
 {
 	int i;
 
-	printf("%s{", first ? "" : ", ");
-	kerf_json_string("severity", f->error ? "error" : "warning", true);
-	kerf_json_string("rule", f->rule, true);
-	printf("\"instances\": [");
+	kerf_emit_object(NULL);
+	kerf_emit_str("severity", f->error ? "error" : "warning");
+	kerf_emit_str("rule", f->rule);
+	kerf_emit_array("instances");
 	for (i = 0; i < f->nnames; i++)
-		printf("%s\"%s\"", i ? ", " : "", f->names[i]);
-	printf("], ");
-	kerf_json_string("message", f->detail, s->property[0] || s->file ||
-			 s->alternative[0]);
+		kerf_emit_str(NULL, f->names[i]);
+	kerf_emit_close();
+	kerf_emit_str("message", f->detail);
 	if (s->property[0]) {
-		printf("\"suggestion\": {");
-		kerf_json_string("property", s->property, true);
-		kerf_json_string("value", s->value, false);
-		printf("}%s", s->file || s->alternative[0] ? ", " : "");
+		kerf_emit_object("suggestion");
+		kerf_emit_str("property", s->property);
+		kerf_emit_str("value", s->value);
+		kerf_emit_close();
 	}
 	if (s->alternative[0])
-		kerf_json_string("alternative", s->alternative, !!s->file);
+		kerf_emit_str("alternative", s->alternative);
 	if (s->file) {
-		kerf_json_string("file", s->file, true);
-		printf("\"line\": %d", s->line);
+		kerf_emit_str("file", s->file);
+		kerf_emit_uint("line", s->line);
 	}
-	printf("}");
+	kerf_emit_close();
 }
 
 /**
@@ -456,8 +494,8 @@ static void kerf_print_json(const struct kerf_finding *f,
  * @rep: the report
  * @ctx: the state they are about, and the sources to point into
  *
- * Text goes to stderr, as messages do; JSON is data and goes to stdout,
- * as the "findings" array of an object the caller opened.
+ * Text goes to stderr, as messages do; JSON or YAML is data and goes to
+ * stdout, as the "findings" array of a document the caller began.
  */
 void kerf_explain(const struct mk_report *rep, struct kerf_context *ctx)
 {
@@ -467,14 +505,13 @@ void kerf_explain(const struct mk_report *rep, struct kerf_context *ctx)
 	struct mk_instance *in;
 	struct kerf_finding f;
 	char configured[256];
-	bool first = true;
 
 	if (!cl || !text) {
 		kerf_err("out of memory");
 		goto out;
 	}
-	if (kerf_format == KERF_JSON)
-		printf("\"findings\": [");
+	if (kerf_structured())
+		kerf_emit_array("findings");
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!kerf_parse_finding(ctx->st, line, &f))
@@ -483,17 +520,93 @@ void kerf_explain(const struct mk_report *rep, struct kerf_context *ctx)
 		/* Before the suggestion moves the instance in our copy. */
 		kerf_describe(&f, in, configured, sizeof(configured));
 		kerf_suggest(ctx, cl, &f, in, &s);
-		if (kerf_format == KERF_JSON)
-			kerf_print_json(&f, &s, first);
+		if (kerf_structured())
+			kerf_emit_finding(&f, &s);
 		else
 			kerf_print_text(&f, &s, in, configured, ctx);
-		first = false;
 	}
-	if (kerf_format == KERF_JSON)
-		printf("]");
-	if (rep->dropped && kerf_format == KERF_TEXT)
+	if (kerf_structured()) {
+		kerf_emit_close();
+		kerf_emit_uint("findings_not_shown", rep->dropped);
+	} else if (rep->dropped) {
 		fprintf(stderr, "... %u more findings not shown\n", rep->dropped);
+	}
 out:
 	free(text);
 	free(cl);
+}
+
+/* Explain the kernel's answer @text about the tree @blob. */
+void kerf_explain_text(char *text, const void *blob, size_t size,
+		       struct kerf_blob *src, const char *fresh)
+{
+	struct mk_report rep = { .buf = text, .len = text ? strlen(text) : 0 };
+	struct mk_report scratch;
+	struct kerf_context ctx = { .sources = src, .nsources = src ? 1 : 0,
+				    .fresh = fresh };
+	struct mk_state st;
+
+	mk_report_init(&scratch);
+	if (blob && !mk_state_parse(&st, blob, size, &scratch))
+		ctx.st = &st;
+	mk_report_free(&scratch);
+	kerf_explain(&rep, &ctx);
+	if (ctx.st)
+		mk_state_free(&st);
+}
+
+/**
+ * kerf_refused - say that a change was refused, and explain why
+ * @subject: what was refused: a file, an instance or a transaction
+ * @offline: refused by kerf's own check, not by the kernel
+ * @err: the errno it was refused with
+ * @text: the findings, one per line; may be NULL
+ * @blob: the tree the findings are about (@size bytes), or NULL
+ * @size: its size
+ * @src: the source to find line numbers in, or NULL
+ * @fresh: the instances the change added, \n-separated, or NULL
+ *
+ * Text goes to stderr; JSON or YAML is one document on stdout.
+ */
+void kerf_refused(const char *subject, bool offline, int err, char *text,
+		  const void *blob, size_t size, struct kerf_blob *src,
+		  const char *fresh)
+{
+	if (kerf_structured()) {
+		kerf_emit_begin();
+		kerf_emit_str("result", "refused");
+		kerf_emit_str("subject", subject);
+		kerf_emit_str("by", offline ? "offline" : "kernel");
+		kerf_emit_str("errno", kerf_errno_name(err));
+	}
+	kerf_explain_text(text, blob, size, src, fresh);
+	if (kerf_structured())
+		kerf_emit_close();
+	else
+		fprintf(stderr, "%s: refused %s (%s)\n", subject,
+			offline ? "offline" : "by the kernel", kerf_errno_name(err));
+}
+
+/**
+ * kerf_accepted - say that something succeeded
+ * @fmt: what, as printf() takes it; one line, no newline
+ *
+ * Text goes to stdout; JSON or YAML is {result: ok, message: ...}.
+ */
+void kerf_accepted(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!kerf_structured()) {
+		printf("%s\n", msg);
+		return;
+	}
+	kerf_emit_begin();
+	kerf_emit_str("result", "ok");
+	kerf_emit_str("message", msg);
+	kerf_emit_close();
 }

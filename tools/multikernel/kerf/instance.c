@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kerf create NAME ...: build an overlay from the command line, as dtc -@
- * would compile it from /plugin/ source, and apply it.
+ * kerf create NAME ... and kerf update NAME ...: build an overlay from the
+ * command line, as dtc -@ would compile it from /plugin/ source, and apply
+ * it as one transaction.
  */
 
 #include <ctype.h>
@@ -22,14 +23,19 @@ struct kerf_ref {
 };
 
 struct kerf_request {
+	bool update;
 	const char *name;
 	const char *cpus;
 	u32 cpu_count;
+	bool count_follows;	/* update: keep cpu-count in step with cpus */
+	bool has_memory;
 	u64 memory;
+	bool has_devices;
 	bool has_base;
 	u64 base;
 	bool has_id;
 	u32 id;
+	bool dry;
 	const char *numa;
 	const char *affinity;
 	const char *policy;
@@ -142,10 +148,14 @@ static void *kerf_build_overlay(const struct kerf_request *r, char *err,
 			goto fail;
 		}
 		ret = kerf_fdt_cells(fdt, "cpus", set);
-	} else if (!ret) {
+		if (!ret && r->count_follows)
+			ret = fdt_property_u32(fdt, "cpu-count",
+					       mk_bits_weight(set->bits, MK_MAX_CPUS));
+	} else if (!ret && r->cpu_count) {
 		ret = fdt_property_u32(fdt, "cpu-count", r->cpu_count);
 	}
-	ret = ret || fdt_property_u64(fdt, "memory-bytes", r->memory);
+	if (!ret && r->has_memory)
+		ret = fdt_property_u64(fdt, "memory-bytes", r->memory);
 	if (!ret && r->has_base)
 		ret = fdt_property_u64(fdt, "memory-base", r->base);
 	if (!ret && r->numa) {
@@ -160,7 +170,7 @@ static void *kerf_build_overlay(const struct kerf_request *r, char *err,
 		ret = fdt_property_string(fdt, "cpu-affinity", r->affinity);
 	if (!ret && r->policy)
 		ret = fdt_property_string(fdt, "memory-policy", r->policy);
-	if (!ret && r->nrefs) {
+	if (!ret && r->has_devices) {
 		/* Parts point at local nodes 1..n; whole devices are fixed up. */
 		for (i = 0, n = 0; i < r->nrefs; i++)
 			cells[i] = cpu_to_fdt32(r->refs[i].kind ? ++n : 0xffffffff);
@@ -225,63 +235,93 @@ fail:
 	return NULL;
 }
 
-static void create_usage(void)
+static void instance_usage(bool update)
 {
-	fprintf(stderr,
-		"Usage: kerf create NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE\n"
-		"\t[--memory-base=ADDR] [--devices=eth0:vf1,nvme0:ns2,gpu0]\n"
-		"\t[--numa-nodes=LIST] [--cpu-affinity=compact|spread|local]\n"
-		"\t[--memory-policy=local|interleave|bind] [--id=N] [--dry-run]\n\n"
-		"Create instance NAME, as one transaction; NAME may come before or\n"
-		"after the options. SIZE: 512M, 2G, 2GB, 2GiB, hex or bytes.\n"
-		"--dry-run checks against the current state and writes nothing.\n");
+	if (update)
+		fprintf(stderr,
+			"Usage: kerf update NAME [--cpus=LIST] [--memory=SIZE]\n"
+			"\t[--memory-base=ADDR] [--devices=LIST] [--numa-nodes=LIST]\n"
+			"\t[--cpu-affinity=POLICY] [--memory-policy=POLICY] [--dry-run]\n\n"
+			"Change instance NAME, as one transaction that 'kerf rollback'\n"
+			"undoes. Only what is given changes; --devices replaces the\n"
+			"whole list ('--devices=' empties it). CPUs the kernel placed\n"
+			"for a cpu-count are changed with --cpus, which keeps the\n"
+			"cpu-count in step.\n");
+	else
+		fprintf(stderr,
+			"Usage: kerf create NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE\n"
+			"\t[--memory-base=ADDR] [--devices=eth0:vf1,nvme0:ns2,gpu0]\n"
+			"\t[--numa-nodes=LIST] [--cpu-affinity=compact|spread|local]\n"
+			"\t[--memory-policy=local|interleave|bind] [--id=N] [--dry-run]\n\n"
+			"Create instance NAME, as one transaction; NAME may come before or\n"
+			"after the options. SIZE: 512M, 2G, 2GB, 2GiB, hex or bytes.\n");
+	fprintf(stderr, "--dry-run checks against the current state and writes nothing.\n");
 }
 
-/* Check @ovl against the kernel's state offline; print what it would get. */
-static int create_dry_run(const struct kerf_request *r, void *ovl)
+/* The state @ovl would make: placed and validated, as the kernel would. */
+static int instance_dry_run(void *cur, void *ovl, void **tree,
+			    struct mk_report *rep)
 {
 	struct mk_decisions dec;
-	struct mk_report rep;
 	struct mk_state st;
-	size_t size;
-	void *cur, *tree = NULL;
-	char fresh[MK_NAME_MAX + 2];
 	int err;
 
-	cur = kerf_read("device_tree", &size);
-	if (!cur || !size) {
-		kerf_err("no baseline yet: kerf init --input=FILE --apply");
-		free(cur);
-		return KERF_INVALID;
-	}
-	mk_report_init(&rep);
-	err = mk_overlay_apply(cur, ovl, fdt_totalsize(ovl), &tree, &rep);
+	err = mk_overlay_apply(cur, ovl, fdt_totalsize(ovl), tree, rep);
 	if (!err)
-		err = mk_allocate(&tree, &dec, &rep);
+		err = mk_allocate(tree, &dec, rep);
 	if (!err)
 		mk_decisions_free(&dec);
-	snprintf(fresh, sizeof(fresh), "%s", r->name);
 	if (!err) {
-		err = mk_state_parse(&st, tree, fdt_totalsize(tree), &rep);
+		err = mk_state_parse(&st, *tree, fdt_totalsize(*tree), rep);
 		if (!err)
-			err = mk_validate(&st, &rep);
+			err = mk_validate(&st, rep);
 		mk_state_free(&st);
 	}
-	if (err) {
-		kerf_explain_text(rep.buf, tree ? tree : cur, tree ?
-				  fdt_totalsize(tree) : size, NULL, fresh);
-		fprintf(stderr, "%s: would be refused (%s)\n", r->name,
-			kerf_errno_name(err));
+	return err;
+}
+
+/*
+ * Apply @ovl for @r, or with --dry-run check it offline against the
+ * kernel's state; explain a refusal against the state it would have made.
+ */
+static int instance_submit(const struct kerf_request *r, void *ovl, void *cur,
+			   size_t size, bool dry)
+{
+	const char *done = r->update ? "updated" : "created";
+	struct mk_report rep;
+	char *result = NULL;
+	void *tree = NULL;
+	int err;
+
+	mk_report_init(&rep);
+	if (dry) {
+		err = instance_dry_run(cur, ovl, &tree, &rep);
+		result = rep.buf;
 	} else {
-		printf("OK: %s would be created (dry run: nothing written)\n", r->name);
+		err = kerf_write("overlays/new", ovl, fdt_totalsize(ovl), &result);
+		if (err)
+			mk_overlay_apply(cur, ovl, fdt_totalsize(ovl), &tree, &rep);
 	}
+	if (!err && dry)
+		kerf_accepted("OK: %s would be %s (dry run: nothing written)",
+			      r->name, done);
+	else if (!err)
+		kerf_accepted("%s %s (%.*s)", done, r->name,
+			      result ? (int)strcspn(result, "\n") : 1,
+			      result ? result : "?");
+	else
+		kerf_refused(r->name, dry, err,
+			     result, tree ? tree : cur,
+			     tree ? fdt_totalsize(tree) : size, NULL, r->name);
+	if (!dry)
+		free(result);
 	mk_report_free(&rep);
 	free(tree);
-	free(cur);
 	return err ? KERF_INVALID : KERF_OK;
 }
 
-int do_create(int argc, char **argv)
+/* Parse the options of create or update into @r; 0 or KERF_USAGE. */
+static int instance_parse(int argc, char **argv, struct kerf_request *r)
 {
 	static const struct option opts[] = {
 		{ "cpus",		required_argument,	NULL, 'c' },
@@ -297,15 +337,9 @@ int do_create(int argc, char **argv)
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kerf_request r = {};
+	char err[200] = "", devs[1024], *end;
 	const char *bad = NULL;
-	bool dry = false, memory = false;
-	int opt_index = 0;
-	char err[160] = "", devs[1024], *result, *end;
-	void *ovl, *cur, *tree = NULL;
-	struct mk_report scratch;
-	size_t size;
-	int opt, ret;
+	int opt, opt_index = 0;
 	u64 v;
 
 	/* 0, not 1: glibc then forgets the parse of the global options. */
@@ -313,53 +347,59 @@ int do_create(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", opts, &opt_index)) != -1) {
 		switch (opt) {
 		case 'c':
-			r.cpus = optarg;
+			r->cpus = optarg;
 			break;
 		case 'n':
-			r.cpu_count = strtoul(optarg, &end, 0);
-			if (*end || !r.cpu_count)
+			r->cpu_count = strtoul(optarg, &end, 0);
+			if (*end || !r->cpu_count)
 				bad = "a number";
+			else if (r->update)
+				bad = "--cpus: placed CPUs are not placed again";
 			break;
 		case 'm':
-			memory = !kerf_parse_size(optarg, &r.memory);
-			if (!memory)
+			r->has_memory = !kerf_parse_size(optarg, &r->memory) && r->memory;
+			if (!r->has_memory)
 				bad = "a size such as 512M";
 			break;
 		case 'b':
-			r.has_base = !kerf_parse_size(optarg, &r.base);
-			if (!r.has_base)
+			r->has_base = !kerf_parse_size(optarg, &r->base);
+			if (!r->has_base)
 				bad = "an address";
 			break;
 		case 'd':
 			/* Parsed in a copy, so that a complaint quotes it whole. */
 			snprintf(devs, sizeof(devs), "%s", optarg);
+			r->has_devices = true;
 			if (strlen(optarg) >= sizeof(devs) ||
-			    kerf_parse_devices(devs, &r))
+			    kerf_parse_devices(devs, r))
 				bad = "LABEL, LABEL:vfN or LABEL:nsN, comma-separated";
 			break;
 		case 'N':
-			r.numa = optarg;
+			r->numa = optarg;
 			break;
 		case 'a':
-			r.affinity = optarg;
+			r->affinity = optarg;
 			break;
 		case 'p':
-			r.policy = optarg;
+			r->policy = optarg;
 			break;
 		case 'i':
-			r.has_id = !kerf_parse_size(optarg, &v) && v <= MK_MAX_INSTANCES;
-			r.id = v;
-			if (!r.has_id)
+			r->has_id = !kerf_parse_size(optarg, &v) && v &&
+				    v <= MK_MAX_INSTANCES;
+			r->id = v;
+			if (!r->has_id)
 				bad = "an id from 1 to 1024";
+			else if (r->update)
+				bad = "nothing: an instance keeps its id";
 			break;
 		case 'D':
-			dry = true;
+			r->dry = true;
 			break;
 		case 'h':
-			create_usage();
-			return KERF_OK;
+			instance_usage(r->update);
+			return -1;
 		default:
-			create_usage();
+			instance_usage(r->update);
 			return KERF_USAGE;
 		}
 		/* Keep the first bad option's complaint. */
@@ -369,49 +409,80 @@ int do_create(int argc, char **argv)
 		bad = NULL;
 	}
 	if (optind == argc - 1)
-		r.name = argv[optind];
-	if (!err[0] && (!r.name || !memory || !r.cpus == !r.cpu_count))
+		r->name = argv[optind];
+	if (!err[0] && !r->name)
+		snprintf(err, sizeof(err), "want one NAME");
+	if (!err[0] && !r->update && (!r->has_memory || !r->cpus == !r->cpu_count))
 		snprintf(err, sizeof(err),
-			 "want NAME, --memory and one of --cpus or --cpu-count");
+			 "want --memory and one of --cpus or --cpu-count");
+	if (!err[0] && r->update && !r->cpus && !r->has_memory && !r->has_base &&
+	    !r->has_devices && !r->numa && !r->affinity && !r->policy)
+		snprintf(err, sizeof(err), "nothing to change");
 	if (err[0]) {
 		kerf_err("%s", err);
-		create_usage();
+		instance_usage(r->update);
 		return KERF_USAGE;
 	}
+	return 0;
+}
+
+/* Shared by create and update: parse, build, submit. */
+static int instance_cmd(int argc, char **argv, bool update)
+{
+	struct kerf_request r = { .update = update };
+	char err[160] = "", path[sizeof("/instances/") + MK_NAME_MAX];
+	void *ovl = NULL, *cur = NULL;
+	size_t size = 0;
+	int ret, node, res;
+
+	ret = instance_parse(argc, argv, &r);
+	if (ret)
+		return ret < 0 ? KERF_OK : ret;
+	ret = kerf_mount();
+	if (ret)
+		return ret;
+	cur = kerf_read("device_tree", &size);
+	if (!cur || !size) {
+		kerf_err("no baseline yet: kerf init --input=FILE --apply");
+		ret = KERF_INVALID;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/instances/%s", r.name);
+	node = fdt_path_offset(cur, path);
+	if (update && node < 0) {
+		kerf_err("no instance '%s'", r.name);
+		ret = KERF_INVALID;
+		goto out;
+	}
+	/* An overlay would merge into it: that is what update is for. */
+	if (!update && node >= 0) {
+		kerf_err("instance '%s' exists; change it with kerf update", r.name);
+		ret = KERF_INVALID;
+		goto out;
+	}
+	/* A cpu-count the kernel placed must keep matching the CPUs. */
+	res = fdt_subnode_offset(cur, node, "resources");
+	if (update && r.cpus && res >= 0)
+		r.count_follows = fdt_getprop(cur, res, "cpu-count", NULL);
 	ovl = kerf_build_overlay(&r, err, sizeof(err));
 	if (!ovl) {
 		kerf_err("%s", err[0] ? err : "out of memory");
-		return err[0] ? KERF_USAGE : KERF_INVALID;
-	}
-	ret = kerf_mount();
-	if (!ret && dry)
-		ret = create_dry_run(&r, ovl);
-	if (ret || dry)
+		ret = err[0] ? KERF_USAGE : KERF_INVALID;
 		goto out;
-
-	ret = kerf_write("overlays/new", ovl, fdt_totalsize(ovl), &result);
-	if (!ret) {
-		if (result)
-			result[strcspn(result, "\n")] = '\0';
-		printf("created %s (%s)\n", r.name, result ? result : "?");
-		ret = KERF_OK;
-	} else {
-		/* Explain against the state the overlay would have made. */
-		cur = kerf_read("device_tree", &size);
-		mk_report_init(&scratch);
-		if (cur && size)
-			mk_overlay_apply(cur, ovl, fdt_totalsize(ovl), &tree, &scratch);
-		mk_report_free(&scratch);
-		kerf_explain_text(result, tree ? tree : cur, tree ?
-				  fdt_totalsize(tree) : size, NULL, r.name);
-		fprintf(stderr, "%s: refused by the kernel (%s)\n", r.name,
-			kerf_errno_name(ret));
-		free(tree);
-		free(cur);
-		ret = KERF_INVALID;
 	}
-	free(result);
+	ret = instance_submit(&r, ovl, cur, size, r.dry);
 out:
 	free(ovl);
+	free(cur);
 	return ret;
+}
+
+int do_create(int argc, char **argv)
+{
+	return instance_cmd(argc, argv, false);
+}
+
+int do_update(int argc, char **argv)
+{
+	return instance_cmd(argc, argv, true);
 }

@@ -23,6 +23,7 @@ enum {
 enum kerf_format {
 	KERF_TEXT,
 	KERF_JSON,
+	KERF_YAML,
 };
 
 extern enum kerf_format kerf_format;
@@ -43,6 +44,7 @@ struct kerf_blob {
 };
 
 __printf(1, 2) void kerf_err(const char *fmt, ...);
+__printf(1, 2) void kerf_info(const char *fmt, ...);
 int kerf_blob_load(const char *path, struct kerf_blob *b);
 void kerf_blob_free(struct kerf_blob *b);
 
@@ -57,8 +59,26 @@ struct kerf_context {
 void kerf_explain(const struct mk_report *rep, struct kerf_context *ctx);
 void kerf_explain_text(char *text, const void *blob, size_t size,
 		       struct kerf_blob *src, const char *fresh);
+void kerf_refused(const char *subject, bool offline, int err, char *text,
+		  const void *blob, size_t size, struct kerf_blob *src,
+		  const char *fresh);
+__printf(1, 2) void kerf_accepted(const char *fmt, ...);
 int *kerf_list_txs(int *n);
 const char *kerf_errno_name(int err);
+
+/* emit.c: the document for --format=json|yaml */
+void kerf_emit_begin(void);
+void kerf_emit_object(const char *key);
+void kerf_emit_array(const char *key);
+void kerf_emit_close(void);
+void kerf_emit_str(const char *key, const char *v);
+void kerf_emit_uint(const char *key, unsigned long long v);
+void kerf_emit_bool(const char *key, bool v);
+
+static inline bool kerf_structured(void)
+{
+	return kerf_format != KERF_TEXT;
+}
 
 /* sysfs.c */
 extern const char *kerf_root;
@@ -73,10 +93,28 @@ int do_show(int argc, char **argv);
 int do_rollback(int argc, char **argv);
 int do_delete(int argc, char **argv);
 int do_create(int argc, char **argv);
+int do_update(int argc, char **argv);
 int kerf_parse_size(const char *s, u64 *out);
 int kerf_parse_cpulist(const char *p, struct mk_cpus *cpus);
+int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,
+		  u32 nbits);
 int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus);
-int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
-			size_t *size);
+int kerf_probe_baseline(const char *pool_cpus, u64 memory, const char *devices,
+			void **out, size_t *size);
+
+/* probe_pci.c: a PCI device of this machine, for a baseline */
+struct kerf_pci {
+	char label[MK_NAME_MAX + 1];
+	char bdf[32];
+	u32 vendor, device, class;
+	u32 vfs;			/* SR-IOV VFs, or 0 */
+	u32 nss;			/* NVMe: the highest namespace id */
+	struct mk_parts ns_present;
+	struct mk_parts ns_host;	/* mounted or swapped on by the host */
+};
+
+int kerf_probe_pci(const char *spec, struct kerf_pci *d);
+int kerf_fdt_pci(void *fdt, const struct kerf_pci *d, int index);
+void kerf_pci_node(const struct kerf_pci *d, int index, char *buf, size_t size);
 
 #endif /* _KERF_H */

@@ -27,6 +27,9 @@ static const struct kerf_cmd kerf_cmds[] = {
 	{ "create", do_create,
 	  "create NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE [...]\n"
 	  "\t\tcreate an instance; 'kerf create --help' for all options" },
+	{ "update", do_update,
+	  "update NAME [--cpus=LIST] [--memory=SIZE] [--devices=LIST] [...]\n"
+	  "\t\tchange an instance; 'kerf update --help' for all options" },
 	{ "show", do_show, "show [NAME]\tthe pool, what is free, instances, transactions" },
 	{ "delete", do_delete,
 	  "delete NAME\troll back the transactions that built NAME" },
@@ -46,6 +49,20 @@ void kerf_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* With --verbose: what kerf does on the way, on stderr. */
+void kerf_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!kerf_verbose)
+		return;
+	fputs("kerf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 static int do_help(int argc, char **argv)
 {
 	const struct kerf_cmd *c;
@@ -56,9 +73,10 @@ static int do_help(int argc, char **argv)
 	for (c = kerf_cmds; c->name; c++)
 		printf("  %s\n", c->usage);
 	printf("\nOptions:\n"
-	       "  -f, --format=text|json  output format (default: text)\n"
+	       "  -f, --format=FORMAT     text (the default), json or yaml\n"
 	       "  -j, --json              same as --format=json\n"
-	       "  -v, --verbose           say more\n"
+	       "  -v, --verbose           show the dtc runs, the writes and the\n"
+	       "                          kernel's answers as they are\n"
 	       "  -V, --version           print the version\n"
 	       "  -h, --help              this text; 'kerf CMD --help' for one command\n\n"
 	       "Exit status: 0 ok, 1 validation or runtime failure, 2 usage error,\n"
@@ -85,8 +103,10 @@ int main(int argc, char **argv)
 		case 'f':
 			if (!strcmp(optarg, "json")) {
 				kerf_format = KERF_JSON;
+			} else if (!strcmp(optarg, "yaml")) {
+				kerf_format = KERF_YAML;
 			} else if (strcmp(optarg, "text")) {
-				kerf_err("unknown format '%s': text or json", optarg);
+				kerf_err("unknown format '%s': text, json or yaml", optarg);
 				return KERF_USAGE;
 			}
 			break;

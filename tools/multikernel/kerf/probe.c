@@ -2,7 +2,7 @@
 /*
  * Build a baseline from the machine kerf runs on: the present CPUs from
  * sysfs, the memory set aside with multikernel_pool= from /proc/iomem,
- * and the NUMA nodes' CPUs from sysfs.
+ * the NUMA nodes' CPUs from sysfs, and the PCI devices asked for.
  */
 
 #include <dirent.h>
@@ -90,14 +90,20 @@ static int probe_iomem(u64 *pool_base, u64 *pool_end, u64 *ram_end)
 }
 
 /* Write a set as a property of cells, in sequential-write mode. */
-int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus)
+int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,
+		  u32 nbits)
 {
 	fdt32_t cells[MK_MAX_CPUS];
-	u32 cpu, n = 0;
+	u32 bit, n = 0;
 
-	mk_for_each_bit(cpu, cpus->bits, MK_MAX_CPUS)
-		cells[n++] = cpu_to_fdt32(cpu);
+	mk_for_each_bit(bit, bits, min(nbits, MK_MAX_CPUS))
+		cells[n++] = cpu_to_fdt32(bit);
 	return fdt_property(fdt, name, cells, n * sizeof(*cells));
+}
+
+int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus)
+{
+	return kerf_fdt_bits(fdt, name, cpus->bits, MK_MAX_CPUS);
 }
 
 static int probe_numa(void *fdt)
@@ -137,28 +143,86 @@ static int probe_numa(void *fdt)
 	return ret;
 }
 
+/* Look up each device of "DEV,DEV,..."; the number found, or -KERF_*. */
+static int probe_devices(const char *list, struct kerf_pci *devs)
+{
+	char *copy = strdup(list), *tok, *save;
+	int n = 0, i, ret = 0;
+
+	if (!copy)
+		return -KERF_INVALID;
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (n == MK_MAX_DEVICES) {
+			kerf_err("--devices: at most %u devices", MK_MAX_DEVICES);
+			ret = -KERF_USAGE;
+			break;
+		}
+		ret = -kerf_probe_pci(tok, &devs[n]);
+		for (i = 0; !ret && i < n; i++) {
+			if (!strcmp(devs[i].label, devs[n].label) ||
+			    !strcmp(devs[i].bdf, devs[n].bdf)) {
+				kerf_err("--devices: %s (%s) is listed twice",
+					 devs[n].label, devs[n].bdf);
+				ret = -KERF_USAGE;
+			}
+		}
+		n++;
+	}
+	free(copy);
+	return ret ? ret : n;
+}
+
+static int probe_fdt_devices(void *fdt, const struct kerf_pci *devs, int n)
+{
+	int i, ret;
+
+	ret = fdt_begin_node(fdt, "devices");
+	for (i = 0; !ret && i < n; i++)
+		ret = kerf_fdt_pci(fdt, &devs[i], i);
+	return ret || fdt_end_node(fdt);
+}
+
+/* Labels for the devices, as dtc -@ writes them, for overlays to use. */
+static int probe_fdt_symbols(void *fdt, const struct kerf_pci *devs, int n)
+{
+	char node[48], path[96];
+	int i, ret;
+
+	ret = fdt_begin_node(fdt, "__symbols__");
+	for (i = 0; !ret && i < n; i++) {
+		kerf_pci_node(&devs[i], i, node, sizeof(node));
+		snprintf(path, sizeof(path), "/resources/devices/%s", node);
+		ret = fdt_property_string(fdt, devs[i].label, path);
+	}
+	return ret || fdt_end_node(fdt);
+}
+
 /**
  * kerf_probe_baseline - describe this machine as a baseline
  * @pool_cpus: the CPUs to put in the pool, as a cpulist
  * @memory: how much of the reserved memory to put in the pool; 0 for all
+ * @devices: the PCI devices to describe, as kerf_probe_pci() takes them,
+ *	     comma-separated; or NULL
  * @out: the baseline; free() it
  * @size: its size
  *
  * Return: 0, or a KERF_* code with the reason on stderr.
  */
-int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
-			size_t *size)
+int kerf_probe_baseline(const char *pool_cpus, u64 memory, const char *devices,
+			void **out, size_t *size)
 {
+	struct kerf_pci *devs = calloc(MK_MAX_DEVICES, sizeof(*devs));
 	struct mk_cpus *present = calloc(1, sizeof(*present));
 	struct mk_cpus *pool = calloc(1, sizeof(*pool));
 	struct mk_cpus *host = calloc(1, sizeof(*host));
 	u64 base, end, ram_end;
 	size_t cap = 1 << 20;
 	void *fdt = malloc(cap);
+	int ret = KERF_INVALID, ndevs = 0;
 	u32 total, cpu;
-	int ret = KERF_INVALID;
 
-	if (!present || !pool || !host || !fdt)
+	if (!present || !pool || !host || !fdt || !devs)
 		goto out;
 	if (probe_cpulist("/sys/devices/system/cpu/present", present)) {
 		kerf_err("cannot read the present CPUs from sysfs");
@@ -168,6 +232,13 @@ int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
 		kerf_err("--cpus=%s: want a list such as 1-3", pool_cpus);
 		ret = KERF_USAGE;
 		goto out;
+	}
+	if (devices && *devices) {
+		ndevs = probe_devices(devices, devs);
+		if (ndevs < 0) {
+			ret = -ndevs;
+			goto out;
+		}
 	}
 	ret = KERF_INVALID;
 	if (probe_iomem(&base, &end, &ram_end)) {
@@ -192,8 +263,10 @@ int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
 	    fdt_property_u64(fdt, "total-bytes", ram_end > end ? ram_end : end) ||
 	    fdt_property_u64(fdt, "memory-pool-base", base) ||
 	    fdt_property_u64(fdt, "memory-pool-bytes", end - base) ||
-	    fdt_end_node(fdt) || probe_numa(fdt) || fdt_end_node(fdt) ||
+	    fdt_end_node(fdt) || probe_fdt_devices(fdt, devs, ndevs) ||
+	    probe_numa(fdt) || fdt_end_node(fdt) ||
 	    fdt_begin_node(fdt, "instances") || fdt_end_node(fdt) ||
+	    probe_fdt_symbols(fdt, devs, ndevs) ||
 	    fdt_end_node(fdt) || fdt_finish(fdt)) {
 		kerf_err("cannot build the baseline");
 		goto out;
@@ -203,6 +276,7 @@ int kerf_probe_baseline(const char *pool_cpus, u64 memory, void **out,
 	fdt = NULL;
 	ret = KERF_OK;
 out:
+	free(devs);
 	free(present);
 	free(pool);
 	free(host);

@@ -12,13 +12,13 @@
 
 #include "kerf.h"
 
-static void show_cpus(const char *key, const unsigned long *bits, bool comma)
+static void show_cpus(const char *key, const unsigned long *bits)
 {
 	char buf[1024];
 
 	mk_bits_format(buf, sizeof(buf), bits, MK_MAX_CPUS);
-	if (kerf_format == KERF_JSON)
-		printf("\"%s\": \"%s\"%s", key, buf, comma ? ", " : "");
+	if (kerf_structured())
+		kerf_emit_str(key, buf);
 	else
 		printf("%-14s %s\n", key, buf);
 }
@@ -34,20 +34,21 @@ static char *show_status(const char *name)
 	return s;
 }
 
-static void show_instance(const struct mk_state *st, const struct mk_instance *in,
-			  bool first)
+static void show_instance(const struct mk_state *st, const struct mk_instance *in)
 {
-	char cpus[1024], *status = show_status(in->name);
+	char cpus[1024], dev[MK_NAME_MAX + 16], *status = show_status(in->name);
 	u32 i;
 
 	mk_bits_format(cpus, sizeof(cpus), in->cpus.bits, MK_MAX_CPUS);
-	if (kerf_format == KERF_JSON) {
-		printf("%s{\"name\": \"%s\", \"id\": %u, ", first ? "" : ", ",
-		       in->name, in->id);
-		printf("\"status\": \"%s\", \"cpus\": \"%s\", ",
-		       status ? status : "", cpus);
-		printf("\"memory_base\": %llu, \"memory_bytes\": %llu, \"devices\": [",
-		       in->mem_base, in->mem_bytes);
+	/* Structured, the members of an object the caller opened. */
+	if (kerf_structured()) {
+		kerf_emit_str("name", in->name);
+		kerf_emit_uint("id", in->id);
+		kerf_emit_str("status", status ? status : "");
+		kerf_emit_str("cpus", cpus);
+		kerf_emit_uint("memory_base", in->mem_base);
+		kerf_emit_uint("memory_bytes", in->mem_bytes);
+		kerf_emit_array("devices");
 	} else {
 		printf("\n%s (id %u): %s\n  cpus    %s\n  memory  %#llx+%#llx\n  devices",
 		       in->name, in->id, status ? status : "?", cpus,
@@ -55,17 +56,22 @@ static void show_instance(const struct mk_state *st, const struct mk_instance *i
 	}
 	for (i = 0; i < in->ndevs; i++) {
 		const struct mk_device *d = &st->pool.devices[in->devs[i].dev];
-		char part[16] = "";
+		int n;
 
+		n = snprintf(dev, sizeof(dev), "%s", d->label ? d->label : d->name);
 		if (in->devs[i].part >= 0)
-			snprintf(part, sizeof(part), ":%s%d",
+			snprintf(dev + n, sizeof(dev) - n, ":%s%d",
 				 d->part_kind == MK_PARTS_NAMESPACE ? "ns" : "vf",
 				 in->devs[i].part);
-		printf(kerf_format == KERF_JSON ? "%s\"%s%s\"" : "%s%s%s",
-		       kerf_format == KERF_JSON ? (i ? ", " : "") : " ",
-		       d->label ? d->label : d->name, part);
+		if (kerf_structured())
+			kerf_emit_str(NULL, dev);
+		else
+			printf(" %s", dev);
 	}
-	printf(kerf_format == KERF_JSON ? "]}" : "%s\n", in->ndevs ? "" : " none");
+	if (kerf_structured())
+		kerf_emit_close();
+	else
+		printf("%s\n", in->ndevs ? "" : " none");
 	free(status);
 }
 
@@ -107,23 +113,28 @@ static void show_txs(void)
 	int i, n, *ids = kerf_list_txs(&n);
 	char rel[64], *names, *p;
 
-	printf(kerf_format == KERF_JSON ? "\"transactions\": [" : "\ntransactions:%s\n",
-	       n ? "" : " none");
+	if (kerf_structured())
+		kerf_emit_array("transactions");
+	else
+		printf("\ntransactions:%s\n", n ? "" : " none");
 	for (i = 0; i < n; i++) {
 		snprintf(rel, sizeof(rel), "overlays/tx_%d/instances", ids[i]);
 		names = kerf_read(rel, NULL);
 		for (p = names; p && *p; p++)
 			if (*p == '\n')
 				*p = p[1] ? ',' : '\0';
-		if (kerf_format == KERF_JSON)
-			printf("%s{\"id\": %d, \"instances\": \"%s\"}", i ? ", " : "",
-			       ids[i], names ? names : "");
-		else
+		if (kerf_structured()) {
+			kerf_emit_object(NULL);
+			kerf_emit_uint("id", ids[i]);
+			kerf_emit_str("instances", names ? names : "");
+			kerf_emit_close();
+		} else {
 			printf("  tx_%d  %s\n", ids[i], names ? names : "");
+		}
 		free(names);
 	}
-	if (kerf_format == KERF_JSON)
-		printf("]");
+	if (kerf_structured())
+		kerf_emit_close();
 	free(ids);
 }
 
@@ -138,7 +149,7 @@ int do_show(int argc, char **argv)
 	u32 k;
 
 	if (argc > 2 || (name && (!strcmp(name, "--help") || !strcmp(name, "-h")))) {
-		fprintf(stderr, "Usage: kerf [--json] show [NAME]\n\n"
+		fprintf(stderr, "Usage: kerf [--format=json|yaml] show [NAME]\n\n"
 			"Show the pool, what is free, each instance and the\n"
 			"transactions; or only instance NAME.\n");
 		return argc > 2 ? KERF_USAGE : KERF_OK;
@@ -148,8 +159,13 @@ int do_show(int argc, char **argv)
 		return err;
 	err = kerf_state(&st, &tree);
 	if (err == -ENODATA) {
-		printf(kerf_format == KERF_JSON ? "{\"baseline\": false}\n" :
-		       "no baseline yet: kerf init --input=FILE --apply\n");
+		if (kerf_structured()) {
+			kerf_emit_begin();
+			kerf_emit_bool("baseline", false);
+			kerf_emit_close();
+		} else {
+			printf("no baseline yet: kerf init --input=FILE --apply\n");
+		}
 		return name ? KERF_INVALID : KERF_OK;
 	}
 	if (err) {
@@ -164,11 +180,13 @@ int do_show(int argc, char **argv)
 		if (k == st.ninstances) {
 			kerf_err("no instance '%s'", name);
 			err = KERF_INVALID;
-		} else {
-			show_instance(&st, &st.instances[k], true);
-			if (kerf_format == KERF_JSON)
-				printf("\n");
+			goto out;
 		}
+		if (kerf_structured())
+			kerf_emit_begin();
+		show_instance(&st, &st.instances[k]);
+		if (kerf_structured())
+			kerf_emit_close();
 		goto out;
 	}
 
@@ -178,19 +196,28 @@ int do_show(int argc, char **argv)
 		goto out;
 	}
 	mk_free_cpus(&st, NULL, free_cpus);
-	if (kerf_format == KERF_JSON)
-		printf("{\"baseline\": true, ");
-	show_cpus("pool_cpus", st.pool.available.bits, true);
-	show_cpus("free_cpus", free_cpus->bits, true);
+	if (kerf_structured()) {
+		kerf_emit_begin();
+		kerf_emit_bool("baseline", true);
+	}
+	show_cpus("pool_cpus", st.pool.available.bits);
+	show_cpus("free_cpus", free_cpus->bits);
 	free(free_cpus);
 	n = mk_free_memory(&st, spans, 64);
-	if (kerf_format == KERF_JSON) {
-		printf("\"memory_pool\": [%llu, %llu], \"free_memory\": [",
-		       st.pool.pool_base, st.pool.pool_base + st.pool.pool_bytes);
-		for (i = 0; i < n && i < 64; i++)
-			printf("%s[%llu, %llu]", i ? ", " : "", spans[i].start,
-			       spans[i].end);
-		printf("], \"instances\": [");
+	if (kerf_structured()) {
+		kerf_emit_object("memory_pool");
+		kerf_emit_uint("start", st.pool.pool_base);
+		kerf_emit_uint("end", st.pool.pool_base + st.pool.pool_bytes);
+		kerf_emit_close();
+		kerf_emit_array("free_memory");
+		for (i = 0; i < n && i < 64; i++) {
+			kerf_emit_object(NULL);
+			kerf_emit_uint("start", spans[i].start);
+			kerf_emit_uint("end", spans[i].end);
+			kerf_emit_close();
+		}
+		kerf_emit_close();
+		kerf_emit_array("instances");
 	} else {
 		printf("%-14s %#llx-%#llx\n%-14s", "memory_pool", st.pool.pool_base,
 		       st.pool.pool_base + st.pool.pool_bytes, "free_memory");
@@ -198,13 +225,18 @@ int do_show(int argc, char **argv)
 			printf(" %#llx-%#llx", spans[i].start, spans[i].end);
 		printf("%s\n", n ? "" : " none");
 	}
-	for (k = 0; k < st.ninstances; k++)
-		show_instance(&st, &st.instances[k], !k);
-	if (kerf_format == KERF_JSON)
-		printf("], ");
+	for (k = 0; k < st.ninstances; k++) {
+		if (kerf_structured())
+			kerf_emit_object(NULL);
+		show_instance(&st, &st.instances[k]);
+		if (kerf_structured())
+			kerf_emit_close();
+	}
+	if (kerf_structured())
+		kerf_emit_close();
 	show_txs();
-	if (kerf_format == KERF_JSON)
-		printf("}\n");
+	if (kerf_structured())
+		kerf_emit_close();
 out:
 	mk_state_free(&st);
 	free(tree);

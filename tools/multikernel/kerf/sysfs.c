@@ -115,6 +115,8 @@ int kerf_write(const char *rel, const void *data, size_t size, char **result)
 		*result = NULL;
 	}
 	close(fd);
+	kerf_info("wrote %zu bytes to %s: %s; the kernel answered:\n%s", size,
+		  path, err ? strerror(-err) : "accepted", *result ? *result : "");
 	return err;
 }
 

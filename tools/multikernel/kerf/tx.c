@@ -12,16 +12,25 @@
 
 #include "kerf.h"
 
-/* Roll back transaction @id; explain a refusal. Return a KERF_* code. */
-static int kerf_rollback_one(int id)
-{
-	char path[512], rel[64], *status, *why;
+/* Why the kernel refused to roll a transaction back. */
+struct kerf_refusal {
+	int id;
+	char *status;		/* the transaction's status file */
+	void *tree;		/* the state the findings are about */
 	size_t size;
-	void *tree;
+};
+
+/* Roll back transaction @id; on EBUSY fill @why. Return a KERF_* code. */
+static int kerf_rollback_one(int id, struct kerf_refusal *why)
+{
+	char path[512], rel[64];
 
 	snprintf(path, sizeof(path), "%s/overlays/tx_%d", kerf_root, id);
 	if (!rmdir(path)) {
-		printf("rolled back tx_%d\n", id);
+		if (kerf_structured())
+			kerf_emit_uint(NULL, id);
+		else
+			printf("rolled back tx_%d\n", id);
 		return KERF_OK;
 	}
 	if (errno == ENOENT) {
@@ -34,16 +43,80 @@ static int kerf_rollback_one(int id)
 	}
 	/* The kernel keeps why in the transaction's status. */
 	snprintf(rel, sizeof(rel), "overlays/tx_%d/status", id);
-	status = kerf_read(rel, NULL);
-	why = status ? strstr(status, "rollback refused:\n") : NULL;
-	tree = kerf_read("device_tree", &size);
-	kerf_explain_text(why ? why + strlen("rollback refused:\n") : NULL,
-			  tree, size, NULL, NULL);
-	kerf_err("tx_%d cannot be rolled back: what is left would not be valid",
-		 id);
-	free(status);
-	free(tree);
+	why->id = id;
+	why->status = kerf_read(rel, NULL);
+	why->tree = kerf_read("device_tree", &why->size);
 	return KERF_INVALID;
+}
+
+static void kerf_explain_refusal(struct kerf_refusal *why)
+{
+	static const char mark[] = "rollback refused:\n";
+	char *text = why->status ? strstr(why->status, mark) : NULL;
+	char tx[32];
+
+	snprintf(tx, sizeof(tx), "tx_%d", why->id);
+	if (kerf_structured()) {
+		kerf_emit_str("refused", tx);
+		kerf_emit_str("errno", "EBUSY");
+	}
+	kerf_explain_text(text ? text + strlen(mark) : NULL, why->tree,
+			  why->size, NULL, NULL);
+	kerf_err("%s cannot be rolled back: what is left would not be valid", tx);
+	free(why->status);
+	free(why->tree);
+}
+
+/* Does transaction @id list instance @name? */
+static bool kerf_tx_touches(int id, const char *name)
+{
+	char rel[64], *names, *line, *save;
+	bool hit = false;
+
+	snprintf(rel, sizeof(rel), "overlays/tx_%d/instances", id);
+	names = kerf_read(rel, NULL);
+	for (line = names ? strtok_r(names, "\n", &save) : NULL; line && !hit;
+	     line = strtok_r(NULL, "\n", &save))
+		hit = !strcmp(line, name);
+	free(names);
+	return hit;
+}
+
+/*
+ * Roll back the @n transactions @ids, last first, stopping at the first
+ * refusal; with @name, only those that touched instance @name. As JSON or
+ * YAML: {rolled_back: [ids], result, and on a refusal: refused, errno,
+ * findings}.
+ */
+static int kerf_rollbacks(const int *ids, int n, const char *name)
+{
+	struct kerf_refusal why = {};
+	int i, ret = KERF_OK, done = 0;
+
+	if (kerf_structured()) {
+		kerf_emit_begin();
+		kerf_emit_array("rolled_back");
+	}
+	for (i = n - 1; i >= 0 && ret == KERF_OK; i--) {
+		if (name && !kerf_tx_touches(ids[i], name))
+			continue;
+		ret = kerf_rollback_one(ids[i], &why);
+		done += ret == KERF_OK;
+	}
+	if (kerf_structured()) {
+		kerf_emit_close();
+		kerf_emit_str("result", ret ? "refused" : "ok");
+	}
+	if (why.id)
+		kerf_explain_refusal(&why);
+	if (kerf_structured())
+		kerf_emit_close();
+	if (ret && done)
+		kerf_err("%d transaction%s of %s were rolled back before that",
+			 done, done == 1 ? "" : "s", name);
+	if (!ret && name && !kerf_structured())
+		printf("deleted %s\n", name);
+	return ret;
 }
 
 /* "tx_N" or "N", and nothing else. */
@@ -68,27 +141,12 @@ int do_rollback(int argc, char **argv)
 			"overlays/tx_N does.\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? KERF_OK : KERF_USAGE;
 	}
-	return kerf_mount() ?: kerf_rollback_one(id);
-}
-
-/* Does transaction @id list instance @name? */
-static bool kerf_tx_touches(int id, const char *name)
-{
-	char rel[64], *names, *line, *save;
-	bool hit = false;
-
-	snprintf(rel, sizeof(rel), "overlays/tx_%d/instances", id);
-	names = kerf_read(rel, NULL);
-	for (line = names ? strtok_r(names, "\n", &save) : NULL; line && !hit;
-	     line = strtok_r(NULL, "\n", &save))
-		hit = !strcmp(line, name);
-	free(names);
-	return hit;
+	return kerf_mount() ?: kerf_rollbacks(&id, 1, NULL);
 }
 
 int do_delete(int argc, char **argv)
 {
-	int i, n, *ids, ret = KERF_OK, done = 0;
+	int n, *ids, ret;
 	char rel[128], *probe;
 
 	if (argc != 2 || argv[1][0] == '-') {
@@ -109,17 +167,7 @@ int do_delete(int argc, char **argv)
 	free(probe);
 
 	ids = kerf_list_txs(&n);
-	for (i = n - 1; i >= 0 && ret == KERF_OK; i--) {
-		if (!kerf_tx_touches(ids[i], argv[1]))
-			continue;
-		ret = kerf_rollback_one(ids[i]);
-		done += ret == KERF_OK;
-	}
+	ret = kerf_rollbacks(ids, n, argv[1]);
 	free(ids);
-	if (ret && done)
-		kerf_err("%d transaction%s of %s were rolled back before that",
-			 done, done == 1 ? "" : "s", argv[1]);
-	if (!ret)
-		printf("deleted %s\n", argv[1]);
 	return ret;
 }

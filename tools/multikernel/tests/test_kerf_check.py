@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 
+import yaml
+
 KERF, SAMPLES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 results = []
 
@@ -168,19 +170,70 @@ def create_parsing():
     assert rc == 2 and "one of --cpus or --cpu-count" in err, err
     rc, _, err = kerf("create", "--memory=1M", "--cpus=1")
     assert rc == 2, err
+    # update: something to change, and never a new cpu-count or id.
+    for args, why in ((["web"], "nothing to change"),
+                      (["web", "--cpu-count=2"], "not placed again"),
+                      (["web", "--id=3"], "keeps its id"),
+                      (["--memory=1M"], "want one NAME")):
+        rc, _, err = kerf("update", *args)
+        assert rc == 2 and why in err, f"update {args}: exit {rc} {err}"
+    rc, _, err = kerf("update", "web", "--memory=2G", "--devices=")
+    assert rc != 2, err
 
 
-@test("init --report: the inventory, as text and JSON")
+@test("init --report: the inventory, as text, JSON and YAML")
 def init_report():
     rc, out, err = kerf("init", "--input=baseline-32cpu-16g.dts", "--report")
     assert rc == 0, err
     assert "CPUs:    32 in all; host 0-3; pool 4-31 (28, 87%)" in out, out
     assert "eth0 (ethernet@0): 8 VFs, host-reserved 0, available 1-7" in out, out
-    rc, out, err = kerf("--json", "init", "--input=baseline-numa-4node.dts", "--report")
-    doc = json.loads(out)
-    assert rc == 0 and doc["cpus"]["pool"] == "4-63" and doc["numa_nodes"] == 4, doc
+    docs = []
+    for fmt, load in (("json", json.loads), ("yaml", yaml.safe_load)):
+        rc, out, err = kerf(f"--format={fmt}", "init",
+                            "--input=baseline-numa-4node.dts", "--report")
+        assert rc == 0, err
+        docs.append(load(out))
+    rep = docs[0]["report"]
+    assert rep["cpus"]["pool"] == "4-63" and len(rep["numa_nodes"]) == 4, rep
+    assert rep["numa_nodes"][3] == {"id": 3, "cpus": "48-63",
+                                    "memory_base": 3 << 34, "memory_bytes": 1 << 34}, rep
+    assert docs[0] == docs[1], "JSON and YAML differ"
     rc, _, err = kerf("init", "--input=conflict-devices.dtso", "--report")
     assert rc == 1, err
+
+
+@test("JSON and YAML give the same findings, empty lists included")
+def yaml_matches_json():
+    files = ["baseline-32cpu-16g.dts", "web-server.dtso", "database.dtso",
+             "conflict-cpus-memory.dtso"]
+    for args in (files, files[:3]):
+        _, j, _ = kerf("--format=json", "check", *args)
+        _, y, _ = kerf("--format=yaml", "check", *args)
+        assert json.loads(j) == yaml.safe_load(y), f"{args}:\n{j}\n{y}"
+    assert yaml.safe_load(kerf("--format=yaml", "check", *files[:3])[1])["findings"] == []
+
+
+@test("init: a refused baseline points at its lines")
+def init_lines():
+    work = tempfile.mkdtemp()
+    try:
+        src = open(os.path.join(SAMPLES, "baseline-32cpu-16g.dts")).read()
+        src = src.replace("host-reserved = <0 1 2 3>;", "host-reserved = <0 1 2 3 4>;")
+        src = src.replace("host-reserved-vf = <0>;", "host-reserved-vf = <0 1>;")
+        path = os.path.join(work, "bad.dts")
+        open(path, "w").write(src)
+        lines = src.splitlines()
+        rc, out, err = kerf("--json", "init", f"--input={path}")
+        assert rc == 1, err
+        found = {f["rule"]: lines[f["line"] - 1].strip() for f in json.loads(out)["findings"]}
+        assert found == {"baseline-cpus": "host-reserved = <0 1 2 3 4>;",
+                         "baseline-device": "eth0: ethernet@0 {"}, found
+        rc, _, err = kerf("init", f"--input={path}")
+        assert "ERROR: baseline: CPUs 4 are both host-reserved and available" in err, err
+        want = lines.index("\t\t\thost-reserved = <0 1 2 3 4>;") + 1
+        assert f"In file {path}: Line {want}" in err, err
+    finally:
+        shutil.rmtree(work)
 
 
 @test("init: --input or --cpus; --cpus needs the reserved pool")

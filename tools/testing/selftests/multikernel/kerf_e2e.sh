@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# kerf against the real kernel: init, show (text and JSON), rollback with a
-# refusal explained, delete in the right order, and the exit codes. The
+# kerf against the real kernel: init (from files and from this machine,
+# devices included), create, update, show (text, JSON and YAML), rollback
+# with a refusal explained, delete in the right order, and the exit codes. The
 # state is machine-wide and transaction ids keep counting across tests, so
 # this takes the ids from the kernel's answers.
 
@@ -52,7 +53,29 @@ init_from_machine() {
 init_refused_by_machine() {
 	kerf init --input="$D/baseline-32cpu-16g.dtb" --apply
 	want_rc 1 && err_has "^ERROR: baseline: pool CPUs 4-31 are not present" &&
-		err_has "refused by the kernel (EINVAL)"
+		err_has "ERROR: eth0: no PCI device 0000:01:00.0 on this machine" &&
+		err_has "refused by the kernel (EINVAL)" || return 1
+	# The VM's NVMe controller has 2 VFs, not 4; the line is in the source.
+	kerf init --input="$D/baseline-nvme-4vfs.dtb" --apply
+	want_rc 1 && err_has "sriov-vfs is 4 but 0000:00:03.0 supports 2 VFs \\[machine-devices\\]"
+}
+
+# The VM's NVMe controller, with its 2 SR-IOV VFs, probed from sysfs.
+init_with_devices() {
+	kerf init --cpus=1-3 --devices=nvme0=0000:00:03.0,00:02.0 --apply --report &&
+		want_rc 0 &&
+		out_has "^  nvme0 (storage@0): 2 VFs, host-reserved none, available 0-1" &&
+		out_has "^  pci_0000_00_02_0 (ethernet@1): assigned whole" || return 1
+	kerf create a --cpus=1 --memory=16M --devices=nvme0:vf1,pci_0000_00_02_0 &&
+		want_rc 0 &&
+		want_devices a "nvme0:vf1 pci_0000_00_02_0" || return 1
+	kerf create b --cpus=2 --memory=16M --devices=nvme0:vf2
+	want_rc 1 && err_has "device-part-range" || return 1
+	kerf delete a && want_rc 0 || return 1
+	kerf init --cpus=1-3 --devices=nosuch
+	want_rc 1 && err_has "'nosuch' is no PCI device" || return 1
+	kerf init --cpus=1-3 --devices=nvme0=00:03.0,nvme1=00:03.0
+	want_rc 2 && err_has "listed twice"
 }
 
 init_dry_run() {
@@ -120,6 +143,14 @@ want_cpus() {
 		{ echo "$1: CPUs $(cat "$MK_MNT/instances/$1/cpus"), want $2"; return 1; }
 }
 
+# want_devices NAME "DEV DEV": the instance's devices file, one per line.
+want_devices() {
+	local got
+
+	got=$(echo $(cat "$MK_MNT/instances/$1/devices"))
+	[ "$got" = "$2" ] || { echo "$1: devices '$got', want '$2'"; return 1; }
+}
+
 create_dry_run() {
 	local before
 
@@ -130,6 +161,51 @@ create_dry_run() {
 	want_rc 1 && err_has "^ERROR: bad: CPUs 1 allocated to both" &&
 		err_has "Suggestion: cpus = <3>;" &&
 		[ "$(ls "$MK_MNT/overlays")" = "$before" ]
+}
+
+# The transaction id in kerf's "created/updated NAME (tx N)".
+tx_of() { sed -n 's/.*(tx \([0-9]*\))$/\1/p' "$OUT"; }
+
+update_instances() {
+	local tx1 tx2
+
+	# db's CPU was placed for cpu-count = 1; --cpus keeps the count in step.
+	kerf update db --cpus=2-3 && want_rc 0 && out_has "^updated db (tx " &&
+		want_cpus db 2-3 || return 1
+	tx1=$(tx_of)
+	# Growing web into db's memory: refused, and nowhere else fits.
+	kerf update web --memory=48M
+	want_rc 1 && err_has "^ERROR: web: memory 0x32000000-0x33000000 held by both" &&
+		err_has "Alternative: no free range of 0x3000000 bytes" &&
+		err_has "refused by the kernel (EBUSY)" || return 1
+	kerf update web --memory=16M --memory-base=0x36000000 --devices=eth0:vf2 &&
+		want_rc 0 &&
+		[ "$(cat "$MK_MNT/instances/web/memory")" = "0x36000000 0x1000000" ] &&
+		want_devices web eth0:vf2 || return 1
+	tx2=$(tx_of)
+	kerf update web --cpus=3 --dry-run
+	want_rc 1 && err_has "refused offline (EBUSY)" && want_cpus web 1 || return 1
+	kerf update nosuch --memory=1M
+	want_rc 1 && err_has "no instance 'nosuch'" || return 1
+	kerf update web; want_rc 2 || return 1
+	kerf update web --cpu-count=2; want_rc 2 || return 1
+	kerf create web --cpus=3 --memory=1M
+	want_rc 1 && err_has "instance 'web' exists" || return 1
+	# Each update is a transaction of its own.
+	kerf rollback "$tx2" && want_rc 0 &&
+		want_devices web eth0:vf1 && kerf rollback "$tx1" && want_rc 0 && want_cpus db 2
+}
+
+structured_output() {
+	kerf --json create bad --cpus=1 --memory=16M
+	want_rc 1 &&
+		out_has '^{"result": "refused", "subject": "bad", "by": "kernel", ' &&
+		out_has '"errno": "EBUSY", "findings": \[{"severity": "error", ' &&
+		out_has '"rule": "cpu-overlap"' || return 1
+	kerf --format=yaml show && want_rc 0 && out_has '^baseline: true$' &&
+		out_has '^  - name: "web"$' && out_has '^    devices:$' &&
+		out_has '^      - "eth0:vf1"$' || return 1
+	kerf --format=yaml show web && want_rc 0 && out_has '^name: "web"$'
 }
 
 create_refused_explained() {
@@ -181,7 +257,7 @@ usage_errors() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 17
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 clean_slate || ktap_exit_fail_msg "cannot roll back what earlier tests left"
 if has_baseline; then
@@ -191,6 +267,7 @@ else
 fi
 mk_check "init --cpus builds the baseline from this machine" init_from_machine
 mk_check "init --apply of a baseline this machine cannot back: exit 1" init_refused_by_machine
+mk_check "init --devices describes the VM's NVMe VFs" init_with_devices
 mk_check "init without --apply writes nothing" init_dry_run
 mk_check "init --apply writes the baseline" init_apply
 create_instances
@@ -200,6 +277,8 @@ mk_check "delete rolls back newest first" delete_in_order
 mk_check "rollback by number; an unknown one fails" rollback_last
 mk_check "create: explicit, and placed by the kernel" create_instances_with_kerf
 mk_check "create --dry-run writes nothing; a conflict is explained" create_dry_run
+mk_check "update: CPUs, memory, devices; refusals; rollback" update_instances
+mk_check "JSON and YAML output" structured_output
 mk_check "a refused create is explained with suggestions" create_refused_explained
 mk_check "kerf check and the kernel agree on the samples" kerf_agrees_with_kernel
 mk_check "usage and file errors exit 2 and 3" usage_errors
