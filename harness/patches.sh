@@ -73,7 +73,20 @@ instances that share it, with the device-tree parser, validator, overlay
 application and default placement behind it (plain C over libfdt, shared
 with user space), their KUnit suites and a small x86_64 guest
 configuration for testing." \
-	kernel include
+	kernel include ':(exclude)kernel/multikernel/kmp*' \
+	':(exclude)include/uapi/linux/multikernel_kmp.h'
+
+commit_files "multikernel: add KMP, the transport between kernel instances" \
+"Kernel instances exchange heartbeats, recovery, crash capture and live
+upgrade messages. Add the wire format (little-endian, 32-byte header,
+CRC-32C), channels of two single-producer, single-consumer rings in
+shared memory with a fast path for payloads below 256 bytes and a chunked
+bulk path with back-pressure, and a doorbell: the x86 platform IPI, or
+smp_call_function_single() elsewhere. The receiver trusts nothing the
+peer writes. The ring code is plain C, shared with user space for fuzzing
+and benchmarks. Loopback channels, a debugfs exercise and benchmark, and
+a KUnit suite come with it." \
+	kernel/multikernel/kmp\* include/uapi/linux/multikernel_kmp.h
 
 git apply "$applied"/0000-hook.patch
 git add -A
@@ -98,11 +111,12 @@ that ran at boot." \
 
 commit_files "tools/multikernel: build the shared code in user space; add kerf" \
 "Build the parser, validator, overlay and placement code that the kernel
-uses in user space too, through a small header that maps the kernel
-primitives it needs onto libc, with a libFuzzer target over it and a
-benchmark of how validation scales. Add kerf, the tool that compiles
-device-tree source with dtc and explains findings with suggestions; its
-first command is check, which validates offline." \
+uses, and the KMP ring, in user space too, through a small header that
+maps the kernel primitives they need onto libc, with libFuzzer targets
+over the parser and the KMP receiver, and benchmarks of how validation
+scales and of the KMP ring against a cache-line ping-pong and memcpy().
+Add kerf, the tool that compiles device-tree source with dtc, drives the
+multikernel filesystem and explains findings with suggestions." \
 	tools/multikernel
 
 commit_files "samples: multikernel: add device-tree samples" \

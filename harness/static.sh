@@ -39,7 +39,8 @@ cd "$SRC"
 #  lib: build fdt_overlay.c  CONSIDER_KSTRTO: libfdt needs strtoul()'s end
 #                            pointer, which kstrtoul() does not give.
 #  tools/multikernel         PREFER_DEFINED_ATTRIBUTE_MACRO: mk_user.h is
-#                            where __printf is defined for user space.
+#                            where __printf and __aligned are defined for
+#                            user space.
 declare -A only_here=([lib-build-fdt_overlay]=CONSIDER_KSTRTO
 		      [tools-multikernel-build]=PREFER_DEFINED_ATTRIBUTE_MACRO)
 

@@ -2,7 +2,8 @@
 /*
  * What the code shared with user space may use.
  *
- * The device-tree parser and the validator build in the kernel and, for
+ * The device-tree parser, the validator and the KMP ring build in the
+ * kernel and, for
  * offline checks, fuzzing and benchmarks, in user space (tools/multikernel),
  * where mk_user.h maps the same kernel names onto libc and Debian's libfdt.
  */
@@ -10,7 +11,11 @@
 #define _MULTIKERNEL_PORT_H
 
 #ifdef __KERNEL__
+#include <asm/barrier.h>
+#include <asm/byteorder.h>
 #include <linux/bitops.h>
+#include <linux/compiler.h>
+#include <linux/crc32c.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/libfdt.h>

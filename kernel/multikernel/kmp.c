@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KMP channels: sending with back-pressure, receiving in a work item on
+ * the endpoint's CPU, handlers per message type, and calls whose replies
+ * are matched by sequence number.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/sched/clock.h>
+#include <linux/seq_file.h>
+#include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
+
+#include "kmp.h"
+
+/* A kmp_call() waiting for its reply. */
+struct kmp_pending {
+	struct list_head node;
+	u32 seq;
+	struct completion done;
+	struct kmp_msg reply;
+};
+
+static struct dentry *kmp_debugfs_root;
+
+/* A message nobody handles is dropped, and counted. */
+static void kmp_dispatch(struct kmp_endpoint *ep, struct kmp_msg *m)
+{
+	struct kmp_pending *p;
+	kmp_handler_t fn = NULL;
+	void *priv = NULL;
+	u16 type = m->type & ~KMP_REPLY;
+
+	spin_lock(&ep->lock);
+	if (m->type & KMP_REPLY) {
+		list_for_each_entry(p, &ep->calls, node) {
+			if (p->seq != m->seq)
+				continue;
+			list_del_init(&p->node);
+			p->reply = *m;
+			complete(&p->done);
+			spin_unlock(&ep->lock);
+			return;
+		}
+	} else {
+		fn = ep->handlers[type];
+		priv = ep->priv[type];
+	}
+	spin_unlock(&ep->lock);
+	if (fn) {
+		fn(ep, m, priv);
+		return;
+	}
+	if (m->type & KMP_REPLY)
+		ep->stats.stale_replies++;
+	else
+		ep->stats.unhandled++;
+	kvfree(m->payload);
+}
+
+/*
+ * Drain the ring from the peer. While this runs, polling tells the peer
+ * that no doorbell is needed; clearing it is ordered before the last look
+ * at the ring with a full barrier, as kmp_doorbell_ring() orders its
+ * record before its look at polling, so that no record is left behind.
+ */
+static void kmp_rx_work(struct work_struct *work)
+{
+	struct kmp_endpoint *ep = container_of(work, struct kmp_endpoint, rx_work);
+	struct kmp_ring_ctrl *ctrl = ep->rx.ctrl;
+	struct kmp_msg m;
+	int ret, budget = 256;
+
+	WRITE_ONCE(ctrl->polling, cpu_to_le32(1));
+	xchg(&ctrl->doorbell, 0);
+	/* Polling is seen before the ring is read: senders may skip us now. */
+	smp_mb();
+
+	while (budget--) {
+		ret = kmp_ring_recv(&ep->rx, &m);
+		if (ret == 1)
+			kmp_dispatch(ep, &m);
+		else if (ret != -EAGAIN && ret != -EBADMSG)
+			break;
+	}
+	/*
+	 * A sender on the other side waits for the room just freed. The tail
+	 * was published before want_space is read, as the sender sets
+	 * want_space before its last look at the tail: one of the two sees
+	 * the other.
+	 */
+	/* Pairs with the barrier after want_space in kmp_send_msg(). */
+	smp_mb();
+	if (READ_ONCE(ctrl->want_space)) {
+		WRITE_ONCE(ctrl->want_space, 0);
+		kmp_doorbell_ring(ep, true);
+	}
+	WRITE_ONCE(ctrl->polling, 0);
+	/* Pairs with kmp_doorbell_ring(): then look at the ring once more. */
+	smp_mb();
+	if (ret == -EPIPE)
+		return;
+	/* More came, the budget ran out, or memory did: go round again. */
+	if (budget < 0 || ret == -ENOMEM || !kmp_ring_empty(&ep->rx))
+		queue_work_on(ep->cpu, system_highpri_wq, &ep->rx_work);
+}
+
+/* Send one framed message, waiting for room up to @timeout jiffies. */
+static int kmp_send_msg(struct kmp_endpoint *ep, u16 type, u32 seq,
+			const void *payload, u32 len, long timeout)
+{
+	struct kmp_ring_ctrl *ctrl = ep->tx.ctrl;
+	struct kmp_header h;
+	bool asked = false;
+	u32 done = 0;
+	int ret, gen;
+
+	if (len > KMP_MAX_MSG || (len && !payload))
+		return -EINVAL;
+	kmp_header_fill(&h, type, seq, len, ktime_get_ns(), payload);
+	mutex_lock(&ep->tx_lock);
+	for (;;) {
+		gen = atomic_read(&ep->room_gen);
+		/* A bump seen here means room freed before the try below. */
+		smp_rmb();
+		if (len < KMP_FAST_MAX)
+			ret = kmp_ring_send_fast(&ep->tx, &h, payload);
+		else
+			ret = kmp_ring_send_chunk(&ep->tx, &h, payload, &done);
+		if (!ret) {
+			asked = false;
+			kmp_doorbell_ring(ep, false);
+			if (len < KMP_FAST_MAX || done == len)
+				break;
+			continue;
+		}
+		if (ret != -EAGAIN)
+			break;
+		/* Full: ask the receiver to ring back, and look once more. */
+		if (!asked) {
+			WRITE_ONCE(ctrl->want_space, cpu_to_le32(1));
+			/* Pairs with the barrier before want_space in kmp_rx_work(). */
+			smp_mb();
+			asked = true;
+			continue;
+		}
+		kmp_doorbell_ring(ep, false);
+		if (!timeout) {
+			ret = -EAGAIN;
+			break;
+		}
+		timeout = wait_event_timeout(ep->room_wq,
+					     atomic_read(&ep->room_gen) != gen,
+					     timeout);
+		if (!timeout) {
+			ep->stats.wedged++;
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	mutex_unlock(&ep->tx_lock);
+	return ret;
+}
+
+/**
+ * kmp_send - send a message to the peer
+ * @ep: the sending endpoint
+ * @type: a KMP_MSG_* type
+ * @payload: the payload, copied before this returns
+ * @len: its length, at most KMP_MAX_MSG
+ * @timeout: jiffies to wait for room in all; 0 never waits
+ *
+ * Context: process context; may sleep.
+ * Return: 0 once the whole message is in the ring, -EAGAIN or -ETIMEDOUT
+ * when the peer does not make room in time (a bulk message may then be
+ * cut short, and the peer drops what it got of it), -EPIPE never: a broken
+ * ring shows as a peer that makes no room.
+ */
+int kmp_send(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
+	     long timeout)
+{
+	return kmp_send_msg(ep, type, atomic_inc_return(&ep->next_seq), payload,
+			    len, timeout);
+}
+EXPORT_SYMBOL_GPL(kmp_send);
+
+/**
+ * kmp_reply - answer a request
+ * @ep: the endpoint the request came to
+ * @req: the request
+ * @type: the reply's type; KMP_REPLY is added
+ * @payload: the reply's payload
+ * @len: its length
+ * @timeout: as for kmp_send()
+ *
+ * Return: as kmp_send().
+ */
+int kmp_reply(struct kmp_endpoint *ep, const struct kmp_msg *req, u16 type,
+	      const void *payload, u32 len, long timeout)
+{
+	return kmp_send_msg(ep, type | KMP_REPLY, req->seq, payload, len, timeout);
+}
+EXPORT_SYMBOL_GPL(kmp_reply);
+
+/**
+ * kmp_call - send a request and wait for its reply
+ * @ep: the sending endpoint
+ * @type: the request's type
+ * @payload: its payload
+ * @len: its length
+ * @reply: filled with the reply; kvfree() its payload
+ * @timeout: jiffies to wait, for room and for the reply each
+ *
+ * Context: process context; may sleep.
+ * Return: 0, an error from kmp_send(), or -ETIMEDOUT when no reply came.
+ */
+int kmp_call(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
+	     struct kmp_msg *reply, long timeout)
+{
+	struct kmp_pending p = { .seq = atomic_inc_return(&ep->next_seq) };
+	int ret;
+
+	init_completion(&p.done);
+	spin_lock(&ep->lock);
+	list_add_tail(&p.node, &ep->calls);
+	spin_unlock(&ep->lock);
+
+	ret = kmp_send_msg(ep, type, p.seq, payload, len, timeout);
+	if (!ret && !wait_for_completion_timeout(&p.done, timeout))
+		ret = -ETIMEDOUT;
+	spin_lock(&ep->lock);
+	if (list_empty(&p.node))
+		ret = 0;	/* the reply came, if only just */
+	else
+		list_del(&p.node);
+	spin_unlock(&ep->lock);
+	if (!ret)
+		*reply = p.reply;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kmp_call);
+
+/**
+ * kmp_register_handler - handle messages of one type
+ * @ep: the receiving endpoint
+ * @type: a KMP_MSG_* type below KMP_MSG_TYPE_MAX
+ * @fn: the handler, or NULL to drop the type again
+ * @priv: passed to @fn
+ *
+ * Return: 0, or -EINVAL for a type out of range.
+ */
+int kmp_register_handler(struct kmp_endpoint *ep, u16 type, kmp_handler_t fn,
+			 void *priv)
+{
+	if (type >= KMP_MSG_TYPE_MAX)
+		return -EINVAL;
+	spin_lock(&ep->lock);
+	ep->handlers[type] = fn;
+	ep->priv[type] = priv;
+	spin_unlock(&ep->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kmp_register_handler);
+
+/* What every endpoint answers: echo, version and heartbeat. */
+static void kmp_handle_echo(struct kmp_endpoint *ep, struct kmp_msg *m, void *priv)
+{
+	kmp_reply(ep, m, m->type, m->payload, m->len, HZ);
+	kvfree(m->payload);
+}
+
+static void kmp_handle_hello(struct kmp_endpoint *ep, struct kmp_msg *m, void *priv)
+{
+	__le32 version = cpu_to_le32(KMP_VERSION);
+
+	kmp_reply(ep, m, KMP_MSG_HELLO, &version, sizeof(version), HZ);
+	kvfree(m->payload);
+}
+
+static void kmp_handle_heartbeat(struct kmp_endpoint *ep, struct kmp_msg *m,
+				 void *priv)
+{
+	kmp_reply(ep, m, KMP_MSG_HEARTBEAT_RSP, NULL, 0, HZ);
+	kvfree(m->payload);
+}
+
+static void kmp_endpoint_init(struct kmp_channel *ch, int i, int cpu)
+{
+	struct kmp_endpoint *ep = &ch->ep[i];
+
+	ep->ch = ch;
+	ep->cpu = cpu;
+	mutex_init(&ep->tx_lock);
+	init_waitqueue_head(&ep->room_wq);
+	INIT_WORK(&ep->rx_work, kmp_rx_work);
+	spin_lock_init(&ep->lock);
+	INIT_LIST_HEAD(&ep->calls);
+	kmp_register_handler(ep, KMP_MSG_ECHO, kmp_handle_echo, NULL);
+	kmp_register_handler(ep, KMP_MSG_HELLO, kmp_handle_hello, NULL);
+	kmp_register_handler(ep, KMP_MSG_HEARTBEAT_REQ, kmp_handle_heartbeat, NULL);
+}
+
+static int kmp_stats_show(struct seq_file *sf, void *unused)
+{
+	struct kmp_channel *ch = sf->private;
+	int i;
+
+	seq_printf(sf, "doorbell: %s\n", kmp_doorbell_kind());
+	for (i = 0; i < 2; i++) {
+		struct kmp_endpoint *ep = &ch->ep[i];
+		struct kmp_ring_stats *tx = &ep->tx.stats, *rx = &ep->rx.stats;
+
+		seq_printf(sf, "endpoint %d: cpu %d%s\n", i, ep->cpu,
+			   ep->rx.broken ? ", ring from peer broken" : "");
+		seq_printf(sf, "  tx: msgs %llu bytes %llu chunks %llu full %llu\n",
+			   tx->msgs, tx->bytes, tx->chunks, tx->full);
+		seq_printf(sf, "  rx: msgs %llu bytes %llu chunks %llu dropped %llu crc_errors %llu bad_magic %llu bad_index %llu\n",
+			   rx->msgs, rx->bytes, rx->chunks, rx->dropped,
+			   rx->crc_errors, rx->bad_magic, rx->bad_index);
+		seq_printf(sf, "  ipis_sent %llu ipis_suppressed %llu wedged %llu unhandled %llu stale_replies %llu\n",
+			   atomic64_read(&ep->stats.ipis_sent),
+			   atomic64_read(&ep->stats.ipis_suppressed),
+			   ep->stats.wedged, ep->stats.unhandled,
+			   ep->stats.stale_replies);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kmp_stats);
+
+/**
+ * kmp_loopback_create - a channel between two endpoints of this kernel
+ * @name: its name in debugfs (multikernel/kmp/NAME)
+ * @cpu_a: endpoint 0's CPU
+ * @cpu_b: endpoint 1's CPU
+ * @nslots: ring slots each way, a power of two of at least 8
+ * @bulk_size: bulk bytes each way, a power of two of at least 4096, or 0
+ *
+ * The same code runs a channel across kernels; only here both ends are
+ * in one kernel, for tests and benchmarks.
+ *
+ * Return: the channel, or an ERR_PTR().
+ */
+struct kmp_channel *kmp_loopback_create(const char *name, int cpu_a, int cpu_b,
+					u32 nslots, u32 bulk_size)
+{
+	size_t one = ALIGN(kmp_ring_bytes(nslots, bulk_size), SMP_CACHE_BYTES);
+	struct kmp_channel *ch;
+	u8 *shm;
+	int err;
+
+	if (!cpu_online(cpu_a) || !cpu_online(cpu_b))
+		return ERR_PTR(-EINVAL);
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	shm = vzalloc(2 * one);
+	if (!ch || !shm) {
+		vfree(shm);
+		kfree(ch);
+		return ERR_PTR(-ENOMEM);
+	}
+	strscpy(ch->name, name, sizeof(ch->name));
+	ch->shm = shm;
+	ch->shm_size = 2 * one;
+	/* Ring 0 carries endpoint 0's messages to 1, ring 1 the others. */
+	err = kmp_ring_init(&ch->ep[0].tx, shm, one, nslots, bulk_size, true) ?:
+	      kmp_ring_init(&ch->ep[1].rx, shm, one, nslots, bulk_size, false) ?:
+	      kmp_ring_init(&ch->ep[1].tx, shm + one, one, nslots, bulk_size, true) ?:
+	      kmp_ring_init(&ch->ep[0].rx, shm + one, one, nslots, bulk_size, false);
+	if (err) {
+		vfree(shm);
+		kfree(ch);
+		return ERR_PTR(err);
+	}
+	kmp_endpoint_init(ch, 0, cpu_a);
+	kmp_endpoint_init(ch, 1, cpu_b);
+	kmp_doorbell_add(&ch->ep[0]);
+	kmp_doorbell_add(&ch->ep[1]);
+	if (kmp_debugfs_root)
+		ch->debugfs = debugfs_create_file(name, 0400, kmp_debugfs_root, ch,
+						  &kmp_stats_fops);
+	return ch;
+}
+EXPORT_SYMBOL_GPL(kmp_loopback_create);
+
+/**
+ * kmp_channel_destroy - tear a channel down
+ * @ch: the channel; no sender may be using it
+ */
+void kmp_channel_destroy(struct kmp_channel *ch)
+{
+	int i;
+
+	debugfs_remove(ch->debugfs);
+	for (i = 0; i < 2; i++)
+		kmp_doorbell_del(&ch->ep[i]);
+	for (i = 0; i < 2; i++) {
+		cancel_work_sync(&ch->ep[i].rx_work);
+		kmp_ring_release(&ch->ep[i].rx);
+	}
+	vfree(ch->shm);
+	kfree(ch);
+}
+EXPORT_SYMBOL_GPL(kmp_channel_destroy);
+
+/* multikernel/kmp in debugfs: one file per channel, and the exercises. */
+struct dentry *kmp_debugfs_dir(void)
+{
+	return kmp_debugfs_root;
+}
+
+static int __init kmp_init(void)
+{
+	struct dentry *mk = debugfs_create_dir("multikernel", NULL);
+
+	kmp_debugfs_root = debugfs_create_dir("kmp", mk);
+	if (IS_ERR(kmp_debugfs_root))
+		kmp_debugfs_root = NULL;
+	return 0;
+}
+fs_initcall(kmp_init);
