@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Fuzz the shared parser, validator, overlay and placement code with
-# libFuzzer, linked with the kernel tree's own libfdt:
+# libFuzzer, linked with the kernel tree's own libfdt (fuzz_dt), and the
+# KMP receiver on arbitrary shared memory (fuzz_kmp), each for SECONDS:
 #   harness/fuzz.sh [SECONDS]        (default 30; make check uses this)
-# The corpus grows in $MK_CACHE/fuzz-corpus from run to run. A crash leaves
-# its input in $MK_CACHE/fuzz-crashes; replay it with
-#   $MK_CACHE/tools/fuzz_dt FILE
+# The corpora grow in $MK_CACHE/fuzz-corpus{,-kmp} from run to run. A
+# crash leaves its input in $MK_CACHE/fuzz-crashes; replay it with
+#   $MK_CACHE/tools/fuzz_dt FILE     (or fuzz_kmp)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -25,17 +26,30 @@ for f in "$REPO"/samples/multikernel/*.dts* "$REPO"/kernel/multikernel/kunit_*.d
 	dtc -@ -q -I dts -O dtb -o "$corpus/seed-$(basename "$f").dtb" "$f"
 done
 
-mk_log "fuzzing for ${secs}s (corpus $corpus)"
-cd "$crashes"
-set +e
-"$out/fuzz_dt" -max_total_time="$secs" -print_final_stats=1 \
-	-artifact_prefix="$crashes/" "$corpus" > "$crashes/last.log" 2>&1
-rc=$?
-set -e
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$crashes/last.log")
-if [ "$rc" -ne 0 ]; then
-	grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$crashes/last.log" | sed 's/^/# /'
-	echo "not ok - fuzz_dt found a crash (log: $crashes/last.log)"
-	exit 1
-fi
-echo "ok - fuzz_dt: ${runs:-?} inputs in ${secs}s, no crash"
+# fuzz NAME CORPUS: run one target; say how it went.
+fuzz()
+{
+	local rc runs
+
+	mk_log "$1: fuzzing for ${secs}s (corpus $2)"
+	cd "$crashes"
+	set +e
+	"$out/$1" -max_total_time="$secs" -print_final_stats=1 \
+		-artifact_prefix="$crashes/" "$2" > "$crashes/$1.log" 2>&1
+	rc=$?
+	set -e
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$crashes/$1.log")
+	if [ "$rc" -ne 0 ]; then
+		grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$crashes/$1.log" |
+			sed 's/^/# /'
+		echo "not ok - $1 found a crash (log: $crashes/$1.log)"
+		return 1
+	fi
+	echo "ok - $1: ${runs:-?} inputs in ${secs}s, no crash"
+}
+
+mkdir -p "$corpus-kmp"
+rc=0
+fuzz fuzz_dt "$corpus" || rc=1
+fuzz fuzz_kmp "$corpus-kmp" || rc=1
+exit "$rc"

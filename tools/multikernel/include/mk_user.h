@@ -6,6 +6,7 @@
 #ifndef _MK_USER_H
 #define _MK_USER_H
 
+#include <endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -39,6 +40,7 @@ typedef long long s64;
 /* The definition itself: user space has no kernel compiler headers. */
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
 #define BIT_ULL(n)		(1ULL << (n))
+#define __aligned(x)		__attribute__((aligned(x)))
 
 #define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
 #define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
@@ -85,5 +87,20 @@ static inline void sort(void *base, size_t num, size_t size,
 	(void)swap;
 	qsort(base, num, size, cmp);
 }
+
+/* Shared memory between two threads, as between two kernels: C11 atomics. */
+#define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
+/* The release that pairs with it. */
+#define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+
+#define cpu_to_le16(x)		htole16(x)
+#define cpu_to_le32(x)		htole32(x)
+#define cpu_to_le64(x)		htole64(x)
+#define le16_to_cpu(x)		le16toh(x)
+#define le32_to_cpu(x)		le32toh(x)
+#define le64_to_cpu(x)		le64toh(x)
+
+/* crc32c.c: the kernel's crc32c(), no inversion on either end. */
+u32 crc32c(u32 crc, const void *address, unsigned int length);
 
 #endif /* _MK_USER_H */
