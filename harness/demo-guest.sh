@@ -69,12 +69,20 @@ say "The kernel's own answer, as it is"
 refused ./mk_write qemu-conflict.dtbo $MK/overlays/new
 run ls $MK/instances
 
+say "Change an instance: db gets a second CPU, as one more transaction"
+run ./kerf update db --cpus=2-3
+run ./kerf --format=yaml show db
+
 say "Transactions can be rolled back; the database keeps its placement"
 run ./kerf show
 run ./kerf delete web
 run cat $MK/summary
 
 run umount $MK
+
+say "KMP: 1000 messages up to 1 MiB between CPUs 1 and 2, with IPI doorbells"
+run sh -c "echo 1000 > /sys/kernel/debug/multikernel/kmp/exercise"
+run cat /sys/kernel/debug/multikernel/kmp/exercise
 say "The multikernel KUnit suites ran at boot, under lockdep and KASAN"
 dmesg | sed -n 's/^\[[^]]*\] //; /^\(not \)\{0,1\}ok [0-9][0-9]* multikernel/p'
 
