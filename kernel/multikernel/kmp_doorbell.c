@@ -28,7 +28,9 @@
 
 static DEFINE_PER_CPU(struct list_head, kmp_doorbell_eps);
 static DEFINE_MUTEX(kmp_doorbell_mutex);
+#ifdef CONFIG_X86_LOCAL_APIC
 static bool kmp_doorbell_ipi;
+#endif
 
 /*
  * On the rung CPU, in interrupt context: queue the receive work of whoever
@@ -52,6 +54,17 @@ static void kmp_doorbell_handle(void)
 			wake_up_all(&ep->room_wq);
 	}
 	rcu_read_unlock();
+}
+
+/* Hyper-V's VMBus takes the vector over when it comes up after us. */
+static bool kmp_doorbell_uses_ipi(void)
+{
+#ifdef CONFIG_X86_LOCAL_APIC
+	return kmp_doorbell_ipi &&
+	       READ_ONCE(x86_platform_ipi_callback) == kmp_doorbell_handle;
+#else
+	return false;
+#endif
 }
 
 static void kmp_doorbell_call(void *unused)
@@ -84,7 +97,7 @@ void kmp_doorbell_ring(struct kmp_endpoint *ep, bool room)
 	}
 	atomic64_inc(&ep->stats.ipis_sent);
 #ifdef CONFIG_X86_LOCAL_APIC
-	if (kmp_doorbell_ipi) {
+	if (kmp_doorbell_uses_ipi()) {
 		__apic_send_IPI(peer->cpu, X86_PLATFORM_IPI_VECTOR);
 		return;
 	}
@@ -110,7 +123,7 @@ void kmp_doorbell_del(struct kmp_endpoint *ep)
 /* What rings doorbells here, for debugfs and the tests. */
 const char *kmp_doorbell_kind(void)
 {
-	return kmp_doorbell_ipi ? "x86-platform-ipi" : "smp-call-function";
+	return kmp_doorbell_uses_ipi() ? "x86-platform-ipi" : "smp-call-function";
 }
 
 static int __init kmp_doorbell_init(void)
