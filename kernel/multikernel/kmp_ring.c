@@ -161,6 +161,19 @@ static u32 kmp_free_slots(struct kmp_ring *r, u32 want)
 	return used > r->nslots ? 0 : r->nslots - used;
 }
 
+/* Free bulk bytes as the sender sees them, as kmp_free_slots() does. */
+static u32 kmp_free_bulk(struct kmp_ring *r, u32 want)
+{
+	u32 used = r->bulk_head - r->bulk_tail_seen;
+
+	if (used <= r->bulk_size && r->bulk_size - used >= want)
+		return r->bulk_size - used;
+	/* Acquire: as for tail in kmp_free_slots(). */
+	r->bulk_tail_seen = le32_to_cpu(smp_load_acquire(&r->ctrl->bulk_tail));
+	used = r->bulk_head - r->bulk_tail_seen;
+	return used > r->bulk_size ? 0 : r->bulk_size - used;
+}
+
 static void kmp_publish_head(struct kmp_ring *r, u32 n)
 {
 	r->head += n;
@@ -215,36 +228,22 @@ int kmp_ring_send_chunk(struct kmp_ring *r, const struct kmp_header *h,
 			const void *payload, u32 *done)
 {
 	u32 len = le32_to_cpu(h->payload_len), size = r->bulk_size;
-	u32 used, free, pos, room, want;
+	u32 pos, room, skip, want;
 	struct kmp_bulk_desc d;
 
 	if (!size || len < KMP_FAST_MAX)
 		return -EMSGSIZE;
 	if (*done >= len)
 		return 0;
-	if (kmp_free_slots(r, KMP_DESC_SLOTS) < KMP_DESC_SLOTS)
-		goto full;
 	want = min(len - *done, size / 2);
-	used = r->bulk_head - r->bulk_tail_seen;
-	if (used > size || size - used < want + size / 2) {
-		/* Acquire: as for tail in kmp_free_slots(). */
-		r->bulk_tail_seen = le32_to_cpu(smp_load_acquire(&r->ctrl->bulk_tail));
-		used = r->bulk_head - r->bulk_tail_seen;
-	}
-	if (used > size)
-		goto full;
-	free = size - used;
 	pos = r->bulk_head;
-	room = size - (pos & (size - 1));
 	/* A chunk never wraps: skip the end of the area if it is too short. */
-	if (room < want) {
-		if (free < room + want)
-			goto full;
-		pos += room;
-		free -= room;
-	}
-	if (free < want)
+	room = size - (pos & (size - 1));
+	skip = room < want ? room : 0;
+	if (kmp_free_slots(r, KMP_DESC_SLOTS) < KMP_DESC_SLOTS ||
+	    kmp_free_bulk(r, skip + want) < skip + want)
 		goto full;
+	pos += skip;
 
 	memcpy(r->bulk + (pos & (size - 1)), (const u8 *)payload + *done, want);
 	d.pos = cpu_to_le32(pos);
