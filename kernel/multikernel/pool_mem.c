@@ -54,13 +54,33 @@ static int __init mk_pool_param(char *arg)
 }
 early_param("multikernel_pool", mk_pool_param);
 
+/*
+ * Whether RAM covers [@base, @end) without a hole. memblock splits memory
+ * at NUMA node boundaries, so a pool across two nodes spans two regions
+ * and memblock_is_region_memory() would call it not RAM.
+ */
+static bool __init mk_pool_is_ram(phys_addr_t base, phys_addr_t end)
+{
+	phys_addr_t start, stop;
+	u64 i;
+
+	for_each_mem_range(i, &start, &stop) {
+		if (start > base)
+			break;
+		base = max(base, stop);
+		if (base >= end)
+			return true;
+	}
+	return false;
+}
+
 static int __init mk_pool_publish(void)
 {
 	phys_addr_t size = resource_size(&mk_pool_res);
 
 	if (!mk_pool_reserved)
 		return 0;
-	if (!memblock_is_region_memory(mk_pool_res.start, size)) {
+	if (!mk_pool_is_ram(mk_pool_res.start, mk_pool_res.end + 1)) {
 		pr_err("multikernel: pool %pR is not RAM; not using it\n",
 		       &mk_pool_res);
 		mk_pool_reserved = false;
