@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Default placement for what an instance leaves to the kernel: its id, its
- * CPUs when it gives only cpu-count, and its memory base. The choice is
- * deterministic (lowest free id, lowest-numbered free CPUs, lowest address
- * that fits), is written into the tree as explicit values, and is kept as a
- * decision so that rebuilding a state replays it instead of choosing again.
+ * Placement of what an instance leaves to the kernel: its id (the lowest
+ * free one), its CPUs when it gives only cpu-count, and its memory base.
+ * CPUs and memory are placed by a policy (policy.c); the result is written
+ * into the tree as explicit values, and is kept as a decision so that
+ * rebuilding a state replays it instead of choosing again.
  */
 
-#include "model.h"
+#include "policy.h"
 
 struct mk_alloc {
 	const struct mk_state *st;
+	const struct mk_policy *custom;
 	struct mk_report *rep;
 	unsigned long ids[MK_BITMAP_LONGS(MK_MAX_INSTANCES + 1)];
-	struct mk_cpus free_cpus;
+	struct mk_view view;
+	struct mk_request req;
 	u32 nranges;
 	struct { u64 base, end; } *ranges;	/* sorted by base */
 };
@@ -44,15 +46,40 @@ void mk_free_cpus(const struct mk_state *st, const struct mk_instance *except,
 				       st->instances[i].cpus.bits, MK_MAX_CPUS);
 }
 
+/* The free memory of the pool, from the held ranges, into the view. */
+static void mk_alloc_spans(struct mk_alloc *a)
+{
+	const struct mk_pool *p = &a->st->pool;
+	u64 at = p->pool_base, end, next;
+	u32 i, n = 0;
+
+	if (check_add_overflow(p->pool_base, p->pool_bytes, &end))
+		end = at;
+	for (i = 0; i <= a->nranges && at < end; i++) {
+		next = i < a->nranges ? min(a->ranges[i].base, end) : end;
+		if (next > at) {
+			a->view.spans[n].start = at;
+			a->view.spans[n++].end = next;
+		}
+		if (i < a->nranges)
+			at = max(at, a->ranges[i].end);
+	}
+	a->view.nspans = n;
+}
+
 static int mk_alloc_init(struct mk_alloc *a)
 {
 	const struct mk_state *st = a->st;
 	u32 i, k;
 
+	/* Each placement adds a range; the free spans are one more. */
 	a->ranges = kvcalloc(st->ninstances + 1, sizeof(*a->ranges), GFP_KERNEL);
-	if (!a->ranges)
+	a->view.spans = kvcalloc(st->ninstances + 2, sizeof(*a->view.spans),
+				 GFP_KERNEL);
+	if (!a->ranges || !a->view.spans)
 		return -ENOMEM;
-	mk_free_cpus(st, NULL, &a->free_cpus);
+	a->view.pool = &st->pool;
+	mk_free_cpus(st, NULL, &a->view.free_cpus);
 	for (i = 0; i < st->ninstances; i++) {
 		const struct mk_instance *in = &st->instances[i];
 
@@ -68,7 +95,15 @@ static int mk_alloc_init(struct mk_alloc *a)
 	}
 	sort(a->ranges, a->nranges, sizeof(*a->ranges), mk_alloc_range_cmp,
 	     NULL);
+	mk_alloc_spans(a);
 	return 0;
+}
+
+static void mk_alloc_fini(struct mk_alloc *a)
+{
+	kvfree(a->ranges);
+	kvfree(a->view.spans);
+	kfree(a);
 }
 
 static int mk_alloc_id(struct mk_alloc *a, const struct mk_instance *in,
@@ -91,64 +126,71 @@ static int mk_alloc_id(struct mk_alloc *a, const struct mk_instance *in,
 	return 0;
 }
 
-static int mk_alloc_cpus(struct mk_alloc *a, const struct mk_instance *in,
-			 struct mk_decision *d)
+static void mk_alloc_request(struct mk_alloc *a, const struct mk_instance *in)
 {
-	u32 cpu, n = 0;
-	char buf[128];
+	struct mk_request *req = &a->req;
 
-	if (mk_bits_weight(a->free_cpus.bits, MK_MAX_CPUS) < in->cpu_count) {
-		mk_bits_format(buf, sizeof(buf), a->free_cpus.bits, MK_MAX_CPUS);
-		mk_report_add(a->rep, MK_ERROR, -ENOSPC, "cpu-exhausted",
-			      "%s: cpu-count is %u but only %u CPUs are free: %s",
-			      in->name, in->cpu_count,
-			      mk_bits_weight(a->free_cpus.bits, MK_MAX_CPUS), buf);
-		return -ENOSPC;
-	}
-	mk_for_each_bit(cpu, a->free_cpus.bits, MK_MAX_CPUS) {
-		if (n++ == in->cpu_count)
-			break;
-		mk_bit_set(d->cpus.bits, cpu);
-	}
-	mk_bits_andnot(a->free_cpus.bits, a->free_cpus.bits, d->cpus.bits,
-		       MK_MAX_CPUS);
+	memset(req, 0, sizeof(*req));
+	req->name = in->name;
+	req->cpu_count = in->has_cpus ? 0 : in->cpu_count;
+	if (in->has_cpus)
+		req->cpus = in->cpus;
+	req->mem_bytes = in->mem_bytes;
+	req->place_memory = !in->has_mem_base;
+	req->affinity = in->affinity;
+	req->mempolicy = in->mempolicy;
+	req->nnuma = in->nnuma;
+	req->numa_nodes = in->numa_nodes;
+}
+
+static void mk_policy_name(char *dst, const char *name)
+{
+	snprintf(dst, MK_POLICY_NAME_MAX, "%s", name);
+}
+
+static int mk_alloc_cpus(struct mk_alloc *a, struct mk_decision *d)
+{
+	const char *by = NULL;
+	int err;
+
+	err = mk_place_cpus(a->custom, &a->view, &a->req, &d->cpus, &by,
+			    a->rep);
+	if (err)
+		return err;
+	mk_bits_andnot(a->view.free_cpus.bits, a->view.free_cpus.bits,
+		       d->cpus.bits, MK_MAX_CPUS);
+	a->req.cpus = d->cpus;
+	mk_policy_name(d->cpu_policy, by);
 	d->what |= MK_DECIDED_CPUS;
 	return 0;
 }
 
-static int mk_alloc_memory(struct mk_alloc *a, const struct mk_instance *in,
-			   struct mk_decision *d)
+static int mk_alloc_memory(struct mk_alloc *a, struct mk_decision *d)
 {
-	const struct mk_pool *p = &a->st->pool;
-	u64 base = p->pool_base, end, pool_end;
+	const char *by = NULL;
+	u64 base, end;
 	u32 i;
+	int err;
 
 	/* Sizes that the validator will refuse are not placed at all. */
-	if (!in->mem_bytes || !IS_ALIGNED(in->mem_bytes, MK_PAGE_SIZE) ||
-	    check_add_overflow(p->pool_base, p->pool_bytes, &pool_end))
+	if (!a->req.mem_bytes || !IS_ALIGNED(a->req.mem_bytes, MK_PAGE_SIZE))
 		return 0;
-
-	for (i = 0; i <= a->nranges; i++) {
-		if (check_add_overflow(base, in->mem_bytes, &end))
-			break;
-		if (i == a->nranges || end <= a->ranges[i].base) {
-			if (end > pool_end)
-				break;
-			memmove(&a->ranges[i + 1], &a->ranges[i],
-				(a->nranges - i) * sizeof(*a->ranges));
-			a->ranges[i].base = base;
-			a->ranges[i].end = end;
-			a->nranges++;
-			d->mem_base = base;
-			d->what |= MK_DECIDED_MEM_BASE;
-			return 0;
-		}
-		base = max(base, a->ranges[i].end);
-	}
-	mk_report_add(a->rep, MK_ERROR, -ENOSPC, "memory-exhausted",
-		      "%s: no free range of %#llx bytes in the pool %#llx-%#llx",
-		      in->name, in->mem_bytes, p->pool_base, pool_end);
-	return -ENOSPC;
+	err = mk_place_memory(a->custom, &a->view, &a->req, &base, &by, a->rep);
+	if (err)
+		return err;
+	end = base + a->req.mem_bytes;	/* inside a free span: no overflow */
+	for (i = 0; i < a->nranges && a->ranges[i].base < base; i++)
+		;
+	memmove(&a->ranges[i + 1], &a->ranges[i],
+		(a->nranges - i) * sizeof(*a->ranges));
+	a->ranges[i].base = base;
+	a->ranges[i].end = end;
+	a->nranges++;
+	mk_alloc_spans(a);
+	d->mem_base = base;
+	mk_policy_name(d->mem_policy, by);
+	d->what |= MK_DECIDED_MEM_BASE;
+	return 0;
 }
 
 static bool mk_needs_decision(const struct mk_instance *in)
@@ -157,8 +199,8 @@ static bool mk_needs_decision(const struct mk_instance *in)
 	       !in->has_mem_base;
 }
 
-static int mk_decide(const struct mk_state *st, struct mk_decisions *dec,
-		     struct mk_report *rep)
+static int mk_decide(const struct mk_state *st, const struct mk_policy *custom,
+		     struct mk_decisions *dec, struct mk_report *rep)
 {
 	struct mk_alloc *a;
 	u32 i, n = 0;
@@ -175,6 +217,7 @@ static int mk_decide(const struct mk_state *st, struct mk_decisions *dec,
 		return -ENOMEM;
 	}
 	a->st = st;
+	a->custom = custom;
 	a->rep = rep;
 	err = mk_alloc_init(a);
 	for (i = 0; !err && i < st->ninstances; i++) {
@@ -185,17 +228,17 @@ static int mk_decide(const struct mk_state *st, struct mk_decisions *dec,
 		if (!mk_needs_decision(in) || strlen(in->name) > MK_NAME_MAX)
 			continue;
 		memcpy(d->name, in->name, strlen(in->name) + 1);
+		mk_alloc_request(a, in);
 		if (!in->has_id)
 			err = mk_alloc_id(a, in, d);
 		if (!err && !in->has_cpus && in->cpu_count)
-			err = mk_alloc_cpus(a, in, d);
+			err = mk_alloc_cpus(a, d);
 		if (!err && !in->has_mem_base)
-			err = mk_alloc_memory(a, in, d);
+			err = mk_alloc_memory(a, d);
 		if (d->what)
 			dec->n++;
 	}
-	kvfree(a->ranges);
-	kfree(a);
+	mk_alloc_fini(a);
 	return err;
 }
 
@@ -264,15 +307,18 @@ static int mk_write_decisions(void **fdt, const struct mk_decisions *dec,
 }
 
 /**
- * mk_allocate - place what the instances of a tree leave to the kernel
+ * mk_allocate_with - place what the instances of a tree leave to the kernel
  * @fdt: a checked tree from kvmalloc(); replaced by one with the placement
  *	 written as explicit values
+ * @custom: a policy to ask before the built-in ones, or NULL
  * @dec: filled with what was decided; release with mk_decisions_free()
  * @rep: where to report a placement that does not exist
  *
- * Return: 0 or a negative errno (-ENOSPC when the pool is exhausted).
+ * Return: 0 or a negative errno (-ENOSPC when the pool is exhausted,
+ * -EINVAL when a policy proposed an invalid placement).
  */
-int mk_allocate(void **fdt, struct mk_decisions *dec, struct mk_report *rep)
+int mk_allocate_with(void **fdt, const struct mk_policy *custom,
+		     struct mk_decisions *dec, struct mk_report *rep)
 {
 	struct mk_state st;
 	int err;
@@ -280,13 +326,19 @@ int mk_allocate(void **fdt, struct mk_decisions *dec, struct mk_report *rep)
 	memset(dec, 0, sizeof(*dec));
 	err = mk_state_parse(&st, *fdt, fdt_totalsize(*fdt), rep);
 	if (!err)
-		err = mk_decide(&st, dec, rep);
+		err = mk_decide(&st, custom, dec, rep);
 	mk_state_free(&st);
 	if (!err)
 		err = mk_write_decisions(fdt, dec, rep);
 	if (err)
 		mk_decisions_free(dec);
 	return err;
+}
+
+/* mk_allocate_with() and the built-in policies only. */
+int mk_allocate(void **fdt, struct mk_decisions *dec, struct mk_report *rep)
+{
+	return mk_allocate_with(fdt, NULL, dec, rep);
 }
 
 /**
@@ -323,35 +375,20 @@ void mk_decisions_free(struct mk_decisions *dec)
  */
 int mk_free_memory(const struct mk_state *st, struct mk_span *spans, u32 max)
 {
-	const struct mk_pool *p = &st->pool;
-	u64 at = p->pool_base, end;
 	struct mk_alloc *a;
-	u32 i, n = 0;
+	int n;
 
-	if (check_add_overflow(p->pool_base, p->pool_bytes, &end))
-		return 0;
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 	a->st = st;
-	if (mk_alloc_init(a)) {
-		kfree(a);
-		return -ENOMEM;
+	n = mk_alloc_init(a);
+	if (!n) {
+		n = a->view.nspans;
+		if (max)
+			memcpy(spans, a->view.spans,
+			       min_t(u32, n, max) * sizeof(*spans));
 	}
-	for (i = 0; i <= a->nranges && at < end; i++) {
-		u64 next = i < a->nranges ? min(a->ranges[i].base, end) : end;
-
-		if (next > at) {
-			if (n < max) {
-				spans[n].start = at;
-				spans[n].end = next;
-			}
-			n++;
-		}
-		if (i < a->nranges)
-			at = max(at, a->ranges[i].end);
-	}
-	kvfree(a->ranges);
-	kfree(a);
+	mk_alloc_fini(a);
 	return n;
 }

@@ -26,6 +26,17 @@ u32 mk_bits_weight(const unsigned long *bits, u32 nbits)
 	return w;
 }
 
+/* The weight of @a & @b, without a temporary bitmap on the stack. */
+u32 mk_bits_weight_and(const unsigned long *a, const unsigned long *b,
+		       u32 nbits)
+{
+	u32 i, w = 0;
+
+	for (i = 0; i < MK_BITMAP_LONGS(nbits); i++)
+		w += hweight_long(a[i] & b[i]);
+	return w;
+}
+
 /**
  * mk_bit_next - find the next set bit
  * @bits: the bitmap

@@ -516,6 +516,35 @@ static int mk_parse_pool_numa(const void *fdt, struct mk_pool *pool,
 	return 0;
 }
 
+/*
+ * SMT: core-ids gives each CPU's physical core, one cell per CPU; CPUs with
+ * the same value are siblings. Without it, every CPU is a core of its own.
+ */
+static int mk_parse_pool_cores(const void *fdt, struct mk_pool *pool,
+			       struct mk_report *rep)
+{
+	const fdt32_t *p;
+	int topo, err;
+	u32 i, n;
+
+	topo = fdt_path_offset(fdt, "/resources/topology");
+	if (topo < 0 || !fdt_getprop(fdt, topo, "core-ids", NULL))
+		return 0;
+	p = mk_get_cells(fdt, topo, "core-ids", &n, &err);
+	if (err || n != pool->total_cpus) {
+		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-cores",
+			      "topology: core-ids must list %u values, one per CPU",
+			      pool->total_cpus);
+		return -EINVAL;
+	}
+	pool->core = kvcalloc(n, sizeof(*pool->core), GFP_KERNEL);
+	if (!pool->core)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		pool->core[i] = fdt32_to_cpu(p[i]);
+	return 0;
+}
+
 /* phandle -> node offset, sorted for lookup by binary search. */
 struct mk_phandle {
 	u32 phandle;
@@ -812,6 +841,8 @@ int mk_state_parse(struct mk_state *st, const void *fdt, size_t size,
 	if (!err)
 		err = mk_parse_pool_numa(fdt, &st->pool, rep);
 	if (!err)
+		err = mk_parse_pool_cores(fdt, &st->pool, rep);
+	if (!err)
 		err = mk_parse_instances(fdt, st, rep);
 	return err;
 }
@@ -821,6 +852,7 @@ void mk_state_free(struct mk_state *st)
 	kvfree(st->pool.devices);
 	kvfree(st->pool.numa);
 	kvfree(st->pool.distance);
+	kvfree(st->pool.core);
 	kvfree(st->instances);
 	memset(st, 0, sizeof(*st));
 }

@@ -24,6 +24,7 @@
 #define MK_NAME_MAX		31	/* instance name length */
 #define MK_REPORT_MAX		65536	/* bytes of findings kept */
 #define MK_PAGE_SIZE		4096ULL
+#define MK_POLICY_NAME_MAX	16	/* with the NUL */
 
 #define MK_BITMAP_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
 
@@ -74,6 +75,7 @@ struct mk_pool {
 	u32 nnuma;
 	struct mk_numa_node *numa;
 	u32 *distance;		/* nnuma x nnuma, row-major; or NULL */
+	u32 *core;		/* total_cpus core ids (SMT siblings); or NULL */
 };
 
 enum mk_affinity {
@@ -156,6 +158,8 @@ struct mk_decision {
 	u32 id;
 	u64 mem_base;
 	struct mk_cpus cpus;
+	char cpu_policy[MK_POLICY_NAME_MAX];	/* which policy decided */
+	char mem_policy[MK_POLICY_NAME_MAX];
 };
 
 struct mk_decisions {
@@ -167,6 +171,8 @@ struct mk_decisions {
 void mk_bit_set(unsigned long *bits, u32 n);
 bool mk_bit_test(const unsigned long *bits, u32 n);
 u32 mk_bits_weight(const unsigned long *bits, u32 nbits);
+u32 mk_bits_weight_and(const unsigned long *a, const unsigned long *b,
+		       u32 nbits);
 u32 mk_bit_next(const unsigned long *bits, u32 nbits, u32 start);
 bool mk_bits_intersects(const unsigned long *a, const unsigned long *b,
 			u32 nbits);
@@ -219,6 +225,9 @@ int mk_rebuild(const void *baseline, struct mk_tx_rec *const *txs, u32 n,
 	       void **out, struct mk_report *rep);
 
 /* alloc.c */
+struct mk_policy;
+int mk_allocate_with(void **fdt, const struct mk_policy *custom,
+		     struct mk_decisions *dec, struct mk_report *rep);
 int mk_allocate(void **fdt, struct mk_decisions *dec, struct mk_report *rep);
 int mk_decisions_replay(void **fdt, const struct mk_decisions *dec,
 			struct mk_report *rep);

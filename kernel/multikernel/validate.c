@@ -550,7 +550,9 @@ static void mk_check_numa(struct mk_ctx *c)
 			mk_report_add(c->rep, MK_WARNING, 0, "numa-spread-single",
 				      "%s: cpu-affinity \"spread\" but all CPUs are on one NUMA node",
 				      in->name);
-		if ((in->affinity == MK_AFFINITY_LOCAL ||
+		/* cpu-affinity "local" implies local memory unless told otherwise. */
+		if (((in->affinity == MK_AFFINITY_LOCAL &&
+		      in->mempolicy == MK_MEMPOLICY_DEFAULT) ||
 		     in->mempolicy == MK_MEMPOLICY_LOCAL) && in->has_mem_base) {
 			bool local = false;
 

@@ -37,6 +37,8 @@ typedef long long s64;
 #define max(a, b)		((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)		min((t)(a), (t)(b))
 #define max_t(t, a, b)		max((t)(a), (t)(b))
+#define clamp(v, lo, hi)	min(max(v, lo), hi)
+#define ALIGN_DOWN(x, a)	((x) & ~((typeof(x))(a) - 1))
 /* The definition itself: user space has no kernel compiler headers. */
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
 #define BIT_ULL(n)		(1ULL << (n))
@@ -74,6 +76,16 @@ static inline void *krealloc(void *p, size_t n, int gfp)
 static inline int hweight_long(unsigned long w)
 {
 	return __builtin_popcountl(w);
+}
+
+static inline int hweight64(unsigned long long w)
+{
+	return __builtin_popcountll(w);
+}
+
+static inline void *kcalloc(size_t n, size_t size, int gfp)
+{
+	return calloc(n, size);
 }
 
 static inline unsigned long __ffs(unsigned long w)

@@ -65,6 +65,7 @@ VERDICTS = [
     (["baseline-minimal-8cpu.dts"], 0, None, ()),
     (["baseline-edge-gpu.dts", "edge-inference.dtso"], 0, None, ()),
     (["baseline-numa-4node.dts", "numa-local.dtso"], 0, None, ()),
+    (["baseline-numa-4node.dts", "numa-placed.dtso"], 0, None, ()),
     (["baseline-qemu.dts", "qemu-web.dtso", "qemu-database.dtso"], 0, None, ()),
     (["baseline-qemu.dts", "qemu-web.dtso", "qemu-database.dtso",
       "qemu-conflict.dtso"], 1, "EBUSY",
@@ -75,6 +76,16 @@ for files, rc, errno, rules in VERDICTS:
     test("verdict: " + " + ".join(files))(
         lambda files=files, rc=rc, errno=errno, rules=rules:
             expect_verdict(files, rc, errno, rules))
+
+
+@test("the built-in placement policies place as numa-placed.dtso says")
+def numa_placed():
+    rc, doc, err = check_json("baseline-numa-4node.dts", "numa-placed.dtso")
+    assert rc == 0, err
+    # hpc 5-9,17-31; frontend 4,16,40,48; cache 32-39.
+    assert doc["free_cpus"] == "10-15,41-47,49-63", doc
+    warned = {(f["rule"], f["instances"][0]) for f in doc["findings"]}
+    assert warned == {("numa-compact-spans", "hpc")}, warned
 
 
 @test("suggestions, once applied, make the conflicting sample pass")

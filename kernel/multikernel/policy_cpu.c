@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The built-in CPU placement policies, chosen by an instance's
+ * cpu-affinity:
+ *
+ *  (none)   the lowest-numbered free CPUs;
+ *  compact  one NUMA node if one has room (the fullest that does, so that
+ *           emptier nodes stay whole), else the nodes nearest the first;
+ *           whole SMT cores first;
+ *  spread   round robin over the NUMA nodes, the emptiest first, and over
+ *           the cores of each node, one thread per core before the next;
+ *  local    one NUMA node, which must also have room for the memory when
+ *           the kernel places that too; no placement if none has.
+ *
+ * Every choice is deterministic: the same pool and request give the same
+ * CPUs, in the kernel and in kerf check.
+ */
+
+#include "policy.h"
+
+/* A free CPU that the request may have, with what the policies sort by. */
+struct mk_cand {
+	u32 cpu;
+	u32 core;
+	u32 node;	/* index, or nnuma for CPUs on no node */
+	u32 rank;	/* among the candidates of its core, from 0 */
+};
+
+struct mk_cpu_work {
+	const struct mk_view *v;
+	const struct mk_request *req;
+	struct mk_report *rep;
+	struct mk_cpus *out;
+	struct mk_cpus cand;
+	u32 n;
+	struct mk_cand *c;
+	u32 nnodes;	/* pool nodes, plus one for CPUs on none */
+	u32 *free;	/* candidates per node */
+};
+
+#define MK_ANY_NODE	U32_MAX
+
+static int mk_cand_by_core(const void *a, const void *b)
+{
+	const struct mk_cand *x = a, *y = b;
+
+	if (x->core != y->core)
+		return x->core < y->core ? -1 : 1;
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
+/* Node, then one thread of each core before the second of any. */
+static int mk_cand_by_node_rank(const void *a, const void *b)
+{
+	const struct mk_cand *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
+static void mk_cpu_work_free(struct mk_cpu_work *w)
+{
+	if (!w)
+		return;
+	kvfree(w->c);
+	kfree(w->free);
+	kfree(w);
+}
+
+/* Gather the candidates, sorted by core, and count them per node. */
+static struct mk_cpu_work *mk_cpu_work_new(const struct mk_view *v,
+					   const struct mk_request *req,
+					   struct mk_cpus *out,
+					   struct mk_report *rep)
+{
+	struct mk_cpu_work *w;
+	u32 cpu, i = 0;
+
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return NULL;
+	w->v = v;
+	w->req = req;
+	w->rep = rep;
+	w->out = out;
+	w->nnodes = v->pool->nnuma + 1;
+	mk_view_candidates(v, req, &w->cand);
+	w->n = mk_bits_weight(w->cand.bits, MK_MAX_CPUS);
+	w->c = kvcalloc(w->n ? w->n : 1, sizeof(*w->c), GFP_KERNEL);
+	w->free = kcalloc(w->nnodes, sizeof(*w->free), GFP_KERNEL);
+	if (!w->c || !w->free) {
+		mk_cpu_work_free(w);
+		return NULL;
+	}
+	mk_for_each_bit(cpu, w->cand.bits, MK_MAX_CPUS) {
+		w->c[i].cpu = cpu;
+		w->c[i].core = mk_view_cpu_core(v, cpu);
+		w->c[i].node = min(mk_view_cpu_node(v, cpu), v->pool->nnuma);
+		w->free[w->c[i].node]++;
+		i++;
+	}
+	sort(w->c, w->n, sizeof(*w->c), mk_cand_by_core, NULL);
+	for (i = 1; i < w->n; i++)
+		if (w->c[i].core == w->c[i - 1].core)
+			w->c[i].rank = w->c[i - 1].rank + 1;
+	return w;
+}
+
+static int mk_cpu_exhausted(struct mk_cpu_work *w)
+{
+	const struct mk_request *req = w->req;
+	char buf[128];
+
+	mk_bits_format(buf, sizeof(buf), w->cand.bits, MK_MAX_CPUS);
+	mk_report_add(w->rep, MK_ERROR, -ENOSPC, "cpu-exhausted",
+		      "%s: cpu-count is %u but only %u CPUs are free%s: %s",
+		      req->name, req->cpu_count, w->n,
+		      req->nnuma ? " on its numa-nodes" : "", buf);
+	return -ENOSPC;
+}
+
+static bool mk_cand_open(const struct mk_cpu_work *w, u32 i, u32 node)
+{
+	return (node == MK_ANY_NODE || w->c[i].node == node) &&
+	       !mk_bit_test(w->out->bits, w->c[i].cpu);
+}
+
+/*
+ * Take @need CPUs on @node, keeping SMT siblings together: each round takes
+ * the core with the most open threads that still fit in what is needed,
+ * and only when every core has more, the smallest of them, in part. Equal
+ * cores go in core order, which keeps neighbours (and their caches)
+ * together.
+ */
+static void mk_take_cores(struct mk_cpu_work *w, u32 node, u32 need)
+{
+	u32 i, j, cnt, best, bestn, over, overn;
+
+	while (need) {
+		best = U32_MAX;
+		bestn = 0;
+		over = U32_MAX;
+		overn = U32_MAX;
+		for (i = 0; i < w->n; i = j) {
+			cnt = 0;
+			for (j = i; j < w->n && w->c[j].core == w->c[i].core; j++)
+				cnt += mk_cand_open(w, j, node);
+			if (cnt && cnt <= need && cnt > bestn) {
+				best = i;
+				bestn = cnt;
+			} else if (cnt > need && cnt < overn) {
+				over = i;
+				overn = cnt;
+			}
+		}
+		if (best == U32_MAX)
+			best = over;
+		if (best == U32_MAX)
+			return;
+		for (j = best; need && j < w->n && w->c[j].core == w->c[best].core; j++) {
+			if (!mk_cand_open(w, j, node))
+				continue;
+			mk_bit_set(w->out->bits, w->c[j].cpu);
+			need--;
+		}
+	}
+}
+
+/* The fullest pool node that still has @need candidates, or MK_NO_NODE. */
+static u32 mk_best_fit_node(const struct mk_cpu_work *w, u32 need)
+{
+	u32 i, best = MK_NO_NODE;
+
+	for (i = 0; i < w->v->pool->nnuma; i++)
+		if (w->free[i] >= need &&
+		    (best == MK_NO_NODE || w->free[i] < w->free[best]))
+			best = i;
+	return best;
+}
+
+static int mk_place_compact(struct mk_cpu_work *w)
+{
+	u32 need = w->req->cpu_count, first, node, i, take;
+	bool *used;
+
+	node = mk_best_fit_node(w, need);
+	if (!w->v->pool->nnuma || node != MK_NO_NODE) {
+		mk_take_cores(w, w->v->pool->nnuma ? node : MK_ANY_NODE, need);
+		return 0;
+	}
+
+	/* No node has room: start at the emptiest, go on to the nearest. */
+	used = kcalloc(w->nnodes, sizeof(*used), GFP_KERNEL);
+	if (!used)
+		return -ENOMEM;
+	for (first = 0, i = 1; i < w->nnodes; i++)
+		if (w->free[i] > w->free[first])
+			first = i;
+	for (node = first; need && node != MK_NO_NODE;) {
+		used[node] = true;
+		take = min(need, w->free[node]);
+		mk_take_cores(w, node, take);
+		need -= take;
+		for (node = MK_NO_NODE, i = 0; i < w->nnodes; i++) {
+			u32 d, dbest;
+
+			if (used[i] || !w->free[i])
+				continue;
+			d = mk_view_distance(w->v, first, i);
+			dbest = node == MK_NO_NODE ? U32_MAX :
+				mk_view_distance(w->v, first, node);
+			if (d < dbest || (d == dbest && w->free[i] > w->free[node]))
+				node = i;
+		}
+	}
+	kfree(used);
+	return 0;
+}
+
+static int mk_place_spread(struct mk_cpu_work *w)
+{
+	u32 need = w->req->cpu_count, i, k, *pos, *end, *order;
+	int err = -ENOMEM;
+
+	pos = kcalloc(w->nnodes, sizeof(*pos), GFP_KERNEL);
+	end = kcalloc(w->nnodes, sizeof(*end), GFP_KERNEL);
+	order = kcalloc(w->nnodes, sizeof(*order), GFP_KERNEL);
+	if (!pos || !end || !order)
+		goto out;
+	sort(w->c, w->n, sizeof(*w->c), mk_cand_by_node_rank, NULL);
+	for (i = 0; i < w->nnodes; i++) {
+		pos[i] = i ? end[i - 1] : 0;
+		end[i] = pos[i] + w->free[i];
+	}
+
+	/* The emptiest node first; equal ones in node order. */
+	for (i = 0; i < w->nnodes; i++) {
+		for (k = i; k > 0 && w->free[order[k - 1]] < w->free[i]; k--)
+			order[k] = order[k - 1];
+		order[k] = i;
+	}
+	while (need) {
+		for (i = 0; need && i < w->nnodes; i++) {
+			k = order[i];
+			if (pos[k] == end[k])
+				continue;
+			mk_bit_set(w->out->bits, w->c[pos[k]++].cpu);
+			need--;
+		}
+	}
+	err = 0;
+out:
+	kfree(pos);
+	kfree(end);
+	kfree(order);
+	return err;
+}
+
+static int mk_place_local(struct mk_cpu_work *w)
+{
+	const struct mk_request *req = w->req;
+	u32 need = req->cpu_count, i, best = MK_NO_NODE, most = 0;
+	bool fits, best_fits = false;
+
+	if (!w->v->pool->nnuma) {
+		mk_take_cores(w, MK_ANY_NODE, need);
+		return 0;
+	}
+	/* The fullest node with room, preferring one with room for memory. */
+	for (i = 0; i < w->v->pool->nnuma; i++) {
+		most = max(most, w->free[i]);
+		if (w->free[i] < need)
+			continue;
+		fits = !req->place_memory ||
+		       mk_view_node_largest_free(w->v, i) >= req->mem_bytes;
+		if (best == MK_NO_NODE || (fits && !best_fits) ||
+		    (fits == best_fits && w->free[i] < w->free[best])) {
+			best = i;
+			best_fits = fits;
+		}
+	}
+	if (best == MK_NO_NODE) {
+		mk_report_add(w->rep, MK_ERROR, -ENOSPC, "cpu-exhausted",
+			      "%s: cpu-affinity \"local\" needs %u CPUs on one NUMA node, but at most %u are free on any one",
+			      req->name, need, most);
+		return -ENOSPC;
+	}
+	mk_take_cores(w, best, need);
+	return 0;
+}
+
+static int mk_place_first(struct mk_cpu_work *w)
+{
+	u32 cpu, n = 0;
+
+	mk_for_each_bit(cpu, w->cand.bits, MK_MAX_CPUS) {
+		if (n++ == w->req->cpu_count)
+			break;
+		mk_bit_set(w->out->bits, cpu);
+	}
+	return 0;
+}
+
+static int (* const mk_cpu_place[])(struct mk_cpu_work *w) = {
+	[MK_AFFINITY_DEFAULT] = mk_place_first,
+	[MK_AFFINITY_COMPACT] = mk_place_compact,
+	[MK_AFFINITY_SPREAD] = mk_place_spread,
+	[MK_AFFINITY_LOCAL] = mk_place_local,
+};
+
+static const struct mk_policy mk_cpu_policies[];
+
+static int mk_cpu_builtin(const struct mk_policy *pol, const struct mk_view *v,
+			  const struct mk_request *req, struct mk_cpus *out,
+			  struct mk_report *rep)
+{
+	struct mk_cpu_work *w;
+	int err;
+
+	w = mk_cpu_work_new(v, req, out, rep);
+	if (!w)
+		return -ENOMEM;
+	if (w->n < req->cpu_count)
+		err = mk_cpu_exhausted(w);
+	else
+		err = mk_cpu_place[pol - mk_cpu_policies](w);
+	mk_cpu_work_free(w);
+	return err;
+}
+
+static const struct mk_policy mk_cpu_policies[] = {
+	[MK_AFFINITY_DEFAULT] = { .name = "first", .place_cpus = mk_cpu_builtin },
+	[MK_AFFINITY_COMPACT] = { .name = "compact", .place_cpus = mk_cpu_builtin },
+	[MK_AFFINITY_SPREAD] = { .name = "spread", .place_cpus = mk_cpu_builtin },
+	[MK_AFFINITY_LOCAL] = { .name = "local", .place_cpus = mk_cpu_builtin },
+};
+
+/* The built-in CPU policy for a cpu-affinity. */
+const struct mk_policy *mk_cpu_policy(enum mk_affinity affinity)
+{
+	if (affinity >= ARRAY_SIZE(mk_cpu_policies))
+		affinity = MK_AFFINITY_DEFAULT;
+	return &mk_cpu_policies[affinity];
+}
