@@ -12,6 +12,8 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	libfdt-dev device-tree-compiler
 	clang libclang-rt-14-dev
+	# BPF policies: llvm for bpftool's skeletons; static libelf for kerf.
+	llvm zlib1g-dev libzstd-dev
 )
 
 missing=()

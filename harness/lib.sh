@@ -20,9 +20,15 @@ BZIMAGE=$BUILD_X86/arch/x86/boot/bzImage
 MK_GUEST_APPEND=${MK_GUEST_APPEND-multikernel_pool=128M@0x30000000}
 # The test VM's hardware: a q35 machine (PCIe, so that SR-IOV shows) with
 # an e1000e NIC at 00:02.0 and an NVMe controller with 2 SR-IOV VFs at
-# 00:03.0, which kerf init --devices describes.
-MK_GUEST_MACHINE=${MK_GUEST_MACHINE-"-M q35 -device nvme-subsys,id=mksubsys
--device nvme,serial=mk0,subsys=mksubsys,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=4"}
+# 00:03.0, which kerf init --devices describes; and two NUMA nodes, each a
+# socket of one core with two threads (CPUs 0-1 and 2-3, qemu-run's
+# MK_GUEST_SMP). Node 0 has the first 832 MiB of the 1 GiB, so that the
+# pool at 0x30000000 lies half on each node.
+MK_GUEST_SMP=${MK_GUEST_SMP-4,sockets=2,cores=1,threads=2}
+MK_GUEST_MACHINE=${MK_GUEST_MACHINE-"-M q35 -cpu qemu64,vendor=GenuineIntel -device nvme-subsys,id=mksubsys
+-device nvme,serial=mk0,subsys=mksubsys,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=4
+-object memory-backend-ram,id=mkmem0,size=832M -object memory-backend-ram,id=mkmem1,size=192M
+-numa node,nodeid=0,cpus=0-1,memdev=mkmem0 -numa node,nodeid=1,cpus=2-3,memdev=mkmem1"}
 
 # Directories of the repository that are files of the patched kernel tree.
 OVERLAY_DIRS=(kernel include Documentation tools samples)
@@ -85,7 +91,11 @@ mk_install_kselftests()
 	local inst=$MK_CACHE/kselftest
 
 	rm -rf "$inst"
+	"$REPO/harness/bpf.sh" >&2
 	make -s -C "$SRC/tools/testing/selftests" TARGETS=multikernel \
-		KSFT_INSTALL_PATH="$inst" install >/dev/null
+		LIBBPF_DIR="$MK_CACHE/bpf" KSFT_INSTALL_PATH="$inst" install >/dev/null
+	# policy.sh loads the BPF policies with kerf and with bpftool.
+	mkdir -p "$inst/multikernel/bpf"
+	cp "$MK_CACHE"/bpf/policies/*.bpf.o "$MK_CACHE/bpf/bpftool" "$inst/multikernel/bpf/"
 	echo "$inst"
 }

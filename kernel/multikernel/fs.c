@@ -8,7 +8,9 @@
  *   device_tree          write a baseline; read the effective tree
  *   summary              the pool, what is free, what each instance holds
  *   overlays/new         write an overlay to apply it as a transaction
- *   overlays/tx_N/       id, status, dtbo, instances; rmdir rolls it back
+ *   overlays/tx_N/       id, status, dtbo, instances, placement; rmdir
+ *                        rolls it back
+ *   policy               the placement policy: "builtin" or "bpf NAME"
  *   instances/NAME/      id, status, cpus, memory, devices, numa_nodes,
  *                        device_tree
  *
@@ -38,6 +40,7 @@
 
 #include "machine.h"
 #include "model.h"
+#include "policy_bpf.h"
 
 struct mk_tx {
 	struct list_head list;
@@ -70,6 +73,7 @@ static LIST_HEAD(mk_inst_dirs);
 static struct kernfs_root *mk_kf_root;
 static struct kernfs_node *mk_kn_overlays, *mk_kn_instances;
 static struct kernfs_node *mk_kn_device_tree, *mk_kn_summary;
+static struct kernfs_node *mk_kn_policy;
 
 /* Files of an instance directory; the value is the file's kn->priv. */
 enum mk_inst_file {
@@ -97,6 +101,7 @@ enum mk_tx_file {
 	MK_TX_STATUS,
 	MK_TX_DTBO,
 	MK_TX_INSTANCES,
+	MK_TX_PLACEMENT,
 };
 
 static const char * const mk_tx_files[] = {
@@ -104,6 +109,7 @@ static const char * const mk_tx_files[] = {
 	[MK_TX_STATUS] = "status",
 	[MK_TX_DTBO] = "dtbo",
 	[MK_TX_INSTANCES] = "instances",
+	[MK_TX_PLACEMENT] = "placement",
 };
 
 /*
@@ -142,6 +148,8 @@ static void mk_result_set(struct kernfs_open_file *of,
 	if (!ok && rep->dropped)
 		res->text = kasprintf(GFP_KERNEL, "%s... %u more findings not shown\n",
 				      body, rep->dropped);
+	else if (ok && rep->buf && rep->len)	/* warnings follow the answer */
+		res->text = kasprintf(GFP_KERNEL, "%s%s", ok, rep->buf);
 	else
 		res->text = kstrdup(body, GFP_KERNEL);
 }
@@ -441,6 +449,28 @@ static struct mk_tx *mk_find_tx(u32 id)
 	return NULL;
 }
 
+/* What the kernel decided in a transaction, and which policy decided it. */
+static void mk_show_placement(struct seq_file *sf,
+			      const struct mk_decisions *dec)
+{
+	const struct mk_decision *d;
+	u32 i;
+
+	for (i = 0; i < dec->n; i++) {
+		d = &dec->d[i];
+		if (d->what & MK_DECIDED_ID)
+			seq_printf(sf, "%s id %u\n", d->name, d->id);
+		if (d->what & MK_DECIDED_CPUS) {
+			seq_printf(sf, "%s cpus ", d->name);
+			mk_print_cpus(sf, d->cpus.bits);
+			seq_printf(sf, " by %s\n", d->cpu_policy);
+		}
+		if (d->what & MK_DECIDED_MEM_BASE)
+			seq_printf(sf, "%s memory-base %#llx by %s\n", d->name,
+				   d->mem_base, d->mem_policy);
+	}
+}
+
 static int mk_tx_show(struct seq_file *sf, void *v)
 {
 	struct kernfs_open_file *of = sf->private;
@@ -471,6 +501,9 @@ static int mk_tx_show(struct seq_file *sf, void *v)
 		break;
 	case MK_TX_INSTANCES:
 		seq_puts(sf, tx->instances);
+		break;
+	case MK_TX_PLACEMENT:
+		mk_show_placement(sf, &tx->rec.dec);
 		break;
 	}
 out:
@@ -540,8 +573,10 @@ static int mk_apply(const void *blob, size_t size, struct mk_report *rep,
 		goto unlock;
 	}
 	err = mk_overlay_apply(mk_effective, blob, size, &tree, rep);
-	if (!err)
-		err = mk_allocate(&tree, &dec, rep);
+	if (!err) {
+		err = mk_allocate_with(&tree, mk_policy_bpf_get(), &dec, rep);
+		mk_policy_bpf_put();
+	}
 	if (!err)
 		err = mk_check_tree(tree, &st, rep);
 	if (err)
@@ -852,6 +887,24 @@ static const struct kernfs_ops mk_summary_ops = {
 	.seq_show	= mk_summary_show,
 };
 
+static int mk_policy_show(struct seq_file *sf, void *v)
+{
+	char buf[MK_POLICY_NAME_MAX + 8];
+
+	mk_policy_bpf_describe(buf, sizeof(buf));
+	seq_puts(sf, buf);
+	return 0;
+}
+
+static const struct kernfs_ops mk_policy_ops = {
+	.seq_show	= mk_policy_show,
+};
+
+static void mk_policy_changed(void)
+{
+	kernfs_notify(mk_kn_policy);
+}
+
 /* Mounting. */
 
 static void mk_fs_context_free(struct fs_context *fc)
@@ -908,6 +961,11 @@ static int __init mk_create_tree(void)
 				    NULL, &mk_top_file_key);
 	if (IS_ERR(mk_kn_summary))
 		return PTR_ERR(mk_kn_summary);
+	mk_kn_policy = mk_add_file(root, "policy", 0444, &mk_policy_ops, NULL,
+				   &mk_top_file_key);
+	if (IS_ERR(mk_kn_policy))
+		return PTR_ERR(mk_kn_policy);
+	mk_policy_bpf_set_notify(mk_policy_changed);
 	mk_kn_overlays = kernfs_create_dir(root, "overlays", 0755, NULL);
 	if (IS_ERR(mk_kn_overlays))
 		return PTR_ERR(mk_kn_overlays);

@@ -280,6 +280,22 @@ static int instance_dry_run(void *cur, void *ovl, void **tree,
 	return err;
 }
 
+/* The kernel's answer: "tx N", then any warnings, which go to stderr. */
+static void instance_accepted(const char *name, const char *done,
+			      const char *result)
+{
+	const char *line;
+
+	kerf_accepted("%s %s (%.*s)", done, name,
+		      result ? (int)strcspn(result, "\n") : 1,
+		      result ? result : "?");
+	for (line = result ? strchr(result, '\n') : NULL; line && line[1];
+	     line = strchr(line + 1, '\n'))
+		if (!strncmp(line + 1, "warning: ", 9))
+			fprintf(stderr, "%.*s\n", (int)strcspn(line + 1, "\n"),
+				line + 1);
+}
+
 /*
  * Apply @ovl for @r, or with --dry-run check it offline against the
  * kernel's state; explain a refusal against the state it would have made.
@@ -306,9 +322,7 @@ static int instance_submit(const struct kerf_request *r, void *ovl, void *cur,
 		kerf_accepted("OK: %s would be %s (dry run: nothing written)",
 			      r->name, done);
 	else if (!err)
-		kerf_accepted("%s %s (%.*s)", done, r->name,
-			      result ? (int)strcspn(result, "\n") : 1,
-			      result ? result : "?");
+		instance_accepted(r->name, done, result);
 	else
 		kerf_refused(r->name, dry, err,
 			     result, tree ? tree : cur,

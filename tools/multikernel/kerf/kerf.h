@@ -91,6 +91,7 @@ int do_check(int argc, char **argv);
 int do_init(int argc, char **argv);
 int do_show(int argc, char **argv);
 int do_rollback(int argc, char **argv);
+int do_policy(int argc, char **argv);
 int do_delete(int argc, char **argv);
 int do_create(int argc, char **argv);
 int do_update(int argc, char **argv);

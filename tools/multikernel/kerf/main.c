@@ -34,6 +34,9 @@ static const struct kerf_cmd kerf_cmds[] = {
 	{ "delete", do_delete,
 	  "delete NAME\troll back the transactions that built NAME" },
 	{ "rollback", do_rollback, "rollback TX\troll back one transaction" },
+	{ "policy", do_policy,
+	  "policy { show | load FILE.bpf.o | unload }\n"
+	  "\t\tthe placement policy: built-in, or one written in BPF" },
 	{ "help", do_help, "help\t\tthis text" },
 	{ NULL, NULL, NULL },
 };
