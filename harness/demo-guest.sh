@@ -78,6 +78,20 @@ run ./kerf show
 run ./kerf delete web
 run cat $MK/summary
 
+say "Placement policies: a pool of two NUMA nodes; CPU 1 shares its core with the host's CPU 0"
+run sh -c "./kerf delete db >/dev/null && ./kerf init --input=pool-numa.dtb --apply"
+run ./kerf create near --cpu-count=2 --memory=16M --cpu-affinity=local
+run cat $MK/overlays/tx_*/placement
+run ./kerf delete near
+
+say "A BPF policy that never shares a physical core with the host"
+run ./kerf policy load bpf/nohost_smt.bpf.o
+run ./kerf create apart --cpu-count=1 --memory=16M
+run cat $MK/instances/apart/cpus
+refused ./kerf create crowded --cpu-count=2 --memory=16M
+run ./kerf policy unload
+run ./kerf delete apart
+
 run umount $MK
 
 say "KMP: 1000 messages up to 1 MiB between CPUs 1 and 2, with IPI doorbells"
