@@ -18,7 +18,7 @@ help:
 	@echo 'make selftests  run the selftests in the guest'
 	@echo 'make static     checkpatch --strict and sparse'
 	@echo 'make fuzz       fuzz the shared parser and validator (FUZZ_SECONDS=600)'
-	@echo 'make bench      time validation; KMP ring latency and throughput'
+	@echo 'make bench      time validation, placement; KMP latency and throughput'
 	@echo 'make shell      interactive shell in the guest'
 	@echo 'make patches    write the patch series (OUT=dir)'
 
@@ -47,6 +47,7 @@ bench: deps
 	@make -s -C tools/multikernel OUTPUT=$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/ bench
 	@$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/bench_validate
 	@$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/bench_kmp
+	@$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/bench_policy
 
 check: deps
 	@$(H)/check.sh

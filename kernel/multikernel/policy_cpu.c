@@ -70,11 +70,37 @@ static void mk_cpu_work_free(struct mk_cpu_work *w)
 	kfree(w);
 }
 
+/*
+ * Set each candidate's node, walking each node's CPUs: the candidates are
+ * still in CPU order, so each is found by binary search, and a large pool
+ * costs n log n rather than n times its nodes.
+ */
+static void mk_cand_nodes(struct mk_cpu_work *w)
+{
+	const struct mk_pool *p = w->v->pool;
+	u32 node, cpu, lo, hi, mid;
+
+	for (node = 0; node < p->nnuma; node++) {
+		mk_for_each_bit(cpu, p->numa[node].cpus.bits, MK_MAX_CPUS) {
+			if (!mk_bit_test(w->cand.bits, cpu))
+				continue;
+			for (lo = 0, hi = w->n; lo < hi;) {
+				mid = lo + (hi - lo) / 2;
+				if (w->c[mid].cpu < cpu)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			w->c[lo].node = node;
+		}
+	}
+}
+
 /* Gather the candidates, sorted by core, and count them per node. */
 static struct mk_cpu_work *mk_cpu_work_new(const struct mk_view *v,
 					   const struct mk_request *req,
 					   struct mk_cpus *out,
-					   struct mk_report *rep)
+					   struct mk_report *rep, bool gather)
 {
 	struct mk_cpu_work *w;
 	u32 cpu, i = 0;
@@ -89,6 +115,8 @@ static struct mk_cpu_work *mk_cpu_work_new(const struct mk_view *v,
 	w->nnodes = v->pool->nnuma + 1;
 	mk_view_candidates(v, req, &w->cand);
 	w->n = mk_bits_weight(w->cand.bits, MK_MAX_CPUS);
+	if (!gather)		/* first needs only the candidate set */
+		return w;
 	w->c = kvcalloc(w->n ? w->n : 1, sizeof(*w->c), GFP_KERNEL);
 	w->free = kcalloc(w->nnodes, sizeof(*w->free), GFP_KERNEL);
 	if (!w->c || !w->free) {
@@ -98,10 +126,11 @@ static struct mk_cpu_work *mk_cpu_work_new(const struct mk_view *v,
 	mk_for_each_bit(cpu, w->cand.bits, MK_MAX_CPUS) {
 		w->c[i].cpu = cpu;
 		w->c[i].core = mk_view_cpu_core(v, cpu);
-		w->c[i].node = min(mk_view_cpu_node(v, cpu), v->pool->nnuma);
-		w->free[w->c[i].node]++;
-		i++;
+		w->c[i++].node = v->pool->nnuma;
 	}
+	mk_cand_nodes(w);
+	for (i = 0; i < w->n; i++)
+		w->free[w->c[i].node]++;
 	sort(w->c, w->n, sizeof(*w->c), mk_cand_by_core, NULL);
 	for (i = 1; i < w->n; i++)
 		if (w->c[i].core == w->c[i - 1].core)
@@ -128,45 +157,79 @@ static bool mk_cand_open(const struct mk_cpu_work *w, u32 i, u32 node)
 	       !mk_bit_test(w->out->bits, w->c[i].cpu);
 }
 
-/*
- * Take @need CPUs on @node, keeping SMT siblings together: each round takes
- * the core with the most open threads that still fit in what is needed,
- * and only when every core has more, the smallest of them, in part. Equal
- * cores go in core order, which keeps neighbours (and their caches)
- * together.
- */
-static void mk_take_cores(struct mk_cpu_work *w, u32 node, u32 need)
-{
-	u32 i, j, cnt, best, bestn, over, overn;
+/* The open threads of one core: candidates c[start ...] on the node. */
+struct mk_run {
+	u32 start;
+	u32 cnt;
+	u32 core;
+	bool taken;
+};
 
-	while (need) {
-		best = U32_MAX;
-		bestn = 0;
-		over = U32_MAX;
-		overn = U32_MAX;
-		for (i = 0; i < w->n; i = j) {
-			cnt = 0;
-			for (j = i; j < w->n && w->c[j].core == w->c[i].core; j++)
-				cnt += mk_cand_open(w, j, node);
-			if (cnt && cnt <= need && cnt > bestn) {
-				best = i;
-				bestn = cnt;
-			} else if (cnt > need && cnt < overn) {
-				over = i;
-				overn = cnt;
-			}
-		}
-		if (best == U32_MAX)
-			best = over;
-		if (best == U32_MAX)
-			return;
-		for (j = best; need && j < w->n && w->c[j].core == w->c[best].core; j++) {
-			if (!mk_cand_open(w, j, node))
-				continue;
-			mk_bit_set(w->out->bits, w->c[j].cpu);
-			need--;
-		}
+/* Most open threads first; equal ones in core order. */
+static int mk_run_cmp(const void *a, const void *b)
+{
+	const struct mk_run *x = a, *y = b;
+
+	if (x->cnt != y->cnt)
+		return x->cnt > y->cnt ? -1 : 1;
+	return x->core < y->core ? -1 : x->core > y->core;
+}
+
+static void mk_take_run(struct mk_cpu_work *w, const struct mk_run *r,
+			u32 node, u32 take)
+{
+	u32 j;
+
+	for (j = r->start; take && j < w->n && w->c[j].core == r->core; j++) {
+		if (!mk_cand_open(w, j, node))
+			continue;
+		mk_bit_set(w->out->bits, w->c[j].cpu);
+		take--;
 	}
+}
+
+/*
+ * Take @need CPUs on @node, keeping SMT siblings together: each step takes
+ * the core with the most open threads that still fit in what is needed,
+ * and only when every core has more, part of the one with the fewest.
+ * Equal cores go in core order, which keeps neighbours (and their caches)
+ * together. With the cores sorted by open threads, one pass does it: what
+ * is needed only shrinks, so a core skipped as too big stays too big.
+ */
+static int mk_take_cores(struct mk_cpu_work *w, u32 node, u32 need)
+{
+	struct mk_run *runs, *over = NULL;
+	u32 i, j, n = 0, cnt;
+
+	runs = kvcalloc(w->n ? w->n : 1, sizeof(*runs), GFP_KERNEL);
+	if (!runs)
+		return -ENOMEM;
+	for (i = 0; i < w->n; i = j) {
+		for (cnt = 0, j = i; j < w->n && w->c[j].core == w->c[i].core; j++)
+			cnt += mk_cand_open(w, j, node);
+		if (cnt)
+			runs[n++] = (struct mk_run){ i, cnt, w->c[i].core };
+	}
+	sort(runs, n, sizeof(*runs), mk_run_cmp, NULL);
+	for (i = 0; i < n && need; i++) {
+		if (runs[i].cnt > need) {
+			over = &runs[i];	/* the last is the smallest */
+			continue;
+		}
+		mk_take_run(w, &runs[i], node, runs[i].cnt);
+		runs[i].taken = true;
+		need -= runs[i].cnt;
+	}
+	/* Of the smallest cores left, the first in core order. */
+	for (j = 0; over && j < n; j++)
+		if (runs[j].cnt == over->cnt && !runs[j].taken) {
+			over = &runs[j];
+			break;
+		}
+	if (need && over)
+		mk_take_run(w, over, node, need);
+	kvfree(runs);
+	return 0;
 }
 
 /* The fullest pool node that still has @need candidates, or MK_NO_NODE. */
@@ -185,12 +248,12 @@ static int mk_place_compact(struct mk_cpu_work *w)
 {
 	u32 need = w->req->cpu_count, first, node, i, take;
 	bool *used;
+	int err = 0;
 
 	node = mk_best_fit_node(w, need);
-	if (!w->v->pool->nnuma || node != MK_NO_NODE) {
-		mk_take_cores(w, w->v->pool->nnuma ? node : MK_ANY_NODE, need);
-		return 0;
-	}
+	if (!w->v->pool->nnuma || node != MK_NO_NODE)
+		return mk_take_cores(w, w->v->pool->nnuma ? node : MK_ANY_NODE,
+				     need);
 
 	/* No node has room: start at the emptiest, go on to the nearest. */
 	used = kcalloc(w->nnodes, sizeof(*used), GFP_KERNEL);
@@ -199,10 +262,10 @@ static int mk_place_compact(struct mk_cpu_work *w)
 	for (first = 0, i = 1; i < w->nnodes; i++)
 		if (w->free[i] > w->free[first])
 			first = i;
-	for (node = first; need && node != MK_NO_NODE;) {
+	for (node = first; !err && need && node != MK_NO_NODE;) {
 		used[node] = true;
 		take = min(need, w->free[node]);
-		mk_take_cores(w, node, take);
+		err = mk_take_cores(w, node, take);
 		need -= take;
 		for (node = MK_NO_NODE, i = 0; i < w->nnodes; i++) {
 			u32 d, dbest;
@@ -217,7 +280,7 @@ static int mk_place_compact(struct mk_cpu_work *w)
 		}
 	}
 	kfree(used);
-	return 0;
+	return err;
 }
 
 static int mk_place_spread(struct mk_cpu_work *w)
@@ -265,10 +328,8 @@ static int mk_place_local(struct mk_cpu_work *w)
 	u32 need = req->cpu_count, i, best = MK_NO_NODE, most = 0;
 	bool fits, best_fits = false;
 
-	if (!w->v->pool->nnuma) {
-		mk_take_cores(w, MK_ANY_NODE, need);
-		return 0;
-	}
+	if (!w->v->pool->nnuma)
+		return mk_take_cores(w, MK_ANY_NODE, need);
 	/* The fullest node with room, preferring one with room for memory. */
 	for (i = 0; i < w->v->pool->nnuma; i++) {
 		most = max(most, w->free[i]);
@@ -288,8 +349,7 @@ static int mk_place_local(struct mk_cpu_work *w)
 			      req->name, need, most);
 		return -ENOSPC;
 	}
-	mk_take_cores(w, best, need);
-	return 0;
+	return mk_take_cores(w, best, need);
 }
 
 static int mk_place_first(struct mk_cpu_work *w)
@@ -320,7 +380,8 @@ static int mk_cpu_builtin(const struct mk_policy *pol, const struct mk_view *v,
 	struct mk_cpu_work *w;
 	int err;
 
-	w = mk_cpu_work_new(v, req, out, rep);
+	w = mk_cpu_work_new(v, req, out, rep,
+			    pol != &mk_cpu_policies[MK_AFFINITY_DEFAULT]);
 	if (!w)
 		return -ENOMEM;
 	if (w->n < req->cpu_count)
