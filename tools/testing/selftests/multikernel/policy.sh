@@ -143,6 +143,14 @@ bpf_invalid_refused() {
 	[ "$before" = "$after" ] && [ ! -e "$MK_MNT/instances/bad" ] && unload
 }
 
+# The context is read-only: the verifier refuses a program that writes it.
+bpf_ctx_read_only() {
+	reset || return 1
+	kerf --verbose policy load "$BPF/bad_write_ctx.bpf.o"
+	want_rc 1 && err_has "the kernel refused the program" &&
+		err_has "only read is supported" && policy_is builtin
+}
+
 bpf_one_at_a_time() {
 	reset && load compact bpf_compact || return 1
 	kerf policy load "$BPF/spread.bpf.o"
@@ -180,7 +188,7 @@ bpf_bpftool() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mk_check "a baseline with two NUMA nodes and SMT cores" setup
 mk_check "cpu-affinity: first, compact, spread, local; ENOSPC" builtin_cpus
@@ -188,10 +196,11 @@ mk_check "memory-policy: local, interleave, bind; ENOSPC" builtin_memory
 if have_bpf; then
 	mk_check "BPF samples place as they say; decline and refuse" bpf_samples
 	mk_check "a BPF policy's invalid placement is refused, state unchanged" bpf_invalid_refused
+	mk_check "a BPF policy cannot write its context" bpf_ctx_read_only
 	mk_check "one BPF policy at a time" bpf_one_at_a_time
 	mk_check "bpftool attaches, kerf detaches; decisions replay" bpf_bpftool
 else
-	for t in samples invalid one-at-a-time bpftool; do
+	for t in samples invalid read-only one-at-a-time bpftool; do
 		ktap_test_skip "BPF $t: no policies in $BPF (harness/bpf.sh)"
 	done
 fi
