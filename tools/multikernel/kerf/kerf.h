@@ -97,6 +97,8 @@ int do_create(int argc, char **argv);
 int do_update(int argc, char **argv);
 int kerf_parse_size(const char *s, u64 *out);
 int kerf_parse_cpulist(const char *p, struct mk_cpus *cpus);
+int kerf_probe_cpulist(const char *path, struct mk_cpus *cpus);
+int kerf_probe_topology(void *fdt, u32 total);
 int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,
 		  u32 nbits);
 int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus);

@@ -2,7 +2,7 @@
 /*
  * Build a baseline from the machine kerf runs on: the present CPUs from
  * sysfs, the memory set aside with multikernel_pool= from /proc/iomem,
- * the NUMA nodes' CPUs from sysfs, and the PCI devices asked for.
+ * the topology (probe_topo.c), and the PCI devices asked for.
  */
 
 #include <dirent.h>
@@ -47,7 +47,7 @@ int kerf_parse_cpulist(const char *p, struct mk_cpus *cpus)
 }
 
 /* Read a cpulist file of sysfs into @cpus; 0 or -errno. */
-static int probe_cpulist(const char *path, struct mk_cpus *cpus)
+int kerf_probe_cpulist(const char *path, struct mk_cpus *cpus)
 {
 	char buf[4096], *p;
 	FILE *f = fopen(path, "r");
@@ -104,43 +104,6 @@ int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,
 int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus)
 {
 	return kerf_fdt_bits(fdt, name, cpus->bits, MK_MAX_CPUS);
-}
-
-static int probe_numa(void *fdt)
-{
-	struct mk_cpus *cpus = calloc(1, sizeof(*cpus));
-	char path[300], name[32];
-	struct dirent *de;
-	unsigned int id;
-	int ret = 0, n = 0;
-	DIR *dir;
-
-	dir = opendir("/sys/devices/system/node");
-	if (!dir || !cpus) {
-		free(cpus);
-		if (dir)
-			closedir(dir);
-		return 0;	/* no NUMA: nothing to describe */
-	}
-	while (!ret && (de = readdir(dir))) {
-		if (sscanf(de->d_name, "node%u", &id) != 1)
-			continue;
-		if (!n++)
-			ret = fdt_begin_node(fdt, "topology") ||
-			      fdt_begin_node(fdt, "numa-nodes");
-		memset(cpus, 0, sizeof(*cpus));
-		snprintf(path, sizeof(path), "/sys/devices/system/node/%s/cpulist",
-			 de->d_name);
-		snprintf(name, sizeof(name), "node@%u", id);
-		ret = ret || probe_cpulist(path, cpus) || fdt_begin_node(fdt, name) ||
-		      fdt_property_u32(fdt, "node-id", id) ||
-		      kerf_fdt_cells(fdt, "cpus", cpus) || fdt_end_node(fdt);
-	}
-	if (!ret && n)
-		ret = fdt_end_node(fdt) || fdt_end_node(fdt);
-	closedir(dir);
-	free(cpus);
-	return ret;
 }
 
 /* Look up each device of "DEV,DEV,..."; the number found, or -KERF_*. */
@@ -224,7 +187,7 @@ int kerf_probe_baseline(const char *pool_cpus, u64 memory, const char *devices,
 
 	if (!present || !pool || !host || !fdt || !devs)
 		goto out;
-	if (probe_cpulist("/sys/devices/system/cpu/present", present)) {
+	if (kerf_probe_cpulist("/sys/devices/system/cpu/present", present)) {
 		kerf_err("cannot read the present CPUs from sysfs");
 		goto out;
 	}
@@ -264,7 +227,7 @@ int kerf_probe_baseline(const char *pool_cpus, u64 memory, const char *devices,
 	    fdt_property_u64(fdt, "memory-pool-base", base) ||
 	    fdt_property_u64(fdt, "memory-pool-bytes", end - base) ||
 	    fdt_end_node(fdt) || probe_fdt_devices(fdt, devs, ndevs) ||
-	    probe_numa(fdt) || fdt_end_node(fdt) ||
+	    kerf_probe_topology(fdt, total) || fdt_end_node(fdt) ||
 	    fdt_begin_node(fdt, "instances") || fdt_end_node(fdt) ||
 	    probe_fdt_symbols(fdt, devs, ndevs) ||
 	    fdt_end_node(fdt) || fdt_finish(fdt)) {

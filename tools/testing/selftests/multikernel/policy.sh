@@ -186,9 +186,22 @@ bpf_bpftool() {
 		place after 1 0x31000000 first/first --cpu-count=1 && kerf delete kept
 }
 
+# kerf init describes this machine's nodes, their memory and distances, and
+# its SMT cores: placement then comes out as with pool-numa.dts.
+init_topology() {
+	reset && kerf init --cpus=1-3 --apply && want_rc 0 || return 1
+	place t1 1 0x30000000 compact/first --cpu-count=1 --cpu-affinity=compact &&
+	place t2 2-3 0x34000000 local/local --cpu-count=2 --cpu-affinity=local &&
+	place t3 1-2 0x33800000 first/interleave --cpu-count=2 \
+		--memory-policy=interleave || return 1
+	# Only core-ids tell nohost_smt that CPU 1 shares the host's core.
+	! have_bpf || { load nohost_smt nohost_smt &&
+		place t4 2 0x30000000 nohost_smt/first --cpu-count=1 && unload; }
+}
+
 mk_require_root
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mk_check "a baseline with two NUMA nodes and SMT cores" setup
 mk_check "cpu-affinity: first, compact, spread, local; ENOSPC" builtin_cpus
@@ -204,6 +217,7 @@ else
 		ktap_test_skip "BPF $t: no policies in $BPF (harness/bpf.sh)"
 	done
 fi
+mk_check "kerf init describes the NUMA nodes and SMT cores" init_topology
 rm -f "$OUT" "$ERR" "$OUT.poll"
 umount "$MK_MNT" 2>/dev/null
 ktap_finished
