@@ -54,6 +54,10 @@ extern __u32 bpf_mk_node_free_cpus(struct mk_policy_ctx *ctx,
 				   __u32 node_id) __ksym;
 extern __u64 bpf_mk_node_free_bytes(struct mk_policy_ctx *ctx,
 				    __u32 node_id) __ksym;
+extern __u64 bpf_mk_node_mem_start(struct mk_policy_ctx *ctx,
+				   __u32 node_id) __ksym;
+extern __u64 bpf_mk_node_mem_end(struct mk_policy_ctx *ctx,
+				 __u32 node_id) __ksym;
 extern __u32 bpf_mk_distance(struct mk_policy_ctx *ctx, __u32 from,
 			     __u32 to) __ksym;
 extern __s64 bpf_mk_req_node(struct mk_policy_ctx *ctx, __u32 idx) __ksym;

@@ -313,6 +313,42 @@ __bpf_kfunc u64 bpf_mk_node_free_bytes(struct mk_policy_ctx *ctx, u32 node_id)
 }
 
 /**
+ * bpf_mk_node_mem_start - where a node's memory starts
+ * @ctx: the policy's context
+ * @node_id: a node-id
+ *
+ * Return: the address from the baseline's memory-base, or 0 for an
+ * unknown node or one without memory.
+ */
+__bpf_kfunc u64 bpf_mk_node_mem_start(struct mk_policy_ctx *ctx, u32 node_id)
+{
+	u32 node = mk_view_node_index(ctx->view, node_id);
+
+	return node == MK_NO_NODE ? 0 : ctx->view->pool->numa[node].mem_base;
+}
+
+/**
+ * bpf_mk_node_mem_end - where a node's memory ends (exclusive)
+ * @ctx: the policy's context
+ * @node_id: a node-id
+ *
+ * Return: the address, or 0 for an unknown node or one without memory.
+ */
+__bpf_kfunc u64 bpf_mk_node_mem_end(struct mk_policy_ctx *ctx, u32 node_id)
+{
+	u32 node = mk_view_node_index(ctx->view, node_id);
+	const struct mk_numa_node *nn;
+	u64 end;
+
+	if (node == MK_NO_NODE)
+		return 0;
+	nn = &ctx->view->pool->numa[node];
+	if (!nn->mem_size || check_add_overflow(nn->mem_base, nn->mem_size, &end))
+		return 0;
+	return end;
+}
+
+/**
  * bpf_mk_distance - the NUMA distance from one node to another
  * @ctx: the policy's context
  * @from: a node-id
@@ -427,6 +463,8 @@ BTF_ID_FLAGS(func, bpf_mk_cpu_core, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_mk_node_id, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_mk_node_free_cpus, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_mk_node_free_bytes, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_mk_node_mem_start, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_mk_node_mem_end, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_mk_distance, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_mk_req_node, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_mk_req_has_cpu, KF_TRUSTED_ARGS)

@@ -19,6 +19,8 @@ s64 bpf_mk_cpu_core(struct mk_policy_ctx *ctx, u32 cpu);
 s64 bpf_mk_node_id(struct mk_policy_ctx *ctx, u32 idx);
 u32 bpf_mk_node_free_cpus(struct mk_policy_ctx *ctx, u32 node_id);
 u64 bpf_mk_node_free_bytes(struct mk_policy_ctx *ctx, u32 node_id);
+u64 bpf_mk_node_mem_start(struct mk_policy_ctx *ctx, u32 node_id);
+u64 bpf_mk_node_mem_end(struct mk_policy_ctx *ctx, u32 node_id);
 u32 bpf_mk_distance(struct mk_policy_ctx *ctx, u32 from, u32 to);
 s64 bpf_mk_req_node(struct mk_policy_ctx *ctx, u32 idx);
 bool bpf_mk_req_has_cpu(struct mk_policy_ctx *ctx, u32 cpu);

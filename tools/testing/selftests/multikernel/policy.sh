@@ -115,7 +115,9 @@ bpf_samples() {
 	place a 1-2 0x30000000 bpf_spread/first --cpu-count=2 && unload || return 1
 
 	load local bpf_local &&
-	place a 2-3 0x30000000 bpf_local/first --cpu-count=2 || return 1
+	# Its memory follows the CPUs to node 1; with CPUs given, to node 0.
+	place a 2-3 0x34000000 bpf_local/bpf_local --cpu-count=2 &&
+	place a 1 0x30000000 -/bpf_local --cpus=1 || return 1
 	kerf create a --cpu-count=3 --memory=16M
 	want_rc 1 &&
 		err_has "ERROR: a: policy bpf_local finds no placement for its CPUs" &&
