@@ -42,6 +42,8 @@ u32 mk_view_cpu_core(const struct mk_view *v, u32 cpu)
  *
  * Without a distance table, a node is 10 from itself and 20 from others,
  * as ACPI SLIT defaults are. Memory or CPUs on no node are farthest.
+ *
+ * Return: the distance from @a to @b; 255 if either is MK_NO_NODE.
  */
 u32 mk_view_distance(const struct mk_view *v, u32 a, u32 b)
 {

@@ -213,6 +213,8 @@ __bpf_kfunc bool bpf_mk_cpu_free(struct mk_policy_ctx *ctx, u32 cpu)
  * bpf_mk_cpu_host - whether a CPU is reserved for the host
  * @ctx: the policy's context
  * @cpu: a CPU number
+ *
+ * Return: true if the baseline's host-reserved lists @cpu.
  */
 __bpf_kfunc bool bpf_mk_cpu_host(struct mk_policy_ctx *ctx, u32 cpu)
 {
@@ -382,8 +384,8 @@ __bpf_kfunc s64 bpf_mk_req_node(struct mk_policy_ctx *ctx, u32 idx)
  * @ctx: the policy's context
  * @cpu: a CPU number
  *
- * In place_memory: its CPUs, given or just placed. In place_cpus: those
- * proposed so far.
+ * Return: in place_memory, whether @cpu is one of its CPUs, given or just
+ * placed; in place_cpus, whether it was proposed so far.
  */
 __bpf_kfunc bool bpf_mk_req_has_cpu(struct mk_policy_ctx *ctx, u32 cpu)
 {
