@@ -3,8 +3,9 @@
  * Machine reality: what only the running kernel can check about a
  * baseline. Every pool CPU must be a present CPU and not the boot CPU, the
  * memory pool must lie inside the memory reserved at boot with
- * multikernel_pool=, and a device that names its PCI function must exist
- * here, with at least as many SR-IOV VFs as it claims.
+ * multikernel_pool=, a device that names its PCI function must exist
+ * here, with at least as many SR-IOV VFs as it claims, and a present CPU
+ * must be on the NUMA node the baseline puts it on.
  */
 
 #include <linux/cpumask.h>
@@ -13,6 +14,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/topology.h>
 
 #include "machine.h"
 #include "model.h"
@@ -81,6 +83,32 @@ static void mk_check_device(const struct mk_state *st, const struct mk_device *d
 	pci_dev_put(pdev);
 }
 
+/*
+ * The placement policies trust the NUMA description, so a present CPU must
+ * be on the node the baseline says. A kernel without NUMA cannot tell.
+ */
+static void mk_check_numa(const struct mk_pool *p, struct mk_report *rep)
+{
+	u32 i, cpu;
+	int here;
+
+	if (!IS_ENABLED(CONFIG_NUMA))
+		return;
+	for (i = 0; i < p->nnuma; i++) {
+		mk_for_each_bit(cpu, p->numa[i].cpus.bits, MK_MAX_CPUS) {
+			if (cpu >= nr_cpu_ids || !cpu_present(cpu))
+				continue;
+			here = cpu_to_node(cpu);
+			if (here == p->numa[i].id)
+				continue;
+			mk_report_add(rep, MK_ERROR, -EINVAL, "machine-numa",
+				      "baseline: node %u lists CPU %u, which is on node %d here",
+				      p->numa[i].id, cpu, here);
+			break;	/* one finding a node */
+		}
+	}
+}
+
 /**
  * mk_check_machine - check a baseline against this machine
  * @st: the parsed baseline
@@ -118,6 +146,7 @@ int mk_check_machine(const struct mk_state *st, struct mk_report *rep)
 
 	for (i = 0; i < p->ndevices; i++)
 		mk_check_device(st, &p->devices[i], rep);
+	mk_check_numa(p, rep);
 
 	if (!mk_pool_mem_range(&base, &size)) {
 		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-memory",

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/libfdt.h>
 #include <linux/slab.h>
+#include <linux/topology.h>
 
 #include "kunit_data.h"
 #include "machine.h"
@@ -108,6 +109,29 @@ static void mk_machine_no_pci_id(struct kunit *test)
 	mk_report_free(&rep);
 }
 
+/* The boot CPU, moved to a node it is not on. */
+static void mk_machine_numa_wrong_node(struct kunit *test)
+{
+	fdt32_t boot = cpu_to_fdt32(get_boot_cpu_id());
+	char want[96];
+	void *fdt;
+	int node;
+
+	if (!IS_ENABLED(CONFIG_NUMA))
+		kunit_skip(test, "without CONFIG_NUMA the kernel cannot tell");
+	KUNIT_ASSERT_EQ(test, mk_fdt_copy(__dtb_kunit_pool_begin, 64, &fdt), 0);
+	node = fdt_path_offset(fdt, "/resources/topology/numa-nodes/node@1");
+	KUNIT_ASSERT_GE(test, node, 0);
+	KUNIT_ASSERT_EQ(test, fdt_setprop(fdt, node, "cpus", &boot, sizeof(boot)), 0);
+	node = fdt_path_offset(fdt, "/resources/topology/numa-nodes/node@0");
+	KUNIT_ASSERT_EQ(test, fdt_setprop(fdt, node, "cpus", NULL, 0), 0);
+	snprintf(want, sizeof(want),
+		 "error: machine-numa: baseline: node 1 lists CPU %d, which is on node %d here",
+		 get_boot_cpu_id(), cpu_to_node(get_boot_cpu_id()));
+	mk_machine_expect(test, fdt, want);
+	kvfree(fdt);
+}
+
 static struct kunit_case mk_machine_test_cases[] = {
 	KUNIT_CASE(mk_machine_cpu_not_present),
 	KUNIT_CASE(mk_machine_memory_not_reserved),
@@ -115,6 +139,7 @@ static struct kunit_case mk_machine_test_cases[] = {
 	KUNIT_CASE(mk_machine_pci_absent),
 	KUNIT_CASE(mk_machine_pci_malformed),
 	KUNIT_CASE(mk_machine_no_pci_id),
+	KUNIT_CASE(mk_machine_numa_wrong_node),
 	{}
 };
 

@@ -202,6 +202,8 @@ static const struct {
 	{ "baseline-device", NULL,
 	  { "host-reserved-vf", "host-reserved-ns", "available-vfs", "available-ns" } },
 	{ "baseline-numa", "numa-nodes", { "distance" } },
+	{ "machine-numa", "numa-nodes", { "cpus" } },
+	{ "baseline-cores", "topology", { "core-ids" } },
 };
 
 /*
