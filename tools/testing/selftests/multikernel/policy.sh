@@ -188,6 +188,16 @@ bpf_bpftool() {
 		place after 1 0x31000000 first/first --cpu-count=1 && kerf delete kept
 }
 
+# A struct_ops registered without a link (a ".struct_ops" section) is
+# attached as long as its map is; kerf finds and detaches it too.
+bpf_without_link() {
+	reset && "$BPF/bpftool" struct_ops register "$BPF/nolink_decline.bpf.o" >/dev/null &&
+		policy_is "bpf nolink_decline" || return 1
+	kerf create nl --cpu-count=1 --memory=16M && want_rc 0 &&
+		err_has "policy nolink_decline declined to place CPUs (returned 1)" &&
+		kerf delete nl && unload
+}
+
 # kerf init describes this machine's nodes, their memory and distances, and
 # its SMT cores: placement then comes out as with pool-numa.dts.
 init_topology() {
@@ -203,7 +213,7 @@ init_topology() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mk_check "a baseline with two NUMA nodes and SMT cores" setup
 mk_check "cpu-affinity: first, compact, spread, local; ENOSPC" builtin_cpus
@@ -214,8 +224,9 @@ if have_bpf; then
 	mk_check "a BPF policy cannot write its context" bpf_ctx_read_only
 	mk_check "one BPF policy at a time" bpf_one_at_a_time
 	mk_check "bpftool attaches, kerf detaches; decisions replay" bpf_bpftool
+	mk_check "a policy attached without a link is detached too" bpf_without_link
 else
-	for t in samples invalid read-only one-at-a-time bpftool; do
+	for t in samples invalid read-only one-at-a-time bpftool no-link; do
 		ktap_test_skip "BPF $t: no policies in $BPF (harness/bpf.sh)"
 	done
 fi
