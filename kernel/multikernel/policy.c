@@ -43,6 +43,9 @@ u32 mk_view_cpu_core(const struct mk_view *v, u32 cpu)
  * Without a distance table, a node is 10 from itself and 20 from others,
  * as ACPI SLIT defaults are. Memory or CPUs on no node are farthest.
  *
+ * The table comes from the baseline and may hold any u32; it is capped at
+ * 255, ACPI SLIT's "unreachable", so that bytes x distance stays in range.
+ *
  * Return: the distance from @a to @b; 255 if either is MK_NO_NODE.
  */
 u32 mk_view_distance(const struct mk_view *v, u32 a, u32 b)
@@ -52,7 +55,7 @@ u32 mk_view_distance(const struct mk_view *v, u32 a, u32 b)
 	if (a >= p->nnuma || b >= p->nnuma)
 		return 255;
 	if (p->distance)
-		return p->distance[a * p->nnuma + b];
+		return min(p->distance[a * p->nnuma + b], 255U);
 	return a == b ? 10 : 20;
 }
 

@@ -356,8 +356,8 @@ __bpf_kfunc u64 bpf_mk_node_mem_end(struct mk_policy_ctx *ctx, u32 node_id)
  * @from: a node-id
  * @to: a node-id
  *
- * Return: the baseline's distance (10 is local), 20 between different
- * nodes without a table, 255 for an unknown node.
+ * Return: the baseline's distance (10 is local), capped at 255; 20
+ * between different nodes without a table; 255 for an unknown node.
  */
 __bpf_kfunc u32 bpf_mk_distance(struct mk_policy_ctx *ctx, u32 from, u32 to)
 {

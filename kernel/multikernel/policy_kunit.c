@@ -238,6 +238,10 @@ static void mk_policy_four_nodes_asymmetric(struct kunit *test)
 
 	memcpy(t->distance, distance, sizeof(distance));
 	t->pool.distance = t->distance;
+	/* The table is the baseline's to fill; costs stay in range. */
+	t->distance[1] = U32_MAX;
+	KUNIT_EXPECT_EQ(test, mk_view_distance(&t->view, 0, 1), 255);
+	t->distance[1] = distance[1];
 	/* Free: node 0 has 2, node 1 none, node 2 has 3, node 3 all 4. */
 	memset(&t->view.free_cpus, 0, sizeof(t->view.free_cpus));
 	mk_cpus_set(&t->view.free_cpus, 2, 3);

@@ -133,8 +133,10 @@ static int policy_find(struct policy_found *f)
 		fd = bpf_map_get_fd_by_id(id);
 		if (fd < 0)
 			continue;
+		/* The value starts with refcnt and state, two u32s. */
 		if (policy_map(fd, &info, vmlinux) &&
-		    !(info.map_flags & BPF_F_LINK)) {
+		    !(info.map_flags & BPF_F_LINK) &&
+		    info.value_size >= 2 * sizeof(__u32)) {
 			value = calloc(1, info.value_size);
 			if (value && !bpf_map_lookup_elem(fd, &zero, value) &&
 			    /* struct bpf_struct_ops_common_value: state 1 is INUSE */
