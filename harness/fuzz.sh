@@ -17,7 +17,7 @@ corpus=$MK_CACHE/fuzz-corpus
 crashes=$MK_CACHE/fuzz-crashes
 
 "$REPO/harness/tree.sh"
-make -s -C "$REPO/tools/multikernel" OUTPUT="$out" \
+make -s -C "$REPO/tools/multikernel" OUTPUT="$out" srctree="$SRC" \
 	LIBFDT_SRC="$SRC/scripts/dtc/libfdt" fuzz
 
 # Seed with every sample and test tree, compiled by the real dtc.

@@ -3,12 +3,17 @@
 #
 # Build kerf and the rest of tools/multikernel for the host, with ASan and
 # UBSan so that a memory error or a leak fails the run, and run the host
-# tests of kerf.
+# tests of kerf and of the rule table.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out=$MK_CACHE/tools-asan/
-make -s -C "$REPO/tools/multikernel" OUTPUT="$out" \
-	CC="gcc -fsanitize=address,undefined -fno-sanitize-recover=all" all
-exec python3 "$REPO/tools/multikernel/tests/test_kerf_check.py" "$out/kerf" \
-	"$REPO/samples/multikernel"
+# The user-space build takes tools/include and tools/lib from the tree.
+"$REPO/harness/tree.sh"
+make -s -C "$REPO/tools/multikernel" OUTPUT="$out" srctree="$SRC" \
+	CC="gcc -fsanitize=address,undefined -fno-sanitize-recover=all" all tests
+rc=0
+python3 -B "$REPO/tools/multikernel/tests/test_kerf_check.py" "$out/kerf" \
+	"$REPO/samples/multikernel" || rc=1
+python3 -B "$REPO/tools/multikernel/tests/test_rules.py" "$out" "$REPO" || rc=1
+exit $rc

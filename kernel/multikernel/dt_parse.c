@@ -2,115 +2,14 @@
 /*
  * Parse a multikernel device tree into the resource model.
  *
- * Every blob is untrusted. mk_fdt_check() walks all of it once, with the
- * bounds checks of libfdt and limits of our own on size, depth and node
- * count, before anything else reads it; the parser then checks the length
- * of every property it uses.
+ * The blob has been through mk_fdt_check() (fdt_util.c) first; the parser
+ * still checks the length of every property it uses.
  */
 
 #include "model.h"
 
 #define MK_MALFORMED(rep, ...) \
-	mk_report_add(rep, MK_ERROR, -EINVAL, "malformed", __VA_ARGS__)
-
-/*
- * libfdt copies blocks by sizes it derives from the header (fdt_open_into(),
- * fdt_pack()), and a crafted header can make those negative. Accept only
- * the layout dtc writes: header, reservation map, structure, strings, in
- * that order, aligned and without overlap, with a terminated reservation
- * map.
- */
-static bool mk_fdt_layout_ok(const void *fdt)
-{
-	u64 rsv = fdt_off_mem_rsvmap(fdt), st = fdt_off_dt_struct(fdt);
-	u64 str = fdt_off_dt_strings(fdt);
-	int nrsv;
-
-	/* libfdt reads the map as 64-bit words and the structure as cells. */
-	if (rsv % 8 || st % 4 || rsv < fdt_header_size(fdt))
-		return false;
-	nrsv = fdt_num_mem_rsv(fdt);
-	if (nrsv < 0)
-		return false;
-	return rsv + (u64)(nrsv + 1) * sizeof(struct fdt_reserve_entry) <= st &&
-	       st + fdt_size_dt_struct(fdt) <= str &&
-	       str + fdt_size_dt_strings(fdt) <= fdt_totalsize(fdt);
-}
-
-/**
- * mk_fdt_check - check that a blob is a whole, well-formed flattened tree
- * @fdt: the blob
- * @size: the number of bytes written; the header must claim exactly this
- * @rep: where to report what is wrong
- *
- * Return: 0, or a negative errno with findings in @rep.
- */
-int mk_fdt_check(const void *fdt, size_t size, struct mk_report *rep)
-{
-	int off, depth = 0, nodes = 0, poff, len, err;
-	const char *name;
-
-	if (size > MK_MAX_BLOB_SIZE) {
-		mk_report_add(rep, MK_ERROR, -EFBIG, "limit",
-			      "blob: %zu bytes; at most %u are accepted",
-			      size, MK_MAX_BLOB_SIZE);
-		return -EFBIG;
-	}
-	if (size < sizeof(struct fdt_header) || fdt_magic(fdt) != FDT_MAGIC) {
-		MK_MALFORMED(rep, "blob: not a flattened device tree (%zu bytes)",
-			     size);
-		return -EINVAL;
-	}
-	if (fdt_totalsize(fdt) != size) {
-		/* A split or partial write() of a blob ends up here. */
-		MK_MALFORMED(rep, "blob: %zu bytes written, header says %u",
-			     size, fdt_totalsize(fdt));
-		return -EINVAL;
-	}
-	err = fdt_check_header(fdt);
-	if (err) {
-		MK_MALFORMED(rep, "blob: bad header: %s", fdt_strerror(err));
-		return -EINVAL;
-	}
-	if (!mk_fdt_layout_ok(fdt)) {
-		MK_MALFORMED(rep, "blob: blocks misordered, overlapping or unaligned");
-		return -EINVAL;
-	}
-
-	/* Leaving the root node makes depth negative: the normal end. */
-	for (off = 0; off >= 0 && depth >= 0;
-	     off = fdt_next_node(fdt, off, &depth)) {
-		if (depth > MK_MAX_DEPTH || ++nodes > MK_MAX_NODES) {
-			MK_MALFORMED(rep, "blob: nested deeper than %d or more than %d nodes",
-				     MK_MAX_DEPTH, MK_MAX_NODES);
-			return -EINVAL;
-		}
-		if (!fdt_get_name(fdt, off, &len)) {
-			MK_MALFORMED(rep, "blob: bad node name at offset %d", off);
-			return -EINVAL;
-		}
-		fdt_for_each_property_offset(poff, fdt, off) {
-			if (!fdt_getprop_by_offset(fdt, poff, &name, &len) ||
-			    !name) {
-				MK_MALFORMED(rep, "blob: bad property at offset %d",
-					     poff);
-				return -EINVAL;
-			}
-		}
-		if (poff != -FDT_ERR_NOTFOUND) {
-			MK_MALFORMED(rep, "blob: bad property list: %s",
-				     fdt_strerror(poff));
-			return -EINVAL;
-		}
-	}
-	if (off < 0) {
-		MK_MALFORMED(rep, "blob: bad structure block: %s",
-			     fdt_strerror(off == -FDT_ERR_NOTFOUND ?
-					  -FDT_ERR_TRUNCATED : off));
-		return -EINVAL;
-	}
-	return 0;
-}
+	mk_report_add(rep, MK_RULE_MALFORMED, __VA_ARGS__)
 
 /* Property readers: 0 if present and well-formed, -ENOENT if absent. */
 
@@ -217,12 +116,12 @@ static int mk_get_cpus(const void *fdt, int node, const char *prop,
 	for (i = 0; i < n; i++) {
 		cpu = fdt32_to_cpu(p[i]);
 		if (cpu >= limit) {
-			mk_report_add(rep, MK_ERROR, -EINVAL, "cpu-invalid",
+			mk_report_add(rep, MK_RULE_CPU_INVALID,
 				      "%s: %s lists CPU %u, which does not exist (CPUs are 0-%u)",
 				      where, prop, cpu, limit - 1);
 			return -EINVAL;
 		}
-		mk_bit_set(cpus->bits, cpu);
+		__set_bit(cpu, cpus->bits);
 	}
 	return 0;
 }
@@ -243,12 +142,12 @@ static int mk_get_parts(const void *fdt, int node, const char *prop,
 	for (i = 0; i < n; i++) {
 		id = fdt32_to_cpu(p[i]);
 		if (id > MK_MAX_PARTS) {
-			mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-device",
+			mk_report_add(rep, MK_RULE_BASELINE_DEVICE,
 				      "%s: %s lists id %u; ids go up to %u",
 				      where, prop, id, MK_MAX_PARTS);
 			return -EINVAL;
 		}
-		mk_bit_set(parts->bits, id);
+		__set_bit(id, parts->bits);
 	}
 	return 0;
 }
@@ -260,13 +159,13 @@ static int mk_parse_pool_cpus(const void *fdt, struct mk_pool *pool,
 
 	node = fdt_path_offset(fdt, "/resources/cpus");
 	if (node < 0) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-missing",
+		mk_report_add(rep, MK_RULE_BASELINE_MISSING,
 			      "baseline: no /resources/cpus node");
 		return -EINVAL;
 	}
 	err = mk_get_u32(fdt, node, "total", &pool->total_cpus);
 	if (err || !pool->total_cpus || pool->total_cpus > MK_MAX_CPUS) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-cpus",
+		mk_report_add(rep, MK_RULE_BASELINE_CPUS,
 			      "baseline: cpus/total must be one cell, 1 to %u",
 			      MK_MAX_CPUS);
 		return -EINVAL;
@@ -278,7 +177,7 @@ static int mk_parse_pool_cpus(const void *fdt, struct mk_pool *pool,
 	err = mk_get_cpus(fdt, node, "available", &pool->available,
 			  pool->total_cpus, "baseline", rep);
 	if (err == -ENOENT) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-missing",
+		mk_report_add(rep, MK_RULE_BASELINE_MISSING,
 			      "baseline: no cpus/available list");
 		return -EINVAL;
 	}
@@ -301,7 +200,7 @@ static int mk_parse_pool_memory(const void *fdt, struct mk_pool *pool,
 
 	node = fdt_path_offset(fdt, "/resources/memory");
 	if (node < 0) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-missing",
+		mk_report_add(rep, MK_RULE_BASELINE_MISSING,
 			      "baseline: no /resources/memory node");
 		return -EINVAL;
 	}
@@ -310,7 +209,7 @@ static int mk_parse_pool_memory(const void *fdt, struct mk_pool *pool,
 		if (err == -ENOENT && i == 1)
 			continue;	/* host-reserved-bytes is optional */
 		if (err == -ENOENT) {
-			mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-missing",
+			mk_report_add(rep, MK_RULE_BASELINE_MISSING,
 				      "baseline: no memory/%s", props[i]);
 			return -EINVAL;
 		}
@@ -362,7 +261,7 @@ static int mk_parse_device(const void *fdt, int node, struct mk_device *dev,
 		return mk_bad_prop(rep, where, err_vf ? "namespaces" : "sriov-vfs",
 				   "one cell");
 	if (!err_vf && !err_ns) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-device",
+		mk_report_add(rep, MK_RULE_BASELINE_DEVICE,
 			      "%s: has both sriov-vfs and namespaces", where);
 		return -EINVAL;
 	}
@@ -386,7 +285,7 @@ static int mk_parse_device(const void *fdt, int node, struct mk_device *dev,
 		return 0;
 	}
 	if (!err && dev->nparts > MK_MAX_PARTS) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "limit",
+		mk_report_add(rep, MK_RULE_LIMIT_PARTS,
 			      "%s: %u VFs or namespaces; at most %u are supported",
 			      where, dev->nparts, MK_MAX_PARTS);
 		err = -EINVAL;
@@ -411,7 +310,7 @@ static void *mk_alloc_children(const void *fdt, int parent, u32 max,
 	fdt_for_each_subnode(node, fdt, parent)
 		(*n)++;
 	if (*n > max) {
-		mk_report_add(rep, MK_ERROR, -E2BIG, "limit",
+		mk_report_add(rep, MK_RULE_LIMIT,
 			      "%u %s; at most %u are supported", *n, what, max);
 		*err = -E2BIG;
 		return NULL;
@@ -505,7 +404,7 @@ static int mk_parse_pool_numa(const void *fdt, struct mk_pool *pool,
 		p = mk_get_cells(fdt, pool->numa[i].offset, "distance",
 				 &ncells, &err);
 		if (err || ncells != n) {
-			mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-numa",
+			mk_report_add(rep, MK_RULE_BASELINE_NUMA,
 				      "%s: distance must list %u values, one per NUMA node, on every node or none",
 				      mk_node_name(fdt, pool->numa[i].offset), n);
 			return -EINVAL;
@@ -532,7 +431,7 @@ static int mk_parse_pool_cores(const void *fdt, struct mk_pool *pool,
 		return 0;
 	p = mk_get_cells(fdt, topo, "core-ids", &n, &err);
 	if (err || n != pool->total_cpus) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-cores",
+		mk_report_add(rep, MK_RULE_BASELINE_CORES,
 			      "topology: core-ids must list %u values, one per CPU",
 			      pool->total_cpus);
 		return -EINVAL;
@@ -555,7 +454,10 @@ static int mk_phandle_cmp(const void *a, const void *b)
 {
 	const struct mk_phandle *x = a, *y = b;
 
-	return x->phandle < y->phandle ? -1 : x->phandle > y->phandle;
+	/* Offsets break ties, so a duplicate phandle resolves one way. */
+	if (x->phandle != y->phandle)
+		return x->phandle < y->phandle ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
 static struct mk_phandle *mk_phandle_index(const void *fdt, u32 *count)
@@ -624,7 +526,7 @@ static int mk_parse_devref(const void *fdt, const struct mk_pool *pool,
 
 	node = mk_phandle_lookup(idx, nidx, ph);
 	if (node < 0) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "device-dangling",
+		mk_report_add(rep, MK_RULE_DEVICE_DANGLING,
 			      "%s: devices lists phandle %#x, which no node has",
 			      in->name, ph);
 		return -EINVAL;
@@ -639,7 +541,7 @@ static int mk_parse_devref(const void *fdt, const struct mk_pool *pool,
 
 	/* Not a device: it must be a part node naming its device. */
 	if (mk_get_u32(fdt, node, "parent", &pph)) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "device-unknown",
+		mk_report_add(rep, MK_RULE_DEVICE_UNKNOWN,
 			      "%s: devices lists %s, which is neither a device of the baseline nor a part of one",
 			      in->name, mk_node_name(fdt, node));
 		return -EINVAL;
@@ -647,7 +549,7 @@ static int mk_parse_devref(const void *fdt, const struct mk_pool *pool,
 	parent = mk_phandle_lookup(idx, nidx, pph);
 	dev = parent < 0 ? -1 : mk_device_by_offset(pool, parent);
 	if (dev < 0) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "device-unknown",
+		mk_report_add(rep, MK_RULE_DEVICE_UNKNOWN,
 			      "%s: %s: parent is not a device of the baseline",
 			      in->name, mk_node_name(fdt, node));
 		return -EINVAL;
@@ -656,7 +558,7 @@ static int mk_parse_devref(const void *fdt, const struct mk_pool *pool,
 		 "namespace-id" : "vf-id";
 	if (pool->devices[dev].part_kind == MK_PARTS_NONE ||
 	    mk_get_u32(fdt, node, idprop, &id)) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "device-part-range",
+		mk_report_add(rep, MK_RULE_DEVICE_PART_RANGE,
 			      "%s: %s: %s has no parts of this kind (needs %s)",
 			      in->name, mk_node_name(fdt, node),
 			      pool->devices[dev].name, idprop);
@@ -685,18 +587,18 @@ static int mk_parse_enum(const void *fdt, int node, const char *prop,
 			return 0;
 		}
 	}
-	mk_report_add(rep, MK_ERROR, -EINVAL, "policy-unknown",
+	mk_report_add(rep, MK_RULE_POLICY_UNKNOWN,
 		      "%s: %s \"%s\" is not one of %s|%s|%s", who, prop,
 		      s ? s : "(not a string)", names[1], names[2], names[3]);
 	return -EINVAL;
 }
 
 static const char * const mk_affinity_names[] = {
-	"default", "compact", "spread", "local",
+	"first", "compact", "spread", "local",
 };
 
 static const char * const mk_mempolicy_names[] = {
-	"default", "local", "interleave", "bind",
+	"first", "local", "interleave", "bind",
 };
 
 static int mk_parse_instance(const void *fdt, const struct mk_state *st,
@@ -717,7 +619,7 @@ static int mk_parse_instance(const void *fdt, const struct mk_state *st,
 	res = fdt_subnode_offset(fdt, node, "resources");
 	in->res_offset = res;
 	if (res < 0) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "resources-missing",
+		mk_report_add(rep, MK_RULE_RESOURCES_MISSING,
 			      "%s: no resources node", in->name);
 		return -EINVAL;
 	}
@@ -743,7 +645,7 @@ static int mk_parse_instance(const void *fdt, const struct mk_state *st,
 	if (err == -EINVAL)
 		return mk_bad_prop(rep, in->name, "devices", "a list of phandles");
 	if (!err && n > MK_MAX_INSTANCE_DEVICES) {
-		mk_report_add(rep, MK_ERROR, -E2BIG, "limit",
+		mk_report_add(rep, MK_RULE_LIMIT,
 			      "%s: %u devices; at most %u per instance",
 			      in->name, n, MK_MAX_INSTANCE_DEVICES);
 		return -E2BIG;
@@ -829,7 +731,7 @@ int mk_state_parse(struct mk_state *st, const void *fdt, size_t size,
 	if (err)
 		return err;
 	if (fdt_path_offset(fdt, "/resources") < 0) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-missing",
+		mk_report_add(rep, MK_RULE_BASELINE_MISSING,
 			      "baseline: no /resources node");
 		return -EINVAL;
 	}

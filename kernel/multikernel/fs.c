@@ -14,8 +14,10 @@
  *   instances/NAME/      id, status, cpus, memory, devices, numa_nodes,
  *                        device_tree
  *
- * A change is computed on copies, validated whole, and only then swapped
- * in, so a refused change leaves the state byte for byte as it was.
+ * A change is computed on copies by mk_tx_compute() or mk_tx_rebuild()
+ * (tx.c), validated whole, and only then swapped in here, so a refused
+ * change leaves the state byte for byte as it was. This file keeps the
+ * kernfs side, the locks and the swap; fs_render.c prints the state.
  *
  * Locking: mk_tree_lock serialises changes, including the kernfs nodes they
  * add and remove; mk_state_lock guards the state and is all that readers
@@ -38,6 +40,7 @@
 #include <linux/user_namespace.h>
 #include <uapi/linux/multikernel.h>
 
+#include "fs.h"
 #include "machine.h"
 #include "model.h"
 #include "policy_bpf.h"
@@ -206,27 +209,17 @@ static struct kernfs_node *mk_add_dir(struct kernfs_node *parent,
 	return dir;
 }
 
-/* Parse and validate a tree into @st; on failure @st is released. */
-static int mk_check_tree(const void *tree, struct mk_state *st,
-			 struct mk_report *rep)
-{
-	int err;
-
-	err = mk_state_parse(st, tree, fdt_totalsize(tree), rep);
-	if (!err)
-		err = mk_validate(st, rep);
-	if (err)
-		mk_state_free(st);
-	return err;
-}
-
-static void mk_swap_effective(void *tree, struct mk_state *st)
+/* Make @res the state; it keeps nothing of what it gives over. */
+static void mk_swap_effective(struct mk_tx_result *res)
 {
 	lockdep_assert_held(&mk_state_lock);
 	mk_state_free(&mk_st);
 	kvfree(mk_effective);
-	mk_effective = tree;
-	mk_st = *st;
+	mk_effective = res->tree;
+	mk_st = res->st;
+	res->tree = NULL;
+	memset(&res->st, 0, sizeof(res->st));
+	res->parsed = false;
 }
 
 static const struct mk_instance *mk_find_instance(const char *name)
@@ -241,76 +234,6 @@ static const struct mk_instance *mk_find_instance(const char *name)
 }
 
 /* Instance directories. */
-
-static void mk_print_devices(struct seq_file *sf, const struct mk_instance *in,
-			     const char *sep)
-{
-	u32 i;
-
-	for (i = 0; i < in->ndevs; i++) {
-		const struct mk_device *d = &mk_st.pool.devices[in->devs[i].dev];
-
-		seq_printf(sf, "%s%s", i ? sep : "", d->label ? d->label : d->name);
-		if (in->devs[i].part >= 0)
-			seq_printf(sf, ":%s%d",
-				   d->part_kind == MK_PARTS_NAMESPACE ? "ns" : "vf",
-				   in->devs[i].part);
-	}
-}
-
-static void mk_print_cpus(struct seq_file *sf, const unsigned long *bits)
-{
-	char buf[256];
-
-	if (mk_bits_format(buf, sizeof(buf), bits, MK_MAX_CPUS) >= sizeof(buf)) {
-		/* Long lists are printed whole, never cut. */
-		u32 cpu, n = 0;
-
-		mk_for_each_bit(cpu, bits, MK_MAX_CPUS)
-			seq_printf(sf, "%s%u", n++ ? "," : "", cpu);
-		return;
-	}
-	seq_puts(sf, buf);
-}
-
-/* Copy the subtree at @node of @fdt into a new tree, as its only child. */
-static void *mk_fdt_subtree(const void *fdt, int node)
-{
-	int size = fdt_totalsize(fdt) + 64, depth = 0, prev, off = node;
-	int poff, len, close;
-	const char *name;
-	const void *val;
-	void *out;
-	bool ok;
-
-	out = kvmalloc(size, GFP_KERNEL);
-	if (!out)
-		return NULL;
-	ok = !fdt_create(out, size) && !fdt_finish_reservemap(out) &&
-	     !fdt_begin_node(out, "");
-	while (ok) {
-		/* @off is at @depth below @node, which is at depth 0. */
-		ok = !fdt_begin_node(out, fdt_get_name(fdt, off, NULL));
-		fdt_for_each_property_offset(poff, fdt, off) {
-			val = fdt_getprop_by_offset(fdt, poff, &name, &len);
-			ok = ok && val && !fdt_property(out, name, val, len);
-		}
-		prev = depth;
-		off = fdt_next_node(fdt, off, &depth);
-		/* Close every node that the next one is not inside of. */
-		close = (off < 0 || depth <= 0) ? prev + 1 : prev - depth + 1;
-		while (ok && close--)
-			ok = !fdt_end_node(out);
-		if (off < 0 || depth <= 0)
-			break;
-	}
-	ok = ok && !fdt_end_node(out) && !fdt_finish(out);
-	if (!ok) {
-		kvfree(out);
-		return NULL;
-	}
-	return out;
-}
 
 static int mk_inst_show(struct seq_file *sf, void *v)
 {
@@ -335,14 +258,14 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 		seq_puts(sf, "ready\n");
 		break;
 	case MK_INST_CPUS:
-		mk_print_cpus(sf, in->cpus.bits);
+		mk_render_cpus(sf, in->cpus.bits);
 		seq_putc(sf, '\n');
 		break;
 	case MK_INST_MEMORY:
 		seq_printf(sf, "%#llx %#llx\n", in->mem_base, in->mem_bytes);
 		break;
 	case MK_INST_DEVICES:
-		mk_print_devices(sf, in, "\n");
+		mk_render_devices(sf, &mk_st, in, "\n");
 		if (in->ndevs)
 			seq_putc(sf, '\n');
 		break;
@@ -449,28 +372,6 @@ static struct mk_tx *mk_find_tx(u32 id)
 	return NULL;
 }
 
-/* What the kernel decided in a transaction, and which policy decided it. */
-static void mk_show_placement(struct seq_file *sf,
-			      const struct mk_decisions *dec)
-{
-	const struct mk_decision *d;
-	u32 i;
-
-	for (i = 0; i < dec->n; i++) {
-		d = &dec->d[i];
-		if (d->what & MK_DECIDED_ID)
-			seq_printf(sf, "%s id %u\n", d->name, d->id);
-		if (d->what & MK_DECIDED_CPUS) {
-			seq_printf(sf, "%s cpus ", d->name);
-			mk_print_cpus(sf, d->cpus.bits);
-			seq_printf(sf, " by %s\n", d->cpu_policy);
-		}
-		if (d->what & MK_DECIDED_MEM_BASE)
-			seq_printf(sf, "%s memory-base %#llx by %s\n", d->name,
-				   d->mem_base, d->mem_policy);
-	}
-}
-
 static int mk_tx_show(struct seq_file *sf, void *v)
 {
 	struct kernfs_open_file *of = sf->private;
@@ -503,7 +404,7 @@ static int mk_tx_show(struct seq_file *sf, void *v)
 		seq_puts(sf, tx->instances);
 		break;
 	case MK_TX_PLACEMENT:
-		mk_show_placement(sf, &tx->rec.dec);
+		mk_render_placement(sf, &tx->rec.dec);
 		break;
 	}
 out:
@@ -547,62 +448,72 @@ static void mk_notify_change(void)
 	kernfs_notify(mk_kn_summary);
 }
 
+/* Whether a new transaction may be computed now; reports why not. */
+static int mk_apply_allowed(struct mk_report *rep)
+{
+	lockdep_assert_held(&mk_state_lock);
+	if (!mk_baseline) {
+		mk_report_add(rep, MK_RULE_BASELINE_MISSING,
+			      "no baseline yet; write one to device_tree first");
+		return -EINVAL;
+	}
+	if (mk_ntxs >= MK_MAX_INSTANCES) {
+		mk_report_add(rep, MK_RULE_LIMIT,
+			      "%u transactions applied; roll some back first",
+			      mk_ntxs);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/* A transaction record that keeps the overlay and what was decided. */
+static struct mk_tx *mk_tx_new(const void *blob, size_t size,
+			       struct mk_tx_result *res)
+{
+	struct mk_tx *tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+
+	if (!tx)
+		return NULL;
+	tx->rec.dtbo = kvmemdup(blob, size, GFP_KERNEL);
+	if (!tx->rec.dtbo) {
+		kfree(tx);
+		return NULL;
+	}
+	tx->rec.size = size;
+	tx->rec.dec = res->dec;
+	tx->instances = res->instances;
+	res->dec = (struct mk_decisions){};
+	res->instances = NULL;
+	return tx;
+}
+
 /* Apply an overlay as a new transaction. */
 static int mk_apply(const void *blob, size_t size, struct mk_report *rep,
 		    u32 *id)
 {
-	struct mk_tx *tx = NULL;
-	struct mk_decisions dec = {};
-	struct mk_state st;
-	void *tree = NULL;
-	int err, n;
+	struct mk_tx_result res = {};
+	struct mk_tx *tx;
+	int err;
 
 	mutex_lock(&mk_tree_lock);
 	mutex_lock(&mk_state_lock);
-	if (!mk_baseline) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-missing",
-			      "no baseline yet; write one to device_tree first");
-		err = -EINVAL;
-		goto unlock;
-	}
-	if (mk_ntxs >= MK_MAX_INSTANCES) {
-		mk_report_add(rep, MK_ERROR, -E2BIG, "limit",
-			      "%u transactions applied; roll some back first",
-			      mk_ntxs);
-		err = -E2BIG;
-		goto unlock;
-	}
-	err = mk_overlay_apply(mk_effective, blob, size, &tree, rep);
-	if (!err) {
-		err = mk_allocate_with(&tree, mk_policy_bpf_get(), &dec, rep);
-		mk_policy_bpf_put();
-	}
-	if (!err)
-		err = mk_check_tree(tree, &st, rep);
+	err = mk_apply_allowed(rep);
 	if (err)
 		goto unlock;
-
-	err = -ENOMEM;
-	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
-	if (!tx)
-		goto unlock_state;
-	/* The names of the instances are in the blob: its size is enough. */
-	tx->instances = kvzalloc(size + 2, GFP_KERNEL);
-	tx->rec.dtbo = kvmalloc(size, GFP_KERNEL);
-	if (!tx->instances || !tx->rec.dtbo)
-		goto unlock_state;
-	n = mk_overlay_instances(mk_effective, blob, tx->instances, size + 2);
-	if (n < 0)
-		goto unlock_state;
-	memcpy((void *)tx->rec.dtbo, blob, size);
-	tx->rec.size = size;
-	tx->rec.dec = dec;
-	dec = (struct mk_decisions){};
+	err = mk_tx_compute(mk_effective, blob, size, mk_policy_bpf_get(), 0,
+			    &res, rep);
+	mk_policy_bpf_put();
+	if (err)
+		goto unlock;
+	tx = mk_tx_new(blob, size, &res);
+	if (!tx) {
+		err = -ENOMEM;
+		goto unlock;
+	}
 	tx->id = mk_next_tx++;
 	list_add_tail(&tx->list, &mk_txs);
 	mk_ntxs++;
-	mk_swap_effective(tree, &st);
-	tree = NULL;
+	mk_swap_effective(&res);
 	*id = tx->id;
 	mutex_unlock(&mk_state_lock);
 
@@ -613,14 +524,10 @@ static int mk_apply(const void *blob, size_t size, struct mk_report *rep,
 	mutex_unlock(&mk_tree_lock);
 	return 0;
 
-unlock_state:
-	mk_state_free(&st);
-	mk_tx_free(tx);
 unlock:
 	mutex_unlock(&mk_state_lock);
 	mutex_unlock(&mk_tree_lock);
-	mk_decisions_free(&dec);
-	kvfree(tree);
+	mk_tx_result_free(&res);
 	return err;
 }
 
@@ -629,8 +536,7 @@ unlock:
  * @skip, and validate it.
  */
 static int mk_rebuild_checked(const void *baseline, struct mk_tx *skip,
-			      void **tree, struct mk_state *st,
-			      struct mk_report *rep)
+			      struct mk_tx_result *res, struct mk_report *rep)
 {
 	struct mk_tx_rec **recs;
 	struct mk_tx *tx;
@@ -644,45 +550,35 @@ static int mk_rebuild_checked(const void *baseline, struct mk_tx *skip,
 	list_for_each_entry(tx, &mk_txs, list)
 		if (tx != skip)
 			recs[n++] = &tx->rec;
-	err = mk_rebuild(baseline, recs, n, tree, rep);
+	err = mk_tx_rebuild(baseline, recs, n, res, rep);
 	kvfree(recs);
-	if (err)
-		return err;
-	err = mk_check_tree(*tree, st, rep);
-	if (err) {
-		kvfree(*tree);
-		*tree = NULL;
-	}
 	return err;
 }
 
 static int mk_rollback(u32 id, struct mk_report *rep)
 {
-	struct mk_state st;
+	struct mk_tx_result res;
 	struct mk_tx *tx;
-	void *tree;
 	int err;
 
 	mutex_lock(&mk_tree_lock);
 	mutex_lock(&mk_state_lock);
 	tx = mk_find_tx(id);
 	if (!tx) {
-		mutex_unlock(&mk_state_lock);
-		mutex_unlock(&mk_tree_lock);
-		return -ENOENT;
+		err = -ENOENT;
+		goto unlock;
 	}
-	err = mk_rebuild_checked(mk_baseline, tx, &tree, &st, rep);
+	err = mk_rebuild_checked(mk_baseline, tx, &res, rep);
 	if (err) {
 		/* Keep the reason where the operator can read it. */
 		kfree(tx->refusal);
 		tx->refusal = kstrdup(rep->buf ? rep->buf : "", GFP_KERNEL);
-		mutex_unlock(&mk_state_lock);
-		mutex_unlock(&mk_tree_lock);
-		return err == -ENOMEM ? err : -EBUSY;
+		err = err == -ENOMEM ? err : -EBUSY;
+		goto unlock;
 	}
 	list_del(&tx->list);
 	mk_ntxs--;
-	mk_swap_effective(tree, &st);
+	mk_swap_effective(&res);
 	mutex_unlock(&mk_state_lock);
 
 	kernfs_remove(tx->kn);
@@ -691,6 +587,11 @@ static int mk_rollback(u32 id, struct mk_report *rep)
 	mk_notify_change();
 	mutex_unlock(&mk_tree_lock);
 	return 0;
+
+unlock:
+	mutex_unlock(&mk_state_lock);
+	mutex_unlock(&mk_tree_lock);
+	return err;
 }
 
 static int mk_rmdir(struct kernfs_node *kn)
@@ -718,46 +619,62 @@ static struct kernfs_syscall_ops mk_syscall_ops = {
 	.rmdir	= mk_rmdir,
 };
 
-/* Replace the baseline, if every applied transaction still fits it. */
-static int mk_set_baseline(const void *blob, size_t size,
-			   struct mk_report *rep)
+/* A baseline that is sound and fits this machine, as a copy to keep. */
+static int mk_baseline_prepare(const void *blob, size_t size, void **out,
+			       struct mk_report *rep)
 {
-	void *baseline = NULL, *tree = NULL;
 	struct mk_state st;
 	int err;
 
-	err = mk_baseline_load(blob, size, &baseline, rep);
+	err = mk_baseline_load(blob, size, out, rep);
 	if (err)
 		return err;
-	err = mk_state_parse(&st, baseline, fdt_totalsize(baseline), rep);
+	err = mk_state_parse(&st, *out, fdt_totalsize(*out), rep);
 	if (!err)
 		err = mk_check_machine(&st, rep);
 	mk_state_free(&st);
 	if (err) {
-		kvfree(baseline);
-		return err;
+		kvfree(*out);
+		*out = NULL;
 	}
+	return err;
+}
+
+/* Replace the baseline, if every applied transaction still fits it. */
+static int mk_set_baseline(const void *blob, size_t size,
+			   struct mk_report *rep)
+{
+	struct mk_tx_result res;
+	void *baseline;
+	int err;
+
+	err = mk_baseline_prepare(blob, size, &baseline, rep);
+	if (err)
+		return err;
 
 	mutex_lock(&mk_tree_lock);
 	mutex_lock(&mk_state_lock);
-	err = mk_rebuild_checked(baseline, NULL, &tree, &st, rep);
+	err = mk_rebuild_checked(baseline, NULL, &res, rep);
 	if (err) {
-		mk_report_add(rep, MK_ERROR, -EBUSY, "baseline-busy",
+		mk_report_add(rep, MK_RULE_BASELINE_BUSY,
 			      "the applied transactions do not fit this baseline; roll them back first");
 		err = err == -ENOMEM ? err : -EBUSY;
-		mutex_unlock(&mk_state_lock);
-		mutex_unlock(&mk_tree_lock);
-		kvfree(baseline);
-		return err;
+		goto unlock;
 	}
-	kvfree(mk_baseline);
-	mk_baseline = baseline;
-	mk_swap_effective(tree, &st);
+	swap(mk_baseline, baseline);
+	mk_swap_effective(&res);
 	mutex_unlock(&mk_state_lock);
 	mk_sync_inst_dirs();
 	mk_notify_change();
 	mutex_unlock(&mk_tree_lock);
+	kvfree(baseline);
 	return 0;
+
+unlock:
+	mutex_unlock(&mk_state_lock);
+	mutex_unlock(&mk_tree_lock);
+	kvfree(baseline);
+	return err;
 }
 
 /* Top-level files. */
@@ -830,56 +747,12 @@ static const struct kernfs_ops mk_new_ops = {
 
 static int mk_summary_show(struct seq_file *sf, void *v)
 {
-	const struct mk_pool *p = &mk_st.pool;
-	struct mk_cpus *cpus;
-	struct mk_span *gaps = NULL;
-	int i, n = 0;
-	u32 k;
-
-	cpus = kzalloc(sizeof(*cpus), GFP_KERNEL);
 	mutex_lock(&mk_state_lock);
-	if (!mk_effective || !cpus) {
-		seq_puts(sf, mk_effective ? "" : "no baseline\n");
-		goto out;
-	}
-	n = mk_free_memory(&mk_st, NULL, 0);
-	gaps = n > 0 ? kcalloc(n, sizeof(*gaps), GFP_KERNEL) : NULL;
-	if (gaps)
-		n = mk_free_memory(&mk_st, gaps, n);
-
-	seq_puts(sf, "pool cpus: ");
-	mk_print_cpus(sf, p->available.bits);
-	mk_free_cpus(&mk_st, NULL, cpus);
-	seq_puts(sf, "\nfree cpus: ");
-	mk_print_cpus(sf, cpus->bits);
-	seq_printf(sf, "\npool memory: %#llx-%#llx\nfree memory:",
-		   p->pool_base, p->pool_base + p->pool_bytes);
-	for (i = 0; gaps && i < n; i++)
-		seq_printf(sf, " %#llx-%#llx", gaps[i].start, gaps[i].end);
-	if (!n)
-		seq_puts(sf, " none");
-	seq_puts(sf, "\ndevices:");
-	for (k = 0; k < p->ndevices; k++)
-		seq_printf(sf, " %s", p->devices[k].label ? p->devices[k].label :
-							   p->devices[k].name);
-	seq_printf(sf, "\ninstances: %u\n", mk_st.ninstances);
-	for (i = 0; i < mk_st.ninstances; i++) {
-		const struct mk_instance *in = &mk_st.instances[i];
-
-		seq_printf(sf, "instance %s: id %u cpus ", in->name, in->id);
-		mk_print_cpus(sf, in->cpus.bits);
-		seq_printf(sf, " memory %#llx+%#llx devices ", in->mem_base,
-			   in->mem_bytes);
-		if (!in->ndevs)
-			seq_puts(sf, "none");
-		mk_print_devices(sf, in, ",");
-		seq_putc(sf, '\n');
-	}
-	seq_printf(sf, "transactions: %u\n", mk_ntxs);
-out:
+	if (mk_effective)
+		mk_render_summary(sf, &mk_st, mk_ntxs);
+	else
+		seq_puts(sf, "no baseline\n");
 	mutex_unlock(&mk_state_lock);
-	kfree(gaps);
-	kfree(cpus);
 	return 0;
 }
 

@@ -64,20 +64,20 @@ static void mk_check_device(const struct mk_state *st, const struct mk_device *d
 	if (!id)
 		return;
 	if (!mk_parse_pci_id(id, len, &domain, &bus, &devfn)) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-devices",
+		mk_report_add(rep, MK_RULE_MACHINE_DEVICES,
 			      "%s: pci-id must be a string such as \"0000:01:00.0\"",
 			      name);
 		return;
 	}
 	pdev = pci_get_domain_bus_and_slot(domain, bus, devfn);
 	if (!pdev) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-devices",
+		mk_report_add(rep, MK_RULE_MACHINE_DEVICES,
 			      "%s: no PCI device %s on this machine", name, id);
 		return;
 	}
 	vfs = pci_sriov_get_totalvfs(pdev);
 	if (d->part_kind == MK_PARTS_VF && d->nparts > vfs)
-		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-devices",
+		mk_report_add(rep, MK_RULE_MACHINE_DEVICES,
 			      "%s: sriov-vfs is %u but %s supports %d VFs",
 			      name, d->nparts, pci_name(pdev), vfs);
 	pci_dev_put(pdev);
@@ -87,7 +87,8 @@ static void mk_check_device(const struct mk_state *st, const struct mk_device *d
  * The placement policies trust the NUMA description, so a present CPU must
  * be on the node the baseline says. A kernel without NUMA cannot tell.
  */
-static void mk_check_numa(const struct mk_pool *p, struct mk_report *rep)
+static void mk_check_machine_numa(const struct mk_pool *p,
+				  struct mk_report *rep)
 {
 	u32 i, cpu;
 	int here;
@@ -95,13 +96,13 @@ static void mk_check_numa(const struct mk_pool *p, struct mk_report *rep)
 	if (!IS_ENABLED(CONFIG_NUMA))
 		return;
 	for (i = 0; i < p->nnuma; i++) {
-		mk_for_each_bit(cpu, p->numa[i].cpus.bits, MK_MAX_CPUS) {
+		for_each_set_bit(cpu, p->numa[i].cpus.bits, MK_MAX_CPUS) {
 			if (cpu >= nr_cpu_ids || !cpu_present(cpu))
 				continue;
 			here = cpu_to_node(cpu);
 			if (here == p->numa[i].id)
 				continue;
-			mk_report_add(rep, MK_ERROR, -EINVAL, "machine-numa",
+			mk_report_add(rep, MK_RULE_MACHINE_NUMA,
 				      "baseline: node %u lists CPU %u, which is on node %d here",
 				      p->numa[i].id, cpu, here);
 			break;	/* one finding a node */
@@ -128,17 +129,17 @@ int mk_check_machine(const struct mk_state *st, struct mk_report *rep)
 	absent = kzalloc(sizeof(*absent), GFP_KERNEL);
 	if (!absent)
 		return -ENOMEM;
-	mk_for_each_bit(cpu, p->available.bits, MK_MAX_CPUS) {
+	for_each_set_bit(cpu, p->available.bits, MK_MAX_CPUS) {
 		if (cpu >= nr_cpu_ids || !cpu_present(cpu))
-			mk_bit_set(absent->bits, cpu);
+			__set_bit(cpu, absent->bits);
 		else if (cpu == get_boot_cpu_id())
-			mk_report_add(rep, MK_ERROR, -EINVAL, "machine-cpus",
+			mk_report_add(rep, MK_RULE_MACHINE_CPUS,
 				      "baseline: CPU %u is the boot CPU; keep it for the host",
 				      cpu);
 	}
-	if (mk_bits_weight(absent->bits, MK_MAX_CPUS)) {
+	if (bitmap_weight(absent->bits, MK_MAX_CPUS)) {
 		mk_bits_format(list, sizeof(list), absent->bits, MK_MAX_CPUS);
-		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-cpus",
+		mk_report_add(rep, MK_RULE_MACHINE_CPUS,
 			      "baseline: pool CPUs %s are not present (present: %*pbl)",
 			      list, cpumask_pr_args(cpu_present_mask));
 	}
@@ -146,16 +147,16 @@ int mk_check_machine(const struct mk_state *st, struct mk_report *rep)
 
 	for (i = 0; i < p->ndevices; i++)
 		mk_check_device(st, &p->devices[i], rep);
-	mk_check_numa(p, rep);
+	mk_check_machine_numa(p, rep);
 
 	if (!mk_pool_mem_range(&base, &size)) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-memory",
+		mk_report_add(rep, MK_RULE_MACHINE_MEMORY,
 			      "baseline: no memory is reserved; boot with multikernel_pool=SIZE@BASE");
 		return -EINVAL;
 	}
 	if (check_add_overflow(p->pool_base, p->pool_bytes, &pool_end) ||
 	    p->pool_base < base || pool_end > base + size)
-		mk_report_add(rep, MK_ERROR, -EINVAL, "machine-memory",
+		mk_report_add(rep, MK_RULE_MACHINE_MEMORY,
 			      "baseline: memory pool %#llx+%#llx is not inside the reserved %#llx+%#llx",
 			      p->pool_base, p->pool_bytes, base, size);
 	return rep->errors > errors ? -EINVAL : 0;

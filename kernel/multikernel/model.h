@@ -10,6 +10,7 @@
 #define _MULTIKERNEL_MODEL_H
 
 #include "port.h"
+#include "rules.h"
 
 /* Limits; Documentation/filesystems/multikernel.rst lists them as ABI. */
 #define MK_MAX_CPUS		4096
@@ -78,15 +79,17 @@ struct mk_pool {
 	u32 *core;		/* total_cpus core ids (SMT siblings); or NULL */
 };
 
+/* Without the property, "first": the lowest-numbered free CPUs. */
 enum mk_affinity {
-	MK_AFFINITY_DEFAULT,
+	MK_AFFINITY_FIRST,
 	MK_AFFINITY_COMPACT,
 	MK_AFFINITY_SPREAD,
 	MK_AFFINITY_LOCAL,
 };
 
+/* Without the property, "first": the lowest free range that fits. */
 enum mk_mempolicy {
-	MK_MEMPOLICY_DEFAULT,
+	MK_MEMPOLICY_FIRST,
 	MK_MEMPOLICY_LOCAL,
 	MK_MEMPOLICY_INTERLEAVE,
 	MK_MEMPOLICY_BIND,
@@ -125,14 +128,10 @@ struct mk_state {
 	struct mk_instance *instances;
 };
 
-enum mk_severity {
-	MK_ERROR,
-	MK_WARNING,
-};
-
 /*
  * Findings, one per line: "error: RULE: INSTANCES: WHAT; HINT". The errno
- * of the first error is what a failed write returns.
+ * of the first error is what a failed write returns. RULE and the errno
+ * come from the rule table (rules.h).
  */
 struct mk_report {
 	char *buf;
@@ -167,35 +166,21 @@ struct mk_decisions {
 	struct mk_decision *d;
 };
 
-/* bitmap.c */
-void mk_bit_set(unsigned long *bits, u32 n);
-bool mk_bit_test(const unsigned long *bits, u32 n);
-u32 mk_bits_weight(const unsigned long *bits, u32 nbits);
-u32 mk_bits_weight_and(const unsigned long *a, const unsigned long *b,
-		       u32 nbits);
-u32 mk_bit_next(const unsigned long *bits, u32 nbits, u32 start);
-bool mk_bits_intersects(const unsigned long *a, const unsigned long *b,
-			u32 nbits);
-void mk_bits_and(unsigned long *dst, const unsigned long *a,
-		 const unsigned long *b, u32 nbits);
-void mk_bits_andnot(unsigned long *dst, const unsigned long *a,
-		    const unsigned long *b, u32 nbits);
+/* report.c */
 int mk_bits_format(char *buf, size_t size, const unsigned long *bits,
 		   u32 nbits);
-
-#define mk_for_each_bit(bit, bits, nbits)				\
-	for ((bit) = mk_bit_next(bits, nbits, 0); (bit) < (nbits);	\
-	     (bit) = mk_bit_next(bits, nbits, (bit) + 1))
-
-/* report.c */
 void mk_report_init(struct mk_report *rep);
 void mk_report_free(struct mk_report *rep);
-__printf(5, 6)
-void mk_report_add(struct mk_report *rep, enum mk_severity sev, int err,
-		   const char *rule, const char *fmt, ...);
+__printf(3, 4)
+void mk_report_add(struct mk_report *rep, enum mk_rule rule,
+		   const char *fmt, ...);
+
+/* fdt_util.c */
+int mk_fdt_check(const void *fdt, size_t size, struct mk_report *rep);
+int mk_fdt_copy(const void *fdt, size_t extra, void **out);
+void *mk_fdt_subtree(const void *fdt, int node);
 
 /* dt_parse.c */
-int mk_fdt_check(const void *fdt, size_t size, struct mk_report *rep);
 int mk_state_parse(struct mk_state *st, const void *fdt, size_t size,
 		   struct mk_report *rep);
 void mk_state_free(struct mk_state *st);
@@ -218,17 +203,13 @@ int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 		     void **out, struct mk_report *rep);
 int mk_overlay_instances(const void *base, const void *dtbo, char *buf,
 			 size_t size);
-int mk_fdt_copy(const void *fdt, size_t extra, void **out);
 int mk_baseline_load(const void *blob, size_t size, void **out,
 		     struct mk_report *rep);
-int mk_rebuild(const void *baseline, struct mk_tx_rec *const *txs, u32 n,
-	       void **out, struct mk_report *rep);
 
-/* alloc.c */
+/* placement.c: what the kernel decides for instances, and its replay */
 struct mk_policy;
-int mk_allocate_with(void **fdt, const struct mk_policy *custom,
-		     struct mk_decisions *dec, struct mk_report *rep);
-int mk_allocate(void **fdt, struct mk_decisions *dec, struct mk_report *rep);
+int mk_place(void **fdt, const struct mk_policy *custom,
+	     struct mk_decisions *dec, struct mk_report *rep);
 int mk_decisions_replay(void **fdt, const struct mk_decisions *dec,
 			struct mk_report *rep);
 void mk_decisions_free(struct mk_decisions *dec);
@@ -238,5 +219,25 @@ void mk_free_cpus(const struct mk_state *st, const struct mk_instance *except,
 
 /* validate.c */
 int mk_validate(const struct mk_state *st, struct mk_report *rep);
+
+/* tx.c: the one path by which a tree changes */
+#define MK_TX_EXPLAIN	BIT(0)	/* on failure, keep what was built, parsed */
+
+struct mk_tx_result {
+	void *tree;		/* the new tree; on failure, as far as it got */
+	struct mk_state st;	/* @tree parsed, when @parsed */
+	bool parsed;
+	struct mk_decisions dec;	/* what was placed */
+	char *instances;	/* the instances it touches, one per line */
+};
+
+int mk_tree_check(const void *tree, size_t size, struct mk_state *st,
+		  struct mk_report *rep);
+int mk_tx_compute(const void *base, const void *dtbo, size_t size,
+		  const struct mk_policy *custom, unsigned int flags,
+		  struct mk_tx_result *res, struct mk_report *rep);
+int mk_tx_rebuild(const void *baseline, struct mk_tx_rec *const *txs, u32 n,
+		  struct mk_tx_result *res, struct mk_report *rep);
+void mk_tx_result_free(struct mk_tx_result *res);
 
 #endif /* _MULTIKERNEL_MODEL_H */

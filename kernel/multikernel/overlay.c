@@ -13,32 +13,6 @@
 #define MK_INSTANCES_NODE	"instances"
 #define MK_INSTANCES_PATH	"/" MK_INSTANCES_NODE
 
-/**
- * mk_fdt_copy - copy a checked tree into a new buffer with room to grow
- * @fdt: the tree
- * @extra: bytes of free space wanted beyond the tree itself
- * @out: the new buffer; release with kvfree()
- *
- * Return: 0 or a negative errno.
- */
-int mk_fdt_copy(const void *fdt, size_t extra, void **out)
-{
-	size_t size = fdt_totalsize(fdt);
-	void *buf;
-
-	if (check_add_overflow(size, extra, &size) || size > INT_MAX)
-		return -EFBIG;
-	buf = kvmalloc(size, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	if (fdt_open_into(fdt, buf, size)) {
-		kvfree(buf);
-		return -EINVAL;
-	}
-	*out = buf;
-	return 0;
-}
-
 /*
  * Find the label that __fixups__ says belongs in @fragment's target
  * property: entries are "path:property:offset" strings.
@@ -116,7 +90,7 @@ static int mk_overlay_check_targets(const void *base, const void *dtbo,
 		fragments++;
 		target = mk_fragment_target(base, dtbo, frag, path, sizeof(path));
 		if (!target || !mk_path_in_instances(target)) {
-			mk_report_add(rep, MK_ERROR, -EINVAL, "overlay-target",
+			mk_report_add(rep, MK_RULE_OVERLAY_TARGET,
 				      "%s: targets %s; overlays may only change %s (write a new baseline to change the pool)",
 				      fdt_get_name(dtbo, frag, NULL),
 				      target ? target : "an unresolvable node",
@@ -125,7 +99,7 @@ static int mk_overlay_check_targets(const void *base, const void *dtbo,
 		}
 	}
 	if (!fragments) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "overlay-empty",
+		mk_report_add(rep, MK_RULE_OVERLAY_EMPTY,
 			      "overlay: no fragment with an __overlay__ node; compile /plugin/ source with dtc -@");
 		return -EINVAL;
 	}
@@ -172,7 +146,7 @@ static int mk_overlay_check_local_fixups(const void *dtbo,
 	}
 	return 0;
 bad:
-	mk_report_add(rep, MK_ERROR, -EINVAL, "malformed",
+	mk_report_add(rep, MK_RULE_MALFORMED,
 		      "overlay: __local_fixups__ points outside the overlay's properties");
 	return -EINVAL;
 }
@@ -198,7 +172,7 @@ int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 	if (err)
 		return err;
 	if (fdt_path_offset(base, MK_INSTANCES_PATH) < 0) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "overlay-target",
+		mk_report_add(rep, MK_RULE_OVERLAY_TARGET,
 			      "the tree has no %s node for overlays to target; add an empty one to the baseline",
 			      MK_INSTANCES_PATH);
 		return -EINVAL;
@@ -225,7 +199,7 @@ int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 		hint = "";
 		if (err == -FDT_ERR_NOTFOUND)
 			hint = "; it uses an undefined label (baseline not built with dtc -@?)";
-		mk_report_add(rep, MK_ERROR, -EINVAL, "overlay-apply",
+		mk_report_add(rep, MK_RULE_OVERLAY_APPLY,
 			      "overlay does not apply: %s%s", fdt_strerror(err),
 			      hint);
 		return -EINVAL;
@@ -233,7 +207,7 @@ int mk_overlay_apply(const void *base, const void *dtbo, size_t dtbo_size,
 	fdt_pack(tree);
 	if (fdt_totalsize(tree) > MK_MAX_BLOB_SIZE) {
 		kvfree(tree);
-		mk_report_add(rep, MK_ERROR, -EFBIG, "limit",
+		mk_report_add(rep, MK_RULE_LIMIT_SIZE,
 			      "the resulting tree would exceed %u bytes",
 			      MK_MAX_BLOB_SIZE);
 		return -EFBIG;
@@ -331,11 +305,9 @@ int mk_baseline_load(const void *blob, size_t size, void **out,
 	void *copy;
 	int err;
 
-	err = mk_state_parse(&st, blob, size, rep);
-	if (!err)
-		err = mk_validate(&st, rep);
+	err = mk_tree_check(blob, size, &st, rep);
 	if (!err && st.ninstances) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "baseline-instances",
+		mk_report_add(rep, MK_RULE_BASELINE_INSTANCES,
 			      "a baseline describes the pool only; create instances with overlays");
 		err = -EINVAL;
 	}
@@ -353,45 +325,5 @@ int mk_baseline_load(const void *blob, size_t size, void **out,
 	}
 	fdt_pack(copy);
 	*out = copy;
-	return 0;
-}
-
-/**
- * mk_rebuild - rebuild a state from its baseline and transactions
- * @baseline: the baseline tree, already checked
- * @txs: the transactions to apply, in order
- * @n: how many
- * @out: the rebuilt tree; release with kvfree()
- * @rep: why it could not be rebuilt
- *
- * Each overlay is applied again and its recorded decisions replayed; no
- * placement is decided anew. The result still needs validating.
- *
- * Return: 0 or a negative errno.
- */
-int mk_rebuild(const void *baseline, struct mk_tx_rec *const *txs, u32 n,
-	       void **out, struct mk_report *rep)
-{
-	void *tree, *next;
-	int err;
-	u32 i;
-
-	err = mk_fdt_copy(baseline, 0, &tree);
-	if (err)
-		return err;
-	for (i = 0; !err && i < n; i++) {
-		err = mk_overlay_apply(tree, txs[i]->dtbo, txs[i]->size, &next,
-				       rep);
-		if (err)
-			break;
-		kvfree(tree);
-		tree = next;
-		err = mk_decisions_replay(&tree, &txs[i]->dec, rep);
-	}
-	if (err) {
-		kvfree(tree);
-		return err;
-	}
-	*out = tree;
 	return 0;
 }

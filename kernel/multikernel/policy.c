@@ -21,7 +21,7 @@ u32 mk_view_cpu_node(const struct mk_view *v, u32 cpu)
 	u32 i;
 
 	for (i = 0; i < v->pool->nnuma; i++)
-		if (mk_bit_test(v->pool->numa[i].cpus.bits, cpu))
+		if (test_bit(cpu, v->pool->numa[i].cpus.bits))
 			return i;
 	return MK_NO_NODE;
 }
@@ -136,8 +136,8 @@ u32 mk_view_home_node(const struct mk_view *v, const struct mk_cpus *cpus)
 	u32 i, n, best = MK_NO_NODE, most = 0;
 
 	for (i = 0; i < v->pool->nnuma; i++) {
-		n = mk_bits_weight_and(cpus->bits, v->pool->numa[i].cpus.bits,
-				       MK_MAX_CPUS);
+		n = bitmap_weight_and(cpus->bits, v->pool->numa[i].cpus.bits,
+				      MK_MAX_CPUS);
 		if (n > most) {
 			most = n;
 			best = i;
@@ -153,25 +153,25 @@ static int mk_check_cpus_proposal(const char *by, const struct mk_view *v,
 {
 	struct mk_cpus *bad;
 	char buf[128], free_buf[128];
-	u32 n = mk_bits_weight(cpus->bits, MK_MAX_CPUS);
+	u32 n = bitmap_weight(cpus->bits, MK_MAX_CPUS);
 
 	if (n != req->cpu_count) {
-		mk_report_add(rep, MK_ERROR, -EINVAL, "policy-invalid",
+		mk_report_add(rep, MK_RULE_POLICY_INVALID,
 			      "%s: policy %s proposed %u CPUs for cpu-count %u",
 			      req->name, by, n, req->cpu_count);
 		return -EINVAL;
 	}
-	if (mk_bits_weight_and(cpus->bits, v->free_cpus.bits, MK_MAX_CPUS) == n)
+	if (bitmap_weight_and(cpus->bits, v->free_cpus.bits, MK_MAX_CPUS) == n)
 		return 0;
 	bad = kzalloc(sizeof(*bad), GFP_KERNEL);
 	if (!bad)
 		return -ENOMEM;
-	mk_bits_andnot(bad->bits, cpus->bits, v->free_cpus.bits, MK_MAX_CPUS);
+	bitmap_andnot(bad->bits, cpus->bits, v->free_cpus.bits, MK_MAX_CPUS);
 	mk_bits_format(buf, sizeof(buf), bad->bits, MK_MAX_CPUS);
 	mk_bits_format(free_buf, sizeof(free_buf), v->free_cpus.bits,
 		       MK_MAX_CPUS);
 	kfree(bad);
-	mk_report_add(rep, MK_ERROR, -EINVAL, "policy-invalid",
+	mk_report_add(rep, MK_RULE_POLICY_INVALID,
 		      "%s: policy %s proposed CPUs %s, which are not free; free: %s",
 		      req->name, by, buf, free_buf);
 	return -EINVAL;
@@ -189,7 +189,7 @@ static int mk_check_memory_proposal(const char *by, const struct mk_view *v,
 		for (i = 0; i < v->nspans; i++)
 			if (base >= v->spans[i].start && end <= v->spans[i].end)
 				return 0;
-	mk_report_add(rep, MK_ERROR, -EINVAL, "policy-invalid",
+	mk_report_add(rep, MK_RULE_POLICY_INVALID,
 		      "%s: policy %s proposed memory %#llx+%#llx, which is not a free, 4 KiB aligned range of the pool",
 		      req->name, by, base, req->mem_bytes);
 	return -EINVAL;
@@ -200,7 +200,7 @@ static int mk_custom_refused(const struct mk_policy *custom,
 			     const struct mk_request *req, const char *what,
 			     struct mk_report *rep)
 {
-	mk_report_add(rep, MK_ERROR, -ENOSPC, "policy-no-placement",
+	mk_report_add(rep, MK_RULE_POLICY_NO_PLACEMENT,
 		      "%s: policy %s finds no placement for its %s",
 		      req->name, custom->name, what);
 	return -ENOSPC;
@@ -237,7 +237,7 @@ int mk_place_cpus(const struct mk_policy *custom, const struct mk_view *v,
 		}
 		if (err == -ENOSPC)
 			return mk_custom_refused(custom, req, "CPUs", rep);
-		mk_report_add(rep, MK_WARNING, 0, "policy-fallback",
+		mk_report_add(rep, MK_RULE_POLICY_FALLBACK,
 			      "%s: policy %s declined to place CPUs (returned %d); the built-in policy %s places them",
 			      req->name, custom->name, err, pol->name);
 	}
@@ -273,7 +273,7 @@ int mk_place_memory(const struct mk_policy *custom, const struct mk_view *v,
 		}
 		if (err == -ENOSPC)
 			return mk_custom_refused(custom, req, "memory", rep);
-		mk_report_add(rep, MK_WARNING, 0, "policy-fallback",
+		mk_report_add(rep, MK_RULE_POLICY_FALLBACK,
 			      "%s: policy %s declined to place memory (returned %d); the built-in policy %s places it",
 			      req->name, custom->name, err, pol->name);
 	}

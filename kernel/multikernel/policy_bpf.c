@@ -205,8 +205,8 @@ __bpf_kfunc_start_defs();
  */
 __bpf_kfunc bool bpf_mk_cpu_free(struct mk_policy_ctx *ctx, u32 cpu)
 {
-	return cpu < MK_MAX_CPUS && mk_bit_test(ctx->view->free_cpus.bits, cpu) &&
-	       !(ctx->placing_cpus && mk_bit_test(ctx->cpus->bits, cpu));
+	return cpu < MK_MAX_CPUS && test_bit(cpu, ctx->view->free_cpus.bits) &&
+	       !(ctx->placing_cpus && test_bit(cpu, ctx->cpus->bits));
 }
 
 /**
@@ -219,7 +219,7 @@ __bpf_kfunc bool bpf_mk_cpu_free(struct mk_policy_ctx *ctx, u32 cpu)
 __bpf_kfunc bool bpf_mk_cpu_host(struct mk_policy_ctx *ctx, u32 cpu)
 {
 	return cpu < MK_MAX_CPUS &&
-	       mk_bit_test(ctx->view->pool->host_reserved.bits, cpu);
+	       test_bit(cpu, ctx->view->pool->host_reserved.bits);
 }
 
 /**
@@ -293,8 +293,8 @@ __bpf_kfunc u32 bpf_mk_node_free_cpus(struct mk_policy_ctx *ctx, u32 node_id)
 
 	if (node == MK_NO_NODE)
 		return 0;
-	n = mk_bits_weight_and(ctx->view->free_cpus.bits,
-			       ctx->view->pool->numa[node].cpus.bits, MK_MAX_CPUS);
+	n = bitmap_weight_and(ctx->view->free_cpus.bits,
+			      ctx->view->pool->numa[node].cpus.bits, MK_MAX_CPUS);
 	if (ctx->placing_cpus)
 		n -= mk_node_proposed(ctx, node);
 	return n;
@@ -389,7 +389,7 @@ __bpf_kfunc s64 bpf_mk_req_node(struct mk_policy_ctx *ctx, u32 idx)
  */
 __bpf_kfunc bool bpf_mk_req_has_cpu(struct mk_policy_ctx *ctx, u32 cpu)
 {
-	return cpu < MK_MAX_CPUS && mk_bit_test(ctx->cpus->bits, cpu);
+	return cpu < MK_MAX_CPUS && test_bit(cpu, ctx->cpus->bits);
 }
 
 /**
@@ -433,7 +433,7 @@ __bpf_kfunc int bpf_mk_propose_cpu(struct mk_policy_ctx *ctx, u32 cpu)
 		return -EPERM;
 	if (cpu >= MK_MAX_CPUS)
 		return -EINVAL;
-	mk_bit_set(ctx->cpus->bits, cpu);
+	__set_bit(cpu, ctx->cpus->bits);
 	return 0;
 }
 

@@ -81,8 +81,8 @@ static void mk_cand_nodes(struct mk_cpu_work *w)
 	u32 node, cpu, lo, hi, mid;
 
 	for (node = 0; node < p->nnuma; node++) {
-		mk_for_each_bit(cpu, p->numa[node].cpus.bits, MK_MAX_CPUS) {
-			if (!mk_bit_test(w->cand.bits, cpu))
+		for_each_set_bit(cpu, p->numa[node].cpus.bits, MK_MAX_CPUS) {
+			if (!test_bit(cpu, w->cand.bits))
 				continue;
 			for (lo = 0, hi = w->n; lo < hi;) {
 				mid = lo + (hi - lo) / 2;
@@ -114,7 +114,7 @@ static struct mk_cpu_work *mk_cpu_work_new(const struct mk_view *v,
 	w->out = out;
 	w->nnodes = v->pool->nnuma + 1;
 	mk_view_candidates(v, req, &w->cand);
-	w->n = mk_bits_weight(w->cand.bits, MK_MAX_CPUS);
+	w->n = bitmap_weight(w->cand.bits, MK_MAX_CPUS);
 	if (!gather)		/* first needs only the candidate set */
 		return w;
 	w->c = kvcalloc(w->n ? w->n : 1, sizeof(*w->c), GFP_KERNEL);
@@ -123,7 +123,7 @@ static struct mk_cpu_work *mk_cpu_work_new(const struct mk_view *v,
 		mk_cpu_work_free(w);
 		return NULL;
 	}
-	mk_for_each_bit(cpu, w->cand.bits, MK_MAX_CPUS) {
+	for_each_set_bit(cpu, w->cand.bits, MK_MAX_CPUS) {
 		w->c[i].cpu = cpu;
 		w->c[i].core = mk_view_cpu_core(v, cpu);
 		w->c[i++].node = v->pool->nnuma;
@@ -144,7 +144,7 @@ static int mk_cpu_exhausted(struct mk_cpu_work *w)
 	char buf[128];
 
 	mk_bits_format(buf, sizeof(buf), w->cand.bits, MK_MAX_CPUS);
-	mk_report_add(w->rep, MK_ERROR, -ENOSPC, "cpu-exhausted",
+	mk_report_add(w->rep, MK_RULE_CPU_EXHAUSTED,
 		      "%s: cpu-count is %u but only %u CPUs are free%s: %s",
 		      req->name, req->cpu_count, w->n,
 		      req->nnuma ? " on its numa-nodes" : "", buf);
@@ -154,7 +154,7 @@ static int mk_cpu_exhausted(struct mk_cpu_work *w)
 static bool mk_cand_open(const struct mk_cpu_work *w, u32 i, u32 node)
 {
 	return (node == MK_ANY_NODE || w->c[i].node == node) &&
-	       !mk_bit_test(w->out->bits, w->c[i].cpu);
+	       !test_bit(w->c[i].cpu, w->out->bits);
 }
 
 /* The open threads of one core: candidates c[start ...] on the node. */
@@ -183,7 +183,7 @@ static void mk_take_run(struct mk_cpu_work *w, const struct mk_run *r,
 	for (j = r->start; take && j < w->n && w->c[j].core == r->core; j++) {
 		if (!mk_cand_open(w, j, node))
 			continue;
-		mk_bit_set(w->out->bits, w->c[j].cpu);
+		__set_bit(w->c[j].cpu, w->out->bits);
 		take--;
 	}
 }
@@ -310,7 +310,7 @@ static int mk_place_spread(struct mk_cpu_work *w)
 			k = order[i];
 			if (pos[k] == end[k])
 				continue;
-			mk_bit_set(w->out->bits, w->c[pos[k]++].cpu);
+			__set_bit(w->c[pos[k]++].cpu, w->out->bits);
 			need--;
 		}
 	}
@@ -344,7 +344,7 @@ static int mk_place_local(struct mk_cpu_work *w)
 		}
 	}
 	if (best == MK_NO_NODE) {
-		mk_report_add(w->rep, MK_ERROR, -ENOSPC, "cpu-exhausted",
+		mk_report_add(w->rep, MK_RULE_CPU_EXHAUSTED,
 			      "%s: cpu-affinity \"local\" needs %u CPUs on one NUMA node, but at most %u are free on any one",
 			      req->name, need, most);
 		return -ENOSPC;
@@ -356,16 +356,16 @@ static int mk_place_first(struct mk_cpu_work *w)
 {
 	u32 cpu, n = 0;
 
-	mk_for_each_bit(cpu, w->cand.bits, MK_MAX_CPUS) {
+	for_each_set_bit(cpu, w->cand.bits, MK_MAX_CPUS) {
 		if (n++ == w->req->cpu_count)
 			break;
-		mk_bit_set(w->out->bits, cpu);
+		__set_bit(cpu, w->out->bits);
 	}
 	return 0;
 }
 
 static int (* const mk_cpu_place[])(struct mk_cpu_work *w) = {
-	[MK_AFFINITY_DEFAULT] = mk_place_first,
+	[MK_AFFINITY_FIRST] = mk_place_first,
 	[MK_AFFINITY_COMPACT] = mk_place_compact,
 	[MK_AFFINITY_SPREAD] = mk_place_spread,
 	[MK_AFFINITY_LOCAL] = mk_place_local,
@@ -381,7 +381,7 @@ static int mk_cpu_builtin(const struct mk_policy *pol, const struct mk_view *v,
 	int err;
 
 	w = mk_cpu_work_new(v, req, out, rep,
-			    pol != &mk_cpu_policies[MK_AFFINITY_DEFAULT]);
+			    pol != &mk_cpu_policies[MK_AFFINITY_FIRST]);
 	if (!w)
 		return -ENOMEM;
 	if (w->n < req->cpu_count)
@@ -393,7 +393,7 @@ static int mk_cpu_builtin(const struct mk_policy *pol, const struct mk_view *v,
 }
 
 static const struct mk_policy mk_cpu_policies[] = {
-	[MK_AFFINITY_DEFAULT] = { .name = "first", .place_cpus = mk_cpu_builtin },
+	[MK_AFFINITY_FIRST] = { .name = "first", .place_cpus = mk_cpu_builtin },
 	[MK_AFFINITY_COMPACT] = { .name = "compact", .place_cpus = mk_cpu_builtin },
 	[MK_AFFINITY_SPREAD] = { .name = "spread", .place_cpus = mk_cpu_builtin },
 	[MK_AFFINITY_LOCAL] = { .name = "local", .place_cpus = mk_cpu_builtin },
@@ -403,6 +403,6 @@ static const struct mk_policy mk_cpu_policies[] = {
 const struct mk_policy *mk_cpu_policy(enum mk_affinity affinity)
 {
 	if (affinity >= ARRAY_SIZE(mk_cpu_policies))
-		affinity = MK_AFFINITY_DEFAULT;
+		affinity = MK_AFFINITY_FIRST;
 	return &mk_cpu_policies[affinity];
 }

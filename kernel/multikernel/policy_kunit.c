@@ -27,7 +27,7 @@ struct mk_topo {
 static void mk_cpus_set(struct mk_cpus *cpus, u32 first, u32 last)
 {
 	for (; first <= last; first++)
-		mk_bit_set(cpus->bits, first);
+		__set_bit(first, cpus->bits);
 }
 
 /*
@@ -140,7 +140,7 @@ static void mk_policy_one_node(struct kunit *test)
 {
 	struct mk_topo *t = mk_topo_new(test, 8, 2, 0);
 
-	mk_expect_cpus(test, t, MK_AFFINITY_DEFAULT, 3, "0-2");
+	mk_expect_cpus(test, t, MK_AFFINITY_FIRST, 3, "0-2");
 	mk_expect_cpus(test, t, MK_AFFINITY_COMPACT, 3, "0-2");
 	mk_expect_cpus(test, t, MK_AFFINITY_COMPACT, 4, "0-3");
 	/* One thread of every core before a second of any. */
@@ -150,7 +150,7 @@ static void mk_policy_one_node(struct kunit *test)
 	mk_expect_cpus(test, t, MK_AFFINITY_LOCAL, 8, "0-7");
 	mk_expect_no_cpus(test, t, MK_AFFINITY_COMPACT, 9,
 			  "error: cpu-exhausted: test: cpu-count is 9 but only 8 CPUs are free: 0-7");
-	mk_expect_mem(test, t, MK_MEMPOLICY_DEFAULT, SZ_1M, 0);
+	mk_expect_mem(test, t, MK_MEMPOLICY_FIRST, SZ_1M, 0);
 	mk_topo_free(t);
 }
 
@@ -178,7 +178,7 @@ static void mk_policy_two_nodes_smt(struct kunit *test)
 	/* numa-nodes limits the CPUs. */
 	t->req.nnuma = 1;
 	t->req.numa_nodes = &t->numa[1].id;
-	mk_expect_cpus(test, t, MK_AFFINITY_DEFAULT, 2, "8-9");
+	mk_expect_cpus(test, t, MK_AFFINITY_FIRST, 2, "8-9");
 	mk_expect_no_cpus(test, t, MK_AFFINITY_SPREAD, 9,
 			  "cpu-count is 9 but only 8 CPUs are free on its numa-nodes: 8-15");
 	mk_topo_free(t);
@@ -194,12 +194,12 @@ static void mk_policy_two_nodes_memory(struct kunit *test)
 	t->span.end = SZ_1G + SZ_512M;
 	mk_cpus_set(&t->req.cpus, 8, 9);	/* home: node 1 */
 
-	mk_expect_mem(test, t, MK_MEMPOLICY_DEFAULT, SZ_256M, SZ_512M);
+	mk_expect_mem(test, t, MK_MEMPOLICY_FIRST, SZ_256M, SZ_512M);
 	mk_expect_mem(test, t, MK_MEMPOLICY_LOCAL, SZ_256M, SZ_1G);
 	/* cpu-affinity "local" implies local memory. */
 	t->req.affinity = MK_AFFINITY_LOCAL;
-	mk_expect_mem(test, t, MK_MEMPOLICY_DEFAULT, SZ_256M, SZ_1G);
-	t->req.affinity = MK_AFFINITY_DEFAULT;
+	mk_expect_mem(test, t, MK_MEMPOLICY_FIRST, SZ_256M, SZ_1G);
+	t->req.affinity = MK_AFFINITY_FIRST;
 	/* Too big for node 1's half: as much as it can, the rest nearest. */
 	mk_expect_mem(test, t, MK_MEMPOLICY_LOCAL, SZ_512M + SZ_256M, SZ_512M + SZ_256M);
 
@@ -268,14 +268,14 @@ static void mk_policy_fragmented(struct kunit *test)
 	struct mk_topo *t = mk_topo_new(test, 16, 2, 0);
 
 	memset(&t->view.free_cpus, 0, sizeof(t->view.free_cpus));
-	mk_bit_set(t->view.free_cpus.bits, 1);
+	__set_bit(1, t->view.free_cpus.bits);
 	mk_cpus_set(&t->view.free_cpus, 2, 3);
-	mk_bit_set(t->view.free_cpus.bits, 5);
+	__set_bit(5, t->view.free_cpus.bits);
 	mk_cpus_set(&t->view.free_cpus, 6, 7);
-	mk_bit_set(t->view.free_cpus.bits, 9);
+	__set_bit(9, t->view.free_cpus.bits);
 	mk_cpus_set(&t->view.free_cpus, 12, 13);
 
-	mk_expect_cpus(test, t, MK_AFFINITY_DEFAULT, 3, "1-3");
+	mk_expect_cpus(test, t, MK_AFFINITY_FIRST, 3, "1-3");
 	/* Whole free cores first, then a lone thread. */
 	mk_expect_cpus(test, t, MK_AFFINITY_COMPACT, 4, "2-3,6-7");
 	mk_expect_cpus(test, t, MK_AFFINITY_COMPACT, 3, "1-3");
@@ -287,8 +287,8 @@ static void mk_policy_fragmented(struct kunit *test)
 	/* Free memory in pieces: the lowest that fits. */
 	t->span.start = SZ_16M;
 	t->span.end = SZ_32M;
-	mk_expect_mem(test, t, MK_MEMPOLICY_DEFAULT, SZ_16M, SZ_16M);
-	mk_expect_no_mem(test, t, MK_MEMPOLICY_DEFAULT, SZ_32M,
+	mk_expect_mem(test, t, MK_MEMPOLICY_FIRST, SZ_16M, SZ_16M);
+	mk_expect_no_mem(test, t, MK_MEMPOLICY_FIRST, SZ_32M,
 			 "error: memory-exhausted: test: no free range of 0x2000000 bytes in the pool 0x0-0x40000000");
 	mk_topo_free(t);
 }
@@ -320,7 +320,7 @@ static int mk_test_short(const struct mk_policy *pol, const struct mk_view *v,
 			 const struct mk_request *req, struct mk_cpus *out,
 			 struct mk_report *rep)
 {
-	mk_bit_set(out->bits, 4);
+	__set_bit(4, out->bits);
 	return 0;
 }
 

@@ -46,8 +46,8 @@ static u64 mk_node_mask(const struct mk_view *v, const struct mk_request *req,
 		return mask;
 	}
 	for (i = 0; i < v->pool->nnuma; i++)
-		if (mk_bits_intersects(v->pool->numa[i].cpus.bits,
-				       req->cpus.bits, MK_MAX_CPUS))
+		if (bitmap_intersects(v->pool->numa[i].cpus.bits,
+				      req->cpus.bits, MK_MAX_CPUS))
 			mask |= BIT_ULL(i);
 	return mask;
 }
@@ -165,7 +165,7 @@ static int mk_mem_none(const struct mk_view *v, const struct mk_request *req,
 {
 	const struct mk_pool *pool = v->pool;
 
-	mk_report_add(rep, MK_ERROR, -ENOSPC, "memory-exhausted",
+	mk_report_add(rep, MK_RULE_MEMORY_EXHAUSTED,
 		      "%s: no free range of %#llx bytes %s %#llx-%#llx",
 		      req->name, req->mem_bytes, where, pool->pool_base,
 		      pool->pool_base + pool->pool_bytes);

@@ -2,10 +2,12 @@
 /*
  * What the code shared with user space may use.
  *
- * The device-tree parser, the validator and the KMP ring build in the
- * kernel and, for
- * offline checks, fuzzing and benchmarks, in user space (tools/multikernel),
- * where mk_user.h maps the same kernel names onto libc and Debian's libfdt.
+ * The device-tree parser, the validator, the placement code and the KMP
+ * ring build in the kernel and, for offline checks, fuzzing and
+ * benchmarks, in user space (tools/multikernel). There they get the same
+ * kernel names from the kernel tree's tools/include and tools/lib, as
+ * bpftool does, and mk_user.h fills only the gaps: allocation, sort(),
+ * crc32c() and a few bitmap helpers.
  */
 #ifndef _MULTIKERNEL_PORT_H
 #define _MULTIKERNEL_PORT_H
@@ -13,6 +15,7 @@
 #ifdef __KERNEL__
 #include <asm/barrier.h>
 #include <asm/byteorder.h>
+#include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/compiler.h>
 #include <linux/crc32c.h>

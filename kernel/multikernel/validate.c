@@ -36,11 +36,11 @@ static void mk_check_pool_cpus(struct mk_ctx *c)
 	struct mk_cpus *both = &c->tmp[0];
 	char buf[128];
 
-	mk_bits_and(both->bits, p->host_reserved.bits, p->available.bits,
-		    MK_MAX_CPUS);
-	if (mk_bits_weight(both->bits, MK_MAX_CPUS)) {
+	bitmap_and(both->bits, p->host_reserved.bits, p->available.bits,
+		   MK_MAX_CPUS);
+	if (bitmap_weight(both->bits, MK_MAX_CPUS)) {
 		mk_fmt_cpus(buf, sizeof(buf), both);
-		mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-cpus",
+		mk_report_add(c->rep, MK_RULE_BASELINE_CPUS,
 			      "baseline: CPUs %s are both host-reserved and available; list each in one of them",
 			      buf);
 	}
@@ -52,21 +52,21 @@ static void mk_check_pool_memory(struct mk_ctx *c)
 	u64 end, need;
 
 	if (!p->pool_bytes)
-		mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-memory",
+		mk_report_add(c->rep, MK_RULE_BASELINE_MEMORY,
 			      "baseline: memory-pool-bytes is 0");
 	if (!IS_ALIGNED(p->pool_base, MK_PAGE_SIZE) ||
 	    !IS_ALIGNED(p->pool_bytes, MK_PAGE_SIZE))
-		mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-memory",
+		mk_report_add(c->rep, MK_RULE_BASELINE_MEMORY,
 			      "baseline: memory pool %#llx+%#llx is not 4 KiB aligned",
 			      p->pool_base, p->pool_bytes);
 	if (check_add_overflow(p->pool_base, p->pool_bytes, &end) ||
 	    end > p->total_bytes)
-		mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-memory",
+		mk_report_add(c->rep, MK_RULE_BASELINE_MEMORY,
 			      "baseline: memory pool %#llx+%#llx lies outside total-bytes %#llx",
 			      p->pool_base, p->pool_bytes, p->total_bytes);
 	if (check_add_overflow(p->host_reserved_bytes, p->pool_bytes, &need) ||
 	    need > p->total_bytes)
-		mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-memory",
+		mk_report_add(c->rep, MK_RULE_BASELINE_MEMORY,
 			      "baseline: host-reserved-bytes %#llx plus the pool %#llx exceed total-bytes %#llx",
 			      p->host_reserved_bytes, p->pool_bytes, p->total_bytes);
 }
@@ -83,22 +83,22 @@ static void mk_check_pool_devices(struct mk_ctx *c)
 		if (d->part_kind == MK_PARTS_NONE)
 			continue;
 		first = d->part_kind == MK_PARTS_NAMESPACE ? 1 : 0;
-		mk_for_each_bit(id, d->reserved.bits, MK_MAX_PARTS + 1)
+		for_each_set_bit(id, d->reserved.bits, MK_MAX_PARTS + 1)
 			if (id < first || id >= first + d->nparts)
 				goto out_of_range;
-		mk_for_each_bit(id, d->available.bits, MK_MAX_PARTS + 1)
+		for_each_set_bit(id, d->available.bits, MK_MAX_PARTS + 1)
 			if (id < first || id >= first + d->nparts)
 				goto out_of_range;
-		mk_bits_and(both.bits, d->reserved.bits, d->available.bits,
-			    MK_MAX_PARTS + 1);
-		id = mk_bit_next(both.bits, MK_MAX_PARTS + 1, 0);
+		bitmap_and(both.bits, d->reserved.bits, d->available.bits,
+			   MK_MAX_PARTS + 1);
+		id = find_next_bit(both.bits, MK_MAX_PARTS + 1, 0);
 		if (id <= MK_MAX_PARTS)
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-device",
+			mk_report_add(c->rep, MK_RULE_BASELINE_DEVICE,
 				      "%s: id %u is both host-reserved and available",
 				      mk_dev_name(d), id);
 		continue;
 out_of_range:
-		mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-device",
+		mk_report_add(c->rep, MK_RULE_BASELINE_DEVICE,
 			      "%s: id %u is outside %u-%u, the device's %u %s",
 			      mk_dev_name(d), id, first, first + d->nparts - 1,
 			      d->nparts,
@@ -117,7 +117,7 @@ static void mk_check_pool_numa(struct mk_ctx *c)
 	for (i = 0; i < p->nnuma; i++) {
 		a = &p->numa[i];
 		if (check_add_overflow(a->mem_base, a->mem_size, &aend)) {
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-numa",
+			mk_report_add(c->rep, MK_RULE_BASELINE_NUMA,
 				      "node %u: memory %#llx+%#llx wraps around",
 				      a->id, a->mem_base, a->mem_size);
 			continue;
@@ -125,16 +125,16 @@ static void mk_check_pool_numa(struct mk_ctx *c)
 		for (j = i + 1; j < p->nnuma; j++) {
 			b = &p->numa[j];
 			if (a->id == b->id)
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-numa",
+				mk_report_add(c->rep, MK_RULE_BASELINE_NUMA,
 					      "nodes %u and %u: same node-id", i, j);
-			if (mk_bits_intersects(a->cpus.bits, b->cpus.bits,
-					       MK_MAX_CPUS))
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-numa",
+			if (bitmap_intersects(a->cpus.bits, b->cpus.bits,
+					      MK_MAX_CPUS))
+				mk_report_add(c->rep, MK_RULE_BASELINE_NUMA,
 					      "nodes %u and %u: share CPUs", a->id, b->id);
 			if (!check_add_overflow(b->mem_base, b->mem_size, &bend) &&
 			    a->mem_size && b->mem_size &&
 			    a->mem_base < bend && b->mem_base < aend)
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "baseline-numa",
+				mk_report_add(c->rep, MK_RULE_BASELINE_NUMA,
 					      "nodes %u and %u: memory ranges overlap",
 					      a->id, b->id);
 		}
@@ -176,11 +176,11 @@ static void mk_check_names_ids(struct mk_ctx *c)
 		const struct mk_instance *in = &st->instances[i];
 
 		if (!mk_name_valid(in->name))
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "name",
+			mk_report_add(c->rep, MK_RULE_NAME,
 				      "%s: names are 1-%d letters, digits, '-' or '_', starting with a letter",
 				      in->name, MK_NAME_MAX);
 		if (in->has_id && (in->id < 1 || in->id > MK_MAX_INSTANCES))
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "id-range",
+			mk_report_add(c->rep, MK_RULE_ID_RANGE,
 				      "%s: id %u is outside 1-%u (0 is the host)",
 				      in->name, in->id, MK_MAX_INSTANCES);
 	}
@@ -199,22 +199,90 @@ static void mk_check_names_ids(struct mk_ctx *c)
 	for (i = 1; i < n; i++) {
 		if (ids[i] != ids[i - 1] || (i > 1 && ids[i] == ids[i - 2]))
 			continue;
-		mk_report_add(c->rep, MK_ERROR, -EEXIST, "duplicate-id",
+		mk_report_add(c->rep, MK_RULE_DUPLICATE_ID,
 			      "id %u is used by more than one instance; leave id out to have one assigned",
 			      ids[i]);
 	}
 	kvfree(ids);
 }
 
+/* cpu-missing, cpu-count, cpu-host-reserved and cpu-unavailable. */
+static void mk_check_instance_cpus(struct mk_ctx *c,
+				   const struct mk_instance *in)
+{
+	const struct mk_pool *p = &c->st->pool;
+	struct mk_cpus *bad = &c->tmp[0];
+	char buf[128];
+
+	if (!in->has_cpus) {
+		if (!in->cpu_count)
+			mk_report_add(c->rep, MK_RULE_CPU_MISSING,
+				      "%s: no cpus and no cpu-count; give one", in->name);
+		return;
+	}
+	if (in->cpu_count &&
+	    in->cpu_count != bitmap_weight(in->cpus.bits, MK_MAX_CPUS))
+		mk_report_add(c->rep, MK_RULE_CPU_COUNT,
+			      "%s: cpu-count is %u but cpus lists %u; give one of them",
+			      in->name, in->cpu_count,
+			      bitmap_weight(in->cpus.bits, MK_MAX_CPUS));
+
+	bitmap_and(bad->bits, in->cpus.bits, p->host_reserved.bits, MK_MAX_CPUS);
+	if (bitmap_weight(bad->bits, MK_MAX_CPUS)) {
+		mk_fmt_cpus(buf, sizeof(buf), bad);
+		mk_report_add(c->rep, MK_RULE_CPU_HOST_RESERVED,
+			      "%s: CPUs %s are reserved for the host; free: %s",
+			      in->name, buf, c->free_cpus);
+	}
+	bitmap_andnot(bad->bits, in->cpus.bits, p->available.bits, MK_MAX_CPUS);
+	bitmap_andnot(bad->bits, bad->bits, p->host_reserved.bits, MK_MAX_CPUS);
+	if (bitmap_weight(bad->bits, MK_MAX_CPUS)) {
+		mk_fmt_cpus(buf, sizeof(buf), bad);
+		mk_report_add(c->rep, MK_RULE_CPU_UNAVAILABLE,
+			      "%s: CPUs %s are not in the available pool; free: %s",
+			      in->name, buf, c->free_cpus);
+	}
+}
+
+/*
+ * cpu-overlap: claim each CPU of instance @i in @owner, and report each of
+ * up to four earlier holders once, with the CPUs both hold.
+ */
+static void mk_check_cpu_overlap(struct mk_ctx *c, s32 *owner, u32 i)
+{
+	const struct mk_instance *in = &c->st->instances[i], *o;
+	struct mk_cpus *both = &c->tmp[2];
+	u32 j, cpu, others[4], nothers = 0;
+	char buf[128];
+
+	for_each_set_bit(cpu, in->cpus.bits, MK_MAX_CPUS) {
+		s32 prev = owner[cpu];
+
+		if (prev < 0) {
+			owner[cpu] = i;
+			continue;
+		}
+		for (j = 0; j < nothers && others[j] != (u32)prev; j++)
+			;
+		if (j == nothers && nothers < ARRAY_SIZE(others))
+			others[nothers++] = prev;
+	}
+	for (j = 0; j < nothers; j++) {
+		o = &c->st->instances[others[j]];
+		bitmap_and(both->bits, in->cpus.bits, o->cpus.bits, MK_MAX_CPUS);
+		mk_fmt_cpus(buf, sizeof(buf), both);
+		mk_report_add(c->rep, MK_RULE_CPU_OVERLAP,
+			      "%s %s: CPUs %s allocated to both; free: %s",
+			      o->name, in->name, buf, c->free_cpus);
+	}
+}
+
 static void mk_check_cpus(struct mk_ctx *c)
 {
 	const struct mk_state *st = c->st;
-	const struct mk_pool *p = &st->pool;
-	struct mk_cpus *bad = &c->tmp[0], *free_cpus = &c->tmp[1];
-	struct mk_cpus *both = &c->tmp[2];
-	char buf[128];
+	struct mk_cpus *free_cpus = &c->tmp[1];
 	s32 *owner;
-	u32 i, j, cpu, others[4], nothers;
+	u32 i, cpu;
 
 	owner = kvcalloc(MK_MAX_CPUS, sizeof(*owner), GFP_KERNEL);
 	if (!owner) {
@@ -226,66 +294,10 @@ static void mk_check_cpus(struct mk_ctx *c)
 
 	mk_free_cpus(st, NULL, free_cpus);
 	mk_fmt_cpus(c->free_cpus, sizeof(c->free_cpus), free_cpus);
-
 	for (i = 0; i < st->ninstances; i++) {
-		const struct mk_instance *in = &st->instances[i];
-
-		if (!in->has_cpus) {
-			if (!in->cpu_count)
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "cpu-missing",
-					      "%s: no cpus and no cpu-count; give one", in->name);
-			continue;
-		}
-		if (in->cpu_count &&
-		    in->cpu_count != mk_bits_weight(in->cpus.bits, MK_MAX_CPUS))
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "cpu-count",
-				      "%s: cpu-count is %u but cpus lists %u; give one of them",
-				      in->name, in->cpu_count,
-				      mk_bits_weight(in->cpus.bits, MK_MAX_CPUS));
-
-		mk_bits_and(bad->bits, in->cpus.bits, p->host_reserved.bits,
-			    MK_MAX_CPUS);
-		if (mk_bits_weight(bad->bits, MK_MAX_CPUS)) {
-			mk_fmt_cpus(buf, sizeof(buf), bad);
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "cpu-host-reserved",
-				      "%s: CPUs %s are reserved for the host; free: %s",
-				      in->name, buf, c->free_cpus);
-		}
-		mk_bits_andnot(bad->bits, in->cpus.bits, p->available.bits,
-			       MK_MAX_CPUS);
-		mk_bits_andnot(bad->bits, bad->bits, p->host_reserved.bits,
-			       MK_MAX_CPUS);
-		if (mk_bits_weight(bad->bits, MK_MAX_CPUS)) {
-			mk_fmt_cpus(buf, sizeof(buf), bad);
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "cpu-unavailable",
-				      "%s: CPUs %s are not in the available pool; free: %s",
-				      in->name, buf, c->free_cpus);
-		}
-
-		/* Claim each CPU; note up to four earlier holders. */
-		nothers = 0;
-		mk_for_each_bit(cpu, in->cpus.bits, MK_MAX_CPUS) {
-			s32 o = owner[cpu];
-
-			if (o < 0) {
-				owner[cpu] = i;
-				continue;
-			}
-			for (j = 0; j < nothers && others[j] != (u32)o; j++)
-				;
-			if (j == nothers && nothers < ARRAY_SIZE(others))
-				others[nothers++] = o;
-		}
-		for (j = 0; j < nothers; j++) {
-			const struct mk_instance *o = &st->instances[others[j]];
-
-			mk_bits_and(both->bits, in->cpus.bits, o->cpus.bits,
-				    MK_MAX_CPUS);
-			mk_fmt_cpus(buf, sizeof(buf), both);
-			mk_report_add(c->rep, MK_ERROR, -EBUSY, "cpu-overlap",
-				      "%s %s: CPUs %s allocated to both; free: %s",
-				      o->name, in->name, buf, c->free_cpus);
-		}
+		mk_check_instance_cpus(c, &st->instances[i]);
+		if (st->instances[i].has_cpus)
+			mk_check_cpu_overlap(c, owner, i);
 	}
 	kvfree(owner);
 }
@@ -300,7 +312,12 @@ static int mk_range_cmp(const void *a, const void *b)
 {
 	const struct mk_range *x = a, *y = b;
 
-	return x->base < y->base ? -1 : x->base > y->base;
+	/* A total order: the pairs reported never depend on the sort. */
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return x->inst < y->inst ? -1 : x->inst > y->inst;
 }
 
 static void mk_check_memory(struct mk_ctx *c)
@@ -322,13 +339,13 @@ static void mk_check_memory(struct mk_ctx *c)
 		const struct mk_instance *in = &st->instances[i];
 
 		if (!in->mem_bytes) {
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "memory-size",
+			mk_report_add(c->rep, MK_RULE_MEMORY_SIZE,
 				      "%s: memory-bytes is missing or 0", in->name);
 			continue;
 		}
 		if (!IS_ALIGNED(in->mem_bytes, MK_PAGE_SIZE) ||
 		    (in->has_mem_base && !IS_ALIGNED(in->mem_base, MK_PAGE_SIZE))) {
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "memory-alignment",
+			mk_report_add(c->rep, MK_RULE_MEMORY_ALIGNMENT,
 				      "%s: memory %#llx+%#llx is not 4 KiB aligned",
 				      in->name, in->mem_base, in->mem_bytes);
 			continue;
@@ -339,7 +356,7 @@ static void mk_check_memory(struct mk_ctx *c)
 			continue;
 		if (check_add_overflow(in->mem_base, in->mem_bytes, &end) ||
 		    in->mem_base < p->pool_base || end > pool_end) {
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "memory-outside-pool",
+			mk_report_add(c->rep, MK_RULE_MEMORY_OUTSIDE_POOL,
 				      "%s: memory %#llx+%#llx lies outside the pool %#llx-%#llx",
 				      in->name, in->mem_base, in->mem_bytes,
 				      p->pool_base, pool_end);
@@ -350,7 +367,7 @@ static void mk_check_memory(struct mk_ctx *c)
 		r[n++].inst = i;
 	}
 	if (!total_ok || total > p->pool_bytes)
-		mk_report_add(c->rep, MK_ERROR, -ENOSPC, "memory-exhausted",
+		mk_report_add(c->rep, MK_RULE_MEMORY_EXHAUSTED,
 			      "instances ask for more memory than the pool's %#llx bytes",
 			      p->pool_bytes);
 
@@ -361,7 +378,7 @@ static void mk_check_memory(struct mk_ctx *c)
 	sort(r, n, sizeof(*r), mk_range_cmp, NULL);
 	for (i = 1, widest = 0; i < n; i++) {
 		if (r[i].base < r[widest].end) {
-			mk_report_add(c->rep, MK_ERROR, -EBUSY, "memory-overlap",
+			mk_report_add(c->rep, MK_RULE_MEMORY_OVERLAP,
 				      "%s %s: memory %#llx-%#llx held by both",
 				      st->instances[r[widest].inst].name,
 				      st->instances[r[i].inst].name, r[i].base,
@@ -434,16 +451,16 @@ static void mk_check_devices(struct mk_ctx *c)
 				continue;
 			mk_use_name(p, &u[n - 1], what, sizeof(what));
 			if (ref->part < first || ref->part >= first + d->nparts)
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "device-part-range",
+				mk_report_add(c->rep, MK_RULE_DEVICE_PART_RANGE,
 					      "%s: %s does not exist; %s has %u, %u-%u",
 					      in->name, what, mk_dev_name(d), d->nparts,
 					      first, first + d->nparts - 1);
-			else if (mk_bit_test(d->reserved.bits, ref->part))
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "device-part-reserved",
+			else if (test_bit(ref->part, d->reserved.bits))
+				mk_report_add(c->rep, MK_RULE_DEVICE_PART_RESERVED,
 					      "%s: %s is reserved for the host",
 					      in->name, what);
-			else if (!mk_bit_test(d->available.bits, ref->part))
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "device-part-unavailable",
+			else if (!test_bit(ref->part, d->available.bits))
+				mk_report_add(c->rep, MK_RULE_DEVICE_PART_UNAVAILABLE,
 					      "%s: %s is not in the device's available list",
 					      in->name, what);
 		}
@@ -465,11 +482,11 @@ static void mk_check_devices(struct mk_ctx *c)
 				continue;
 			mk_use_name(p, &u[j], what, sizeof(what));
 			if (other == u[j].inst)
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "device-duplicate",
+				mk_report_add(c->rep, MK_RULE_DEVICE_DUPLICATE,
 					      "%s: lists %s twice",
 					      st->instances[u[j].inst].name, what);
 			else
-				mk_report_add(c->rep, MK_ERROR, -EBUSY, "device-conflict",
+				mk_report_add(c->rep, MK_RULE_DEVICE_CONFLICT,
 					      "%s %s: %s%s assigned to both",
 					      st->instances[other].name,
 					      st->instances[u[j].inst].name, what,
@@ -495,81 +512,106 @@ static u32 mk_numa_span(const struct mk_pool *p, const struct mk_cpus *cpus)
 	u32 i, n = 0;
 
 	for (i = 0; i < p->nnuma; i++)
-		n += mk_bits_intersects(p->numa[i].cpus.bits, cpus->bits,
+		n += bitmap_intersects(p->numa[i].cpus.bits, cpus->bits,
 					MK_MAX_CPUS);
 	return n;
+}
+
+/*
+ * The union of the CPUs of the nodes @in names, in @chosen; false, with a
+ * finding, if it names a node the baseline does not have.
+ */
+static bool mk_numa_chosen(struct mk_ctx *c, const struct mk_instance *in,
+			   struct mk_cpus *chosen)
+{
+	const struct mk_numa_node *nn;
+	bool known = true;
+	u32 j;
+
+	bitmap_zero(chosen->bits, MK_MAX_CPUS);
+	for (j = 0; j < in->nnuma; j++) {
+		nn = mk_numa_find(&c->st->pool, in->numa_nodes[j]);
+		if (nn) {
+			bitmap_or(chosen->bits, chosen->bits, nn->cpus.bits,
+				  MK_MAX_CPUS);
+			continue;
+		}
+		mk_report_add(c->rep, MK_RULE_NUMA_NODE_UNKNOWN,
+			      "%s: numa-nodes lists node %u, which the baseline does not have",
+			      in->name, in->numa_nodes[j]);
+		known = false;
+	}
+	return known;
+}
+
+/* Whether @in's memory lies on a node that holds some of its CPUs. */
+static bool mk_numa_memory_local(const struct mk_pool *p,
+				 const struct mk_instance *in)
+{
+	const struct mk_numa_node *nn;
+	u32 j;
+
+	for (j = 0; j < p->nnuma; j++) {
+		nn = &p->numa[j];
+		if (bitmap_intersects(nn->cpus.bits, in->cpus.bits, MK_MAX_CPUS) &&
+		    in->mem_base >= nn->mem_base &&
+		    in->mem_base - nn->mem_base < nn->mem_size &&
+		    in->mem_bytes <= nn->mem_size - (in->mem_base - nn->mem_base))
+			return true;
+	}
+	return false;
+}
+
+/* The warnings about where an instance's CPUs and memory ended up. */
+static void mk_check_numa_placed(struct mk_ctx *c, const struct mk_instance *in,
+				 const struct mk_cpus *chosen, bool known)
+{
+	const struct mk_pool *p = &c->st->pool;
+	struct mk_cpus *outside = &c->tmp[1];
+	u32 span = mk_numa_span(p, &in->cpus);
+	char buf[128];
+
+	bitmap_andnot(outside->bits, in->cpus.bits, chosen->bits, MK_MAX_CPUS);
+	if (in->nnuma && known && bitmap_weight(outside->bits, MK_MAX_CPUS)) {
+		mk_fmt_cpus(buf, sizeof(buf), outside);
+		mk_report_add(c->rep, MK_RULE_NUMA_CPUS_OUTSIDE,
+			      "%s: CPUs %s lie outside the chosen numa-nodes",
+			      in->name, buf);
+	}
+	if (in->affinity == MK_AFFINITY_COMPACT && span > 1)
+		mk_report_add(c->rep, MK_RULE_NUMA_COMPACT_SPANS,
+			      "%s: cpu-affinity \"compact\" but the CPUs span %u NUMA nodes",
+			      in->name, span);
+	if (in->affinity == MK_AFFINITY_SPREAD && p->nnuma > 1 && span == 1)
+		mk_report_add(c->rep, MK_RULE_NUMA_SPREAD_SINGLE,
+			      "%s: cpu-affinity \"spread\" but all CPUs are on one NUMA node",
+			      in->name);
+	/* cpu-affinity "local" implies local memory unless told otherwise. */
+	if (((in->affinity == MK_AFFINITY_LOCAL &&
+	      in->mempolicy == MK_MEMPOLICY_FIRST) ||
+	     in->mempolicy == MK_MEMPOLICY_LOCAL) && in->has_mem_base &&
+	    !mk_numa_memory_local(p, in))
+		mk_report_add(c->rep, MK_RULE_NUMA_LOCAL_MEMORY,
+			      "%s: \"local\" placement but the memory is not on a node of its CPUs",
+			      in->name);
 }
 
 static void mk_check_numa(struct mk_ctx *c)
 {
 	const struct mk_state *st = c->st;
-	const struct mk_pool *p = &st->pool;
-	const struct mk_numa_node *nn;
-	struct mk_cpus *chosen = &c->tmp[0], *outside = &c->tmp[1];
-	char buf[128];
-	u32 i, j, k;
+	struct mk_cpus *chosen = &c->tmp[0];
+	u32 i;
+	bool known;
 
 	for (i = 0; i < st->ninstances; i++) {
 		const struct mk_instance *in = &st->instances[i];
-		bool known = true;
 
-		memset(chosen, 0, sizeof(*chosen));
-		for (j = 0; j < in->nnuma; j++) {
-			nn = mk_numa_find(p, in->numa_nodes[j]);
-			if (!nn) {
-				mk_report_add(c->rep, MK_ERROR, -EINVAL, "numa-node-unknown",
-					      "%s: numa-nodes lists node %u, which the baseline does not have",
-					      in->name, in->numa_nodes[j]);
-				known = false;
-				continue;
-			}
-			for (k = 0; k < MK_BITMAP_LONGS(MK_MAX_CPUS); k++)
-				chosen->bits[k] |= nn->cpus.bits[k];
-		}
+		known = mk_numa_chosen(c, in, chosen);
 		if (in->mempolicy == MK_MEMPOLICY_BIND && !in->nnuma)
-			mk_report_add(c->rep, MK_ERROR, -EINVAL, "numa-bind-empty",
+			mk_report_add(c->rep, MK_RULE_NUMA_BIND_EMPTY,
 				      "%s: memory-policy \"bind\" needs numa-nodes", in->name);
-		if (!in->has_cpus || !p->nnuma)
-			continue;
-
-		mk_bits_andnot(outside->bits, in->cpus.bits, chosen->bits,
-			       MK_MAX_CPUS);
-		if (in->nnuma && known && mk_bits_weight(outside->bits, MK_MAX_CPUS)) {
-			mk_fmt_cpus(buf, sizeof(buf), outside);
-			mk_report_add(c->rep, MK_WARNING, 0, "numa-cpus-outside",
-				      "%s: CPUs %s lie outside the chosen numa-nodes",
-				      in->name, buf);
-		}
-		if (in->affinity == MK_AFFINITY_COMPACT &&
-		    mk_numa_span(p, &in->cpus) > 1)
-			mk_report_add(c->rep, MK_WARNING, 0, "numa-compact-spans",
-				      "%s: cpu-affinity \"compact\" but the CPUs span %u NUMA nodes",
-				      in->name, mk_numa_span(p, &in->cpus));
-		if (in->affinity == MK_AFFINITY_SPREAD && p->nnuma > 1 &&
-		    mk_numa_span(p, &in->cpus) == 1)
-			mk_report_add(c->rep, MK_WARNING, 0, "numa-spread-single",
-				      "%s: cpu-affinity \"spread\" but all CPUs are on one NUMA node",
-				      in->name);
-		/* cpu-affinity "local" implies local memory unless told otherwise. */
-		if (((in->affinity == MK_AFFINITY_LOCAL &&
-		      in->mempolicy == MK_MEMPOLICY_DEFAULT) ||
-		     in->mempolicy == MK_MEMPOLICY_LOCAL) && in->has_mem_base) {
-			bool local = false;
-
-			for (j = 0; j < p->nnuma && !local; j++) {
-				nn = &p->numa[j];
-				local = mk_bits_intersects(nn->cpus.bits, in->cpus.bits,
-							   MK_MAX_CPUS) &&
-					in->mem_base >= nn->mem_base &&
-					in->mem_base - nn->mem_base < nn->mem_size &&
-					in->mem_bytes <= nn->mem_size -
-							 (in->mem_base - nn->mem_base);
-			}
-			if (!local)
-				mk_report_add(c->rep, MK_WARNING, 0, "numa-local-memory",
-					      "%s: \"local\" placement but the memory is not on a node of its CPUs",
-					      in->name);
-		}
+		if (in->has_cpus && st->pool.nnuma)
+			mk_check_numa_placed(c, in, chosen, known);
 	}
 }
 

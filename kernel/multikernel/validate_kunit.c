@@ -31,23 +31,21 @@ static void *mk_t_keep(struct kunit *test, void *p)
 	return p;
 }
 
-/* Apply an overlay and the default placement to *@tree, or fail the test. */
+/* Apply an overlay to *@tree as one transaction, or fail the test. */
 static void mk_t_apply(struct kunit *test, void **tree, struct mk_t_blob dtbo)
 {
-	struct mk_decisions dec;
+	struct mk_tx_result res;
 	struct mk_report rep;
-	void *next = NULL;
 	int err;
 
 	mk_report_init(&rep);
-	err = mk_overlay_apply(*tree, dtbo.data, dtbo.size, &next, &rep);
-	if (!err)
-		err = mk_allocate(&next, &dec, &rep);
+	err = mk_tx_compute(*tree, dtbo.data, dtbo.size, NULL, 0, &res, &rep);
 	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s", rep.buf ?: "");
-	mk_decisions_free(&dec);
-	mk_report_free(&rep);
 	kvfree(*tree);
-	*tree = next;
+	*tree = res.tree;
+	res.tree = NULL;
+	mk_tx_result_free(&res);
+	mk_report_free(&rep);
 }
 
 /* The valid state, with room for a few changes. */
@@ -112,9 +110,7 @@ static void mk_t_expect(struct kunit *test, const void *fdt, size_t size,
 	int ret;
 
 	mk_report_init(&rep);
-	ret = mk_state_parse(&st, fdt, size, &rep);
-	if (!ret)
-		ret = mk_validate(&st, &rep);
+	ret = mk_tree_check(fdt, size, &st, &rep);
 	mk_state_free(&st);
 
 	KUNIT_EXPECT_EQ_MSG(test, ret, err, "findings:\n%s", rep.buf ?: "");
@@ -625,7 +621,7 @@ static void mk_overlay_lists_touched_instances(struct kunit *test)
 }
 
 /* What the kernel placed for the database in the valid state. */
-static void mk_alloc_default_placement(struct kunit *test)
+static void mk_alloc_first_placement(struct kunit *test)
 {
 	void *fdt = mk_t_state(test);
 	struct mk_report rep;
@@ -655,21 +651,19 @@ static void mk_alloc_default_placement(struct kunit *test)
 static int mk_t_alloc_db(struct kunit *test, const char *prop, const u32 *vals,
 			 int n, struct mk_report *rep)
 {
-	void *tree = mk_t_pool_web(test), *next = NULL, *dtbo;
+	void *tree = mk_t_pool_web(test), *dtbo;
 	const char *path = "/fragment@0/__overlay__/database/resources";
-	struct mk_decisions dec;
+	struct mk_tx_result res;
 	int err;
 
 	KUNIT_ASSERT_EQ(test, mk_fdt_copy(__dtbo_kunit_db_begin, 256, &dtbo), 0);
 	mk_t_keep(test, dtbo);
 	mk_t_cells(test, dtbo, path, prop, vals, n);
 	fdt_pack(dtbo);
-	err = mk_overlay_apply(tree, dtbo, fdt_totalsize(dtbo), &next, rep);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	err = mk_allocate(&next, &dec, rep);
-	kvfree(next);
-	if (!err)
-		mk_decisions_free(&dec);
+	err = mk_tx_compute(tree, dtbo, fdt_totalsize(dtbo), NULL, 0, &res, rep);
+	/* The overlay applies: what fails, if anything, is placement. */
+	KUNIT_EXPECT_NOT_NULL(test, res.tree);
+	mk_tx_result_free(&res);
 	return err;
 }
 
@@ -705,31 +699,35 @@ static void mk_alloc_no_memory_left(struct kunit *test)
 static void mk_alloc_replay_never_redecides(struct kunit *test)
 {
 	struct mk_t_blob db = MK_T_BLOB(dtbo_kunit_db);
-	void *tree = mk_t_pool_web(test), *next = NULL, *rebuilt = NULL;
-	struct mk_decisions dec;
+	void *tree = mk_t_pool_web(test);
+	struct mk_tx_result *res, *rebuilt;
+	struct mk_tx_rec rec;
+	struct mk_tx_rec *recs[] = { &rec };
 	struct mk_report rep;
-	struct mk_state st;
+	struct mk_state *st;
 	char cpus[32];
 
+	/* Two results are too big for the stack together. */
+	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+	rebuilt = kunit_kzalloc(test, sizeof(*rebuilt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	KUNIT_ASSERT_NOT_NULL(test, rebuilt);
+	st = &rebuilt->st;
 	mk_report_init(&rep);
-	KUNIT_ASSERT_EQ(test, mk_overlay_apply(tree, db.data, db.size, &next, &rep), 0);
-	KUNIT_ASSERT_EQ(test, mk_allocate(&next, &dec, &rep), 0);
-	mk_t_keep(test, next);
+	KUNIT_ASSERT_EQ(test, mk_tx_compute(tree, db.data, db.size, NULL, 0,
+					    res, &rep), 0);
+	rec = (struct mk_tx_rec){ db.data, db.size, res->dec };
 
-	KUNIT_ASSERT_EQ(test, mk_overlay_apply(__dtb_kunit_pool_begin, db.data,
-					       db.size, &rebuilt, &rep), 0);
-	KUNIT_ASSERT_EQ(test, mk_decisions_replay(&rebuilt, &dec, &rep), 0);
-	mk_t_keep(test, rebuilt);
-	mk_decisions_free(&dec);
-
-	KUNIT_ASSERT_EQ(test, mk_state_parse(&st, rebuilt, fdt_totalsize(rebuilt),
-					     &rep), 0);
-	KUNIT_ASSERT_EQ(test, st.ninstances, 1);
-	mk_bits_format(cpus, sizeof(cpus), st.instances[0].cpus.bits, MK_MAX_CPUS);
+	/* The baseline without web, then the database's transaction again. */
+	KUNIT_ASSERT_EQ(test, mk_tx_rebuild(__dtb_kunit_pool_begin, recs, 1,
+					    rebuilt, &rep), 0);
+	mk_tx_result_free(res);
+	KUNIT_ASSERT_EQ(test, st->ninstances, 1);
+	mk_bits_format(cpus, sizeof(cpus), st->instances[0].cpus.bits, MK_MAX_CPUS);
 	KUNIT_EXPECT_STREQ(test, cpus, "6-9");
-	KUNIT_EXPECT_EQ(test, st.instances[0].id, 2);
-	KUNIT_EXPECT_EQ(test, st.instances[0].mem_base, 0x50000000ULL);
-	mk_state_free(&st);
+	KUNIT_EXPECT_EQ(test, st->instances[0].id, 2);
+	KUNIT_EXPECT_EQ(test, st->instances[0].mem_base, 0x50000000ULL);
+	mk_tx_result_free(rebuilt);
 	mk_report_free(&rep);
 }
 
@@ -740,7 +738,7 @@ static struct kunit_case mk_apply_test_cases[] = {
 	KUNIT_CASE(mk_overlay_local_fixup_out_of_bounds),
 	KUNIT_CASE(mk_overlay_leaves_inputs_alone),
 	KUNIT_CASE(mk_overlay_lists_touched_instances),
-	KUNIT_CASE(mk_alloc_default_placement),
+	KUNIT_CASE(mk_alloc_first_placement),
 	KUNIT_CASE(mk_alloc_no_cpus_left),
 	KUNIT_CASE(mk_alloc_no_memory_left),
 	KUNIT_CASE(mk_alloc_replay_never_redecides),

@@ -36,8 +36,8 @@ static void build(bool scattered)
 	pool.core = core;
 	for (i = 0; i < NCPUS; i++) {
 		core[i] = i / 2;
-		mk_bit_set(pool.available.bits, i);
-		mk_bit_set(numa[i / per].cpus.bits, i);
+		__set_bit(i, pool.available.bits);
+		__set_bit(i, numa[i / per].cpus.bits);
 	}
 	for (i = 0; i < NNODES; i++) {
 		numa[i].id = i;
@@ -112,7 +112,7 @@ int main(void)
 	       "8", "32", "512", "2048");
 	for (p = 0; p < ARRAY_SIZE(pools); p++) {
 		build(p);
-		for (aff = MK_AFFINITY_DEFAULT; aff <= MK_AFFINITY_LOCAL; aff++) {
+		for (aff = MK_AFFINITY_FIRST; aff <= MK_AFFINITY_LOCAL; aff++) {
 			printf("%-10s %-8s", pools[p], mk_cpu_policy(aff)->name);
 			for (k = 0; k < ARRAY_SIZE(counts); k++) {
 				/* local keeps to one node, which has 42 free. */

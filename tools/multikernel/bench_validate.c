@@ -116,25 +116,18 @@ static double time_one(u32 n)
 	int r;
 
 	for (r = 0; r < RUNS; r++) {
-		struct mk_decisions dec;
+		struct mk_tx_result res;
 		struct mk_report rep;
-		struct mk_state st;
-		void *tree = NULL;
 		double start = now();
 
 		mk_report_init(&rep);
-		check(mk_overlay_apply(state, ovl, fdt_totalsize(ovl), &tree, &rep),
-		      "apply");
-		check(mk_allocate(&tree, &dec, &rep), "allocate");
-		check(mk_state_parse(&st, tree, fdt_totalsize(tree), &rep), "parse");
-		check(mk_validate(&st, &rep), "validate");
+		check(mk_tx_compute(state, ovl, fdt_totalsize(ovl), NULL, 0, &res,
+				    &rep), "transaction");
 		t[r] = now() - start;
-		if (st.ninstances != n + 1)
+		if (res.st.ninstances != n + 1)
 			check(1, "instance count");
-		mk_state_free(&st);
-		mk_decisions_free(&dec);
+		mk_tx_result_free(&res);
 		mk_report_free(&rep);
-		free(tree);
 	}
 	free(state);
 	free(ovl);

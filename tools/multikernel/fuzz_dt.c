@@ -3,8 +3,8 @@
  * libFuzzer target over the multikernel code shared with the kernel. Each
  * input is tried two ways:
  *  - as a tree: parsed and validated, as a write to device_tree would be;
- *  - as an overlay on a fixed valid state: applied, placed, validated and
- *    its touched instances listed, as a write to overlays/new would be.
+ *  - as an overlay on a fixed valid state: one transaction, as a write to
+ *    overlays/new computes it, and as kerf explains a refusal.
  * Sanitizers turn any out-of-bounds access or leak into a crash.
  *
  *   make -C tools/multikernel fuzz
@@ -22,33 +22,24 @@ static void mk_fuzz_tree(const void *data, size_t size)
 	struct mk_state st;
 
 	mk_report_init(&rep);
-	if (!mk_state_parse(&st, data, size, &rep))
-		mk_validate(&st, &rep);
+	mk_tree_check(data, size, &st, &rep);
 	mk_state_free(&st);
 	mk_report_free(&rep);
 }
 
 static void mk_fuzz_overlay(const void *data, size_t size)
 {
-	struct mk_decisions dec;
+	struct mk_tx_result res;
 	struct mk_report rep;
-	struct mk_state st;
-	char *names = malloc(size + 2);
-	void *tree = NULL;
+	int err;
 
 	mk_report_init(&rep);
-	if (names && !mk_overlay_apply(dt_blob_start, data, size, &tree, &rep) &&
-	    !mk_allocate(&tree, &dec, &rep)) {
-		/* As fs.c sizes it: the names are in the blob. */
-		if (mk_overlay_instances(dt_blob_start, data, names, size + 2) < 0)
-			abort();
-		if (!mk_state_parse(&st, tree, fdt_totalsize(tree), &rep))
-			mk_validate(&st, &rep);
-		mk_state_free(&st);
-		mk_decisions_free(&dec);
-	}
-	free(tree);
-	free(names);
+	err = mk_tx_compute(dt_blob_start, data, size, NULL, MK_TX_EXPLAIN,
+			    &res, &rep);
+	/* Listing the names never runs out of room: they are in the blob. */
+	if (err == -EOVERFLOW)
+		abort();
+	mk_tx_result_free(&res);
 	mk_report_free(&rep);
 }
 

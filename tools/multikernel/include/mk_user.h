@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kernel primitives that kernel/multikernel's shared files use, for a
- * user-space build of those same files. Only what they use is here.
+ * The user-space build of kernel/multikernel's shared files: the kernel
+ * names come from the kernel tree's tools/include (the Makefile puts it
+ * first on the include path); this header adds only what tools/include
+ * lacks.
  */
 #ifndef _MK_USER_H
 #define _MK_USER_H
 
-#include <endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -16,101 +17,100 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "mk_ffs.h"
+
+#include <asm/barrier.h>
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/compiler.h>
+#include <linux/find.h>
+#include <linux/kernel.h>
+#include <linux/overflow.h>
+#include <linux/types.h>
+
 #include <libfdt.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef unsigned long long u64;
-typedef int32_t s32;
-typedef long long s64;
+/*
+ * The kernel's u64 is unsigned long long on every architecture, and the
+ * shared files print it with %llx; tools/include makes it uint64_t.
+ */
+#define u64	__u64
+#define s64	__s64
 
-#define U32_MAX		UINT32_MAX
-#define U64_MAX		UINT64_MAX
+#ifndef U32_MAX
+#define U32_MAX		((u32)~0U)
+#endif
+#ifndef U64_MAX
+#define U64_MAX		((u64)~0ULL)
+#endif
 
-#define BITS_PER_LONG		(CHAR_BIT * sizeof(long))
-#define BIT(n)			(1UL << (n))
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
-#define IS_ALIGNED(x, a)	(((x) & ((typeof(x))(a) - 1)) == 0)
-#define min(a, b)		((a) < (b) ? (a) : (b))
-#define max(a, b)		((a) > (b) ? (a) : (b))
-#define min_t(t, a, b)		min((t)(a), (t)(b))
-#define max_t(t, a, b)		max((t)(a), (t)(b))
-#define clamp(v, lo, hi)	min(max(v, lo), hi)
-#define ALIGN_DOWN(x, a)	((x) & ~((typeof(x))(a) - 1))
-/* The definition itself: user space has no kernel compiler headers. */
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
-#define BIT_ULL(n)		(1ULL << (n))
-#define __aligned(x)		__attribute__((aligned(x)))
-
-#define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
-#define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
-
-/* User space allocates one way; the kernel's gfp flags mean nothing here. */
-#define GFP_KERNEL	0
-
-static inline void *kzalloc(size_t n, int gfp)
-{
-	return calloc(1, n);
-}
-
-static inline void *kvcalloc(size_t n, size_t size, int gfp)
-{
-	return calloc(n, size);
-}
-
-static inline void *kvmalloc(size_t n, int gfp)
+/*
+ * Allocation: malloc() underneath. The gfp flags (tools/include's gfp_t)
+ * mean nothing here; the kernel names keep the shared files the same.
+ */
+static inline void *kvmalloc(size_t n, gfp_t gfp)
 {
 	return malloc(n);
 }
 
-static inline void *krealloc(void *p, size_t n, int gfp)
+static inline void *kzalloc(size_t n, gfp_t gfp)
 {
-	return realloc(p, n);
+	return calloc(1, n);
 }
 
-#define kfree(p)		free(p)
-#define kvfree(p)		free(p)
-
-static inline int hweight_long(unsigned long w)
-{
-	return __builtin_popcountl(w);
-}
-
-static inline int hweight64(unsigned long long w)
-{
-	return __builtin_popcountll(w);
-}
-
-static inline void *kcalloc(size_t n, size_t size, int gfp)
+static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
 {
 	return calloc(n, size);
 }
 
-static inline unsigned long __ffs(unsigned long w)
+static inline void *krealloc(void *p, size_t n, gfp_t gfp)
 {
-	return __builtin_ctzl(w);
+	return realloc(p, n);
 }
 
+static inline void *kvmemdup(const void *src, size_t n, gfp_t gfp)
+{
+	void *p = malloc(n ? n : 1);
+
+	return p ? memcpy(p, src, n) : NULL;
+}
+
+#define kvzalloc	kzalloc
+#define kvcalloc	kcalloc
+#define kfree(p)	free(p)
+#define kvfree(p)	free(p)
+
+/*
+ * sort(): qsort() here, heapsort in the kernel. Every comparator the
+ * shared files pass is a total order, so both give the same result.
+ */
 static inline void sort(void *base, size_t num, size_t size,
 			int (*cmp)(const void *, const void *), void *swap)
 {
-	(void)swap;
 	qsort(base, num, size, cmp);
 }
 
-/* Shared memory between two threads, as between two kernels: C11 atomics. */
-#define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
-/* The release that pairs with it. */
-#define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+/* Bitmap operations tools/include does not have. */
+static inline void bitmap_andnot(unsigned long *dst, const unsigned long *a,
+				 const unsigned long *b, unsigned int nbits)
+{
+	unsigned int i;
 
-#define cpu_to_le16(x)		htole16(x)
-#define cpu_to_le32(x)		htole32(x)
-#define cpu_to_le64(x)		htole64(x)
-#define le16_to_cpu(x)		le16toh(x)
-#define le32_to_cpu(x)		le32toh(x)
-#define le64_to_cpu(x)		le64toh(x)
+	for (i = 0; i < BITS_TO_LONGS(nbits); i++)
+		dst[i] = a[i] & ~b[i];
+}
+
+static inline unsigned int bitmap_weight_and(const unsigned long *a,
+					     const unsigned long *b,
+					     unsigned int nbits)
+{
+	unsigned int i, w = 0;
+
+	for (i = 0; i < BITS_TO_LONGS(nbits); i++)
+		w += hweight_long(a[i] & b[i]);
+	return w;
+}
 
 /* crc32c.c: the kernel's crc32c(), no inversion on either end. */
 u32 crc32c(u32 crc, const void *address, unsigned int length);

@@ -11,15 +11,6 @@
 
 #include "kerf.h"
 
-static void check_usage(void)
-{
-	fprintf(stderr,
-		"Usage: kerf check FILE.dts|.dtb [OVERLAY.dtso|.dtbo ...]\n\n"
-		"Validate FILE, a baseline or a whole state with instances, then\n"
-		"apply each OVERLAY in order as the kernel would, placing what\n"
-		"they leave to it. Source is compiled with dtc -@.\n");
-}
-
 /*
  * Load the first file. A baseline is checked as one and gets an /instances
  * node if it lacks one; a state with instances is checked as a whole next.
@@ -42,18 +33,6 @@ static int check_load_base(struct kerf_blob *b, void **tree,
 	return mk_baseline_load(b->data, b->size, tree, rep);
 }
 
-/* Parse and validate; *@parsed says whether @st can explain findings. */
-static int check_state(const void *tree, struct mk_state *st, bool *parsed,
-		       struct mk_report *rep)
-{
-	int err;
-
-	mk_state_free(st);
-	err = mk_state_parse(st, tree, fdt_totalsize(tree), rep);
-	*parsed = !err;
-	return err ? err : mk_validate(st, rep);
-}
-
 static void check_print_ok(const struct mk_state *st, int noverlays)
 {
 	struct mk_cpus free_cpus;
@@ -72,94 +51,104 @@ static void check_print_ok(const struct mk_state *st, int noverlays)
 	       noverlays == 1 ? "" : "s", buf);
 }
 
+/*
+ * Check the first file, then each overlay on top as one transaction, as a
+ * write to overlays/new would be. @res ends with the last state computed,
+ * parsed when it can explain the findings in @rep.
+ */
+static int check_run(struct kerf_blob *blobs, int n, struct mk_tx_result *res,
+		     struct mk_report *rep)
+{
+	struct mk_tx_result next;
+	int i, err;
+
+	memset(res, 0, sizeof(*res));
+	err = check_load_base(&blobs[0], &res->tree, rep);
+	if (err)
+		return err;
+	err = mk_tree_check(res->tree, fdt_totalsize(res->tree), &res->st, rep);
+	res->parsed = res->st.fdt;
+	for (i = 1; !err && i < n; i++) {
+		size_t before = rep->len;
+
+		err = mk_tx_compute(res->tree, blobs[i].data, blobs[i].size, NULL,
+				    MK_TX_EXPLAIN, &next, rep);
+		/* What a write of this overlay would have read back. */
+		kerf_info("%s: the findings, as the kernel answers them:\n%s",
+			  blobs[i].path, rep->buf ? rep->buf + before : "");
+		/* A refused overlay is explained against its own state. */
+		if (err && !next.tree) {
+			mk_state_free(&res->st);
+			res->parsed = false;
+			kvfree(res->instances);
+			res->instances = NULL;
+			mk_tx_result_free(&next);
+			break;
+		}
+		mk_tx_result_free(res);
+		*res = next;
+	}
+	return err;
+}
+
+static void check_print(int err, const struct mk_tx_result *res,
+			const struct mk_report *rep, struct kerf_context *ctx,
+			int noverlays)
+{
+	if (kerf_structured()) {
+		kerf_emit_begin();
+		if (!err) {
+			check_print_ok(&res->st, noverlays);
+		} else {
+			kerf_emit_str("result", "refused");
+			kerf_emit_str("errno", kerf_errno_name(err));
+		}
+		kerf_explain(rep, ctx);
+		kerf_emit_close();
+		return;
+	}
+	kerf_explain(rep, ctx);
+	if (!err)
+		check_print_ok(&res->st, noverlays);
+	else
+		fprintf(stderr, "refused (%s): %u error%s, %u warning%s\n",
+			kerf_errno_name(err), rep->errors,
+			rep->errors == 1 ? "" : "s", rep->warnings,
+			rep->warnings == 1 ? "" : "s");
+}
+
 int do_check(int argc, char **argv)
 {
 	struct kerf_context ctx = {};
-	struct mk_report rep, scratch;
-	struct mk_state st = {};
-	struct mk_decisions dec;
+	struct mk_tx_result res;
 	struct kerf_blob *blobs;
-	void *tree = NULL, *next;
-	bool parsed = false;
-	char *fresh = NULL;
+	struct mk_report rep;
 	int i, n, err, ret = KERF_OK;
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		check_usage();
-		return argc < 2 ? KERF_USAGE : KERF_OK;
-	}
+	if (argc < 2)
+		return kerf_usage("want a FILE to check");
 	n = argc - 1;
 	blobs = calloc(n, sizeof(*blobs));
 	if (!blobs)
 		return KERF_INVALID;
 	for (i = 0; i < n; i++) {
-		ret = kerf_blob_load(argv[i + 1], &blobs[i]);
-		if (ret)
+		if (kerf_blob_load(argv[i + 1], &blobs[i])) {
+			ret = KERF_FILE;
 			goto out;
+		}
 	}
 
-	/* Each overlay is applied, placed and validated, as one write is. */
 	mk_report_init(&rep);
-	err = check_load_base(&blobs[0], &tree, &rep);
-	if (!err)
-		err = check_state(tree, &st, &parsed, &rep);
-	for (i = 1; !err && i < n; i++) {
-		free(fresh);
-		fresh = malloc(blobs[i].size + 2);
-		if (!fresh)
-			err = -ENOMEM;
-		if (!err)
-			err = mk_overlay_apply(tree, blobs[i].data, blobs[i].size,
-					       &next, &rep);
-		if (err) {
-			parsed = false;
-			break;
-		}
-		mk_overlay_instances(tree, blobs[i].data, fresh, blobs[i].size + 2);
-		free(tree);
-		tree = next;
-		err = mk_allocate(&tree, &dec, &rep);
-		if (err) {
-			/* Explain against the state as asked, before placement. */
-			mk_report_init(&scratch);
-			check_state(tree, &st, &parsed, &scratch);
-			mk_report_free(&scratch);
-			break;
-		}
-		mk_decisions_free(&dec);
-		err = check_state(tree, &st, &parsed, &rep);
-	}
-
-	ctx.st = parsed ? &st : NULL;
-	ctx.fresh = fresh;
+	err = check_run(blobs, n, &res, &rep);
+	ctx.st = res.parsed ? &res.st : NULL;
+	ctx.fresh = res.instances;
 	ctx.sources = blobs;
 	ctx.nsources = n;
-	if (kerf_structured()) {
-		kerf_emit_begin();
-		if (!err) {
-			check_print_ok(&st, n - 1);
-		} else {
-			kerf_emit_str("result", "refused");
-			kerf_emit_str("errno", kerf_errno_name(err));
-		}
-		kerf_explain(&rep, &ctx);
-		kerf_emit_close();
-	} else {
-		kerf_explain(&rep, &ctx);
-		if (!err)
-			check_print_ok(&st, n - 1);
-		else
-			fprintf(stderr, "refused (%s): %u error%s, %u warning%s\n",
-				kerf_errno_name(err), rep.errors,
-				rep.errors == 1 ? "" : "s", rep.warnings,
-				rep.warnings == 1 ? "" : "s");
-	}
+	check_print(err, &res, &rep, &ctx, n - 1);
 	ret = err ? KERF_INVALID : KERF_OK;
-	mk_state_free(&st);
+	mk_tx_result_free(&res);
 	mk_report_free(&rep);
 out:
-	free(tree);
-	free(fresh);
 	for (i = 0; i < n; i++)
 		kerf_blob_free(&blobs[i]);
 	free(blobs);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Explain findings: the kernel's (or the offline validator's) one-line
- * findings, rendered as the seed's report with what is configured, what it
+ * findings, rendered as a report of what is configured, what it
  * conflicts with, a concrete suggestion computed from the free resources,
  * and where in the source it is; or as JSON.
  *
@@ -22,6 +22,7 @@
 struct kerf_finding {
 	bool error;
 	char rule[48];
+	const struct mk_rule_info *info;	/* NULL for a rule kerf lacks */
 	char names[2][MK_NAME_MAX + 1];
 	int nnames;
 	const char *detail;	/* the rest of the line */
@@ -43,21 +44,6 @@ struct kerf_claims {
 	struct mk_cpus cpus;
 	u8 fixed[MK_MAX_INSTANCES + 1];	/* KERF_FIXED_* by instance index */
 };
-
-const char *kerf_errno_name(int err)
-{
-	switch (err < 0 ? -err : err) {
-	case EINVAL: return "EINVAL";
-	case EBUSY: return "EBUSY";
-	case ENOSPC: return "ENOSPC";
-	case EEXIST: return "EEXIST";
-	case EFBIG: return "EFBIG";
-	case E2BIG: return "E2BIG";
-	case EPERM: return "EPERM";
-	case ENOMEM: return "ENOMEM";
-	default: return strerrorname_np(err < 0 ? -err : err) ?: "E?";
-	}
-}
 
 static struct mk_instance *kerf_instance(struct mk_state *st, const char *name)
 {
@@ -86,6 +72,7 @@ static bool kerf_parse_finding(struct mk_state *st, char *line,
 		return false;
 	*names = '\0';
 	snprintf(f->rule, sizeof(f->rule), "%s", rule);
+	f->info = mk_rule_find(rule, strlen(rule));
 	names += 2;
 	f->detail = names;
 
@@ -188,24 +175,6 @@ static void kerf_locate(struct kerf_context *ctx, const char *name,
 	}
 }
 
-/* Where a finding about the pool points: its node, and a property. */
-static const struct {
-	const char *rule;
-	const char *node;
-	const char *props[4];	/* the first the finding names, or props[0] */
-} kerf_pool_places[] = {
-	{ "baseline-cpus", "cpus", { "host-reserved", "available", "total" } },
-	{ "machine-cpus", "cpus", { "available" } },
-	{ "baseline-memory", "memory",
-	  { "memory-pool-bytes", "host-reserved-bytes", "memory-pool-base" } },
-	{ "machine-memory", "memory", { "memory-pool-base" } },
-	{ "baseline-device", NULL,
-	  { "host-reserved-vf", "host-reserved-ns", "available-vfs", "available-ns" } },
-	{ "baseline-numa", "numa-nodes", { "distance" } },
-	{ "machine-numa", "numa-nodes", { "cpus" } },
-	{ "baseline-cores", "topology", { "core-ids" } },
-};
-
 /*
  * Findings about the pool name no instance. A device's or NUMA node's
  * findings start with its name; the others are found by their rule.
@@ -214,28 +183,25 @@ static void kerf_locate_pool(struct kerf_context *ctx,
 			     const struct kerf_finding *f,
 			     struct kerf_suggestion *s)
 {
+	const struct mk_rule_info *info = f->info;
+	const char *const *p;
 	const char *prop = NULL;
 	char node[MK_NAME_MAX + 1];
-	size_t i, j, n;
+	size_t n;
 
-	for (i = 0; i < ARRAY_SIZE(kerf_pool_places); i++)
-		if (!strcmp(f->rule, kerf_pool_places[i].rule))
-			break;
-	if (i == ARRAY_SIZE(kerf_pool_places))
+	if (!info || info->res != MK_RES_POOL)
 		return;
-	for (j = 0; j < ARRAY_SIZE(kerf_pool_places[i].props) && !prop; j++)
-		if (kerf_pool_places[i].props[j] &&
-		    strstr(f->detail, kerf_pool_places[i].props[j]))
-			prop = kerf_pool_places[i].props[j];
+	for (p = info->props; p && *p && !prop; p++)
+		if (strstr(f->detail, *p))
+			prop = *p;
 	n = strcspn(f->detail, ": ");
 	if (n && n < sizeof(node) && f->detail[n] == ':' &&
 	    strncmp(f->detail, "baseline", n)) {
 		snprintf(node, sizeof(node), "%.*s", (int)n, f->detail);
 		kerf_locate(ctx, node, prop, NULL, s);
 	}
-	if (!s->file && kerf_pool_places[i].node)
-		kerf_locate(ctx, kerf_pool_places[i].node,
-			    prop ? prop : kerf_pool_places[i].props[0], NULL, s);
+	if (!s->file && info->node)
+		kerf_locate(ctx, info->node, prop ? prop : info->props[0], NULL, s);
 }
 
 static int kerf_cells(char *buf, size_t size, const unsigned long *bits,
@@ -245,7 +211,7 @@ static int kerf_cells(char *buf, size_t size, const unsigned long *bits,
 	u32 bit, n = 0;
 
 	len += snprintf(buf, size, "<");
-	mk_for_each_bit(bit, bits, nbits) {
+	for_each_set_bit(bit, bits, nbits) {
 		if (n++ == max || len >= size)
 			break;
 		len += snprintf(buf + len, size - len, "%s%u", n > 1 ? " " : "", bit);
@@ -259,7 +225,7 @@ static void kerf_suggest_cpus(struct kerf_context *ctx, struct kerf_claims *cl,
 			      struct mk_instance *in, struct kerf_suggestion *s)
 {
 	struct mk_cpus *free_cpus = calloc(1, sizeof(*free_cpus));
-	u32 want = in->has_cpus ? mk_bits_weight(in->cpus.bits, MK_MAX_CPUS) :
+	u32 want = in->has_cpus ? bitmap_weight(in->cpus.bits, MK_MAX_CPUS) :
 				  in->cpu_count;
 	u32 have, cpu, n = 0;
 	char list[256];
@@ -268,8 +234,8 @@ static void kerf_suggest_cpus(struct kerf_context *ctx, struct kerf_claims *cl,
 		return;
 	/* Where @in could go if it gave its own CPUs up. */
 	mk_free_cpus(ctx->st, in, free_cpus);
-	mk_bits_andnot(free_cpus->bits, free_cpus->bits, cl->cpus.bits, MK_MAX_CPUS);
-	have = mk_bits_weight(free_cpus->bits, MK_MAX_CPUS);
+	bitmap_andnot(free_cpus->bits, free_cpus->bits, cl->cpus.bits, MK_MAX_CPUS);
+	have = bitmap_weight(free_cpus->bits, MK_MAX_CPUS);
 	mk_bits_format(list, sizeof(list), free_cpus->bits, MK_MAX_CPUS);
 
 	if (have < want) {
@@ -285,10 +251,10 @@ static void kerf_suggest_cpus(struct kerf_context *ctx, struct kerf_claims *cl,
 		 "cpu-count = <%u>; instead of cpus, and the kernel chooses (free: %s)",
 		 want, list);
 	/* Claim the first @want free CPUs for the next suggestions. */
-	mk_for_each_bit(cpu, free_cpus->bits, MK_MAX_CPUS) {
+	for_each_set_bit(cpu, free_cpus->bits, MK_MAX_CPUS) {
 		if (n++ == want)
 			break;
-		mk_bit_set(cl->cpus.bits, cpu);
+		__set_bit(cpu, cl->cpus.bits);
 	}
 	free(free_cpus);
 }
@@ -349,12 +315,12 @@ static void kerf_suggest_device(struct kerf_context *ctx, struct mk_instance *in
 
 		if (ref->part < 0)
 			continue;
-		if (mk_bit_test(d->available.bits, ref->part) &&
-		    !mk_bit_test(d->reserved.bits, ref->part) &&
+		if (test_bit(ref->part, d->available.bits) &&
+		    !test_bit(ref->part, d->reserved.bits) &&
 		    !kerf_part_used(ctx->st, in, ref->dev, ref->part))
 			continue;
-		mk_for_each_bit(id, d->available.bits, MK_MAX_PARTS + 1) {
-			if (mk_bit_test(d->reserved.bits, id) ||
+		for_each_set_bit(id, d->available.bits, MK_MAX_PARTS + 1) {
+			if (test_bit(id, d->reserved.bits) ||
 			    kerf_part_used(ctx->st, in, ref->dev, id))
 				continue;
 			snprintf(old, sizeof(old), "<%d>", ref->part);
@@ -378,7 +344,7 @@ static void kerf_suggest(struct kerf_context *ctx, struct kerf_claims *cl,
 			 const struct kerf_finding *f, struct mk_instance *in,
 			 struct kerf_suggestion *s)
 {
-	bool cpu, mem, dev;
+	enum mk_rule_res res;
 	u32 idx;
 
 	memset(s, 0, sizeof(*s));
@@ -387,24 +353,20 @@ static void kerf_suggest(struct kerf_context *ctx, struct kerf_claims *cl,
 		return;
 	}
 	idx = in - ctx->st->instances;
-	cpu = !strncmp(f->rule, "cpu-", 4);
-	mem = !strncmp(f->rule, "memory-", 7) && strcmp(f->rule, "memory-size") &&
-	      strcmp(f->rule, "memory-alignment");
-	dev = !strcmp(f->rule, "device-conflict") || !strncmp(f->rule, "device-part-", 12);
-
 	kerf_locate(ctx, in->name, NULL, NULL, s);
-	if (!f->error)
+	/* Only a rule with a property to change gets a suggestion. */
+	if (!f->error || !f->info || !f->info->props)
 		return;
-	if (cpu && !(cl->fixed[idx] & KERF_FIXED_CPUS) &&
-	    strcmp(f->rule, "cpu-count")) {
+	res = f->info->res;
+	if (res == MK_RES_CPUS && !(cl->fixed[idx] & KERF_FIXED_CPUS)) {
 		kerf_suggest_cpus(ctx, cl, in, s);
 		kerf_locate(ctx, in->name, in->has_cpus ? "cpus" : "cpu-count", NULL, s);
 		cl->fixed[idx] |= KERF_FIXED_CPUS;
-	} else if (mem && !(cl->fixed[idx] & KERF_FIXED_MEMORY)) {
+	} else if (res == MK_RES_MEMORY && !(cl->fixed[idx] & KERF_FIXED_MEMORY)) {
 		kerf_suggest_memory(ctx, in, s);
-		kerf_locate(ctx, in->name, "memory-base", NULL, s);
+		kerf_locate(ctx, in->name, f->info->props[0], NULL, s);
 		cl->fixed[idx] |= KERF_FIXED_MEMORY;
-	} else if (dev) {
+	} else if (res == MK_RES_DEVICE) {
 		kerf_suggest_device(ctx, in, s);
 	}
 }
@@ -417,13 +379,13 @@ static void kerf_describe(const struct kerf_finding *f,
 			  const struct mk_instance *in, char *buf, size_t size)
 {
 	buf[0] = '\0';
-	if (!in)
+	if (!in || !f->info)
 		return;
-	if (!strncmp(f->rule, "cpu-", 4) && in->has_cpus) {
+	if (f->info->res == MK_RES_CPUS && in->has_cpus) {
 		int n = snprintf(buf, size, "CPUs ");
 
 		mk_bits_format(buf + n, size - n, in->cpus.bits, MK_MAX_CPUS);
-	} else if (!strncmp(f->rule, "memory-", 7)) {
+	} else if (f->info->res == MK_RES_MEMORY) {
 		snprintf(buf, size, "memory %#llx+%#llx", in->mem_base,
 			 in->mem_bytes);
 	}

@@ -16,10 +16,11 @@ import subprocess
 import sys
 import tempfile
 
+from tap import finish, test
+
 import yaml
 
 KERF, SAMPLES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-results = []
 
 
 def kerf(*args, cwd=SAMPLES):
@@ -30,17 +31,6 @@ def kerf(*args, cwd=SAMPLES):
 def check_json(*files, cwd=SAMPLES):
     rc, out, err = kerf("--format=json", "check", *files, cwd=cwd)
     return rc, json.loads(out), err
-
-
-def test(name):
-    def wrap(fn):
-        try:
-            fn()
-            results.append((True, name, ""))
-        except Exception as e:  # report every failure, then go on
-            results.append((False, name, f"{type(e).__name__}: {e}"))
-        return fn
-    return wrap
 
 
 def expect_verdict(files, rc_want, errno=None, rules=()):
@@ -158,6 +148,56 @@ def exit_codes():
     assert rc == 0 and out.startswith("kerf "), out
     assert kerf("check", "--help")[0] == 0
     assert kerf("--help")[0] == 0
+
+
+@test("commands by unique prefix; an ambiguous one is a usage error")
+def command_prefixes():
+    rc, doc, err = check_json("baseline-minimal-8cpu.dts")
+    rc2, out, err2 = kerf("--format=json", "ch", "baseline-minimal-8cpu.dts")
+    assert rc == rc2 == 0 and json.loads(out) == doc, (err, err2)
+    rc, _, err = kerf("c", "baseline-minimal-8cpu.dts")
+    assert rc == 2 and "ambiguous: check or create" in err, err
+    rc, _, err = kerf("policy", "lo")
+    assert rc == 2 and "Usage: kerf policy load FILE.bpf.o" in err, err
+    rc, _, err = kerf("policy", "frob")
+    assert rc == 2 and "unknown command 'frob'; see 'kerf policy --help'" in err, err
+
+
+@test("one help path: every command takes --help and -h, anywhere")
+def help_everywhere():
+    rc, top, _ = kerf("--help")
+    names = re.findall(r"^  (\w+) ", top.split("Commands")[1].split("Options")[0], re.M)
+    assert len(names) >= 9, top
+    for name in names:
+        for flag in ("--help", "-h"):
+            rc, out, err = kerf(name, flag)
+            assert rc == 0 and out.startswith(f"Usage: kerf {name}"), (name, flag, out, err)
+    rc, out, _ = kerf("create", "web", "--memory=1G", "-h")
+    assert rc == 0 and "Create instance NAME" in out, out
+    rc, out, _ = kerf("policy", "load", "--help")
+    assert rc == 0 and out.startswith("Usage: kerf policy load FILE.bpf.o"), out
+    rc, out, _ = kerf("help", "rollback")
+    assert rc == 0 and out.startswith("Usage: kerf rollback TX"), out
+    # The man page and the bash completion know every command.
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kerf")
+    man = open(os.path.join(doc, "Documentation/kerf.rst")).read()
+    comp = open(os.path.join(doc, "bash-completion/kerf")).read()
+    for name in names:
+        assert re.search(rf"\*\*kerf\*\* .*\*\*{name}\*\*|^\*\*{name}\*\*|\b{name}\b", man, re.M), name
+        assert re.search(rf"\b{name}\b", comp), name
+
+
+@test("with --format, an error before any result is an object on stdout")
+def json_errors():
+    for args, code in ((["check", "no-such-file.dts"], 3), (["frobnicate"], 2),
+                       (["create", "web", "--memory=1X", "--cpus=1"], 2),
+                       (["rollback", "tx_x"], 2)):
+        for fmt, load in (("json", json.loads), ("yaml", yaml.safe_load)):
+            rc, out, err = kerf(f"--format={fmt}", *args)
+            doc = load(out)
+            assert rc == code and doc["result"] == "error" and doc["exit"] == code, \
+                (args, fmt, out, err)
+            assert doc["error"] and doc["error"] in err, (doc, err)
 
 
 @test("create parses sizes and device lists before anything else")
@@ -281,10 +321,4 @@ def install():
         shutil.rmtree(out)
 
 
-for i, (ok, name, why) in enumerate(results, 1):
-    print(f"{'ok' if ok else 'not ok'} {i} - kerf check: {name}")
-    if why:
-        print(f"# {why}")
-passed = sum(ok for ok, _, _ in results)
-print(f"{passed} passed, {len(results) - passed} failed")
-sys.exit(0 if passed == len(results) else 1)
+finish("kerf check")

@@ -22,9 +22,11 @@ struct mk_alloc {
 
 static int mk_alloc_range_cmp(const void *a, const void *b)
 {
-	const u64 *x = a, *y = b;
+	const u64 *x = a, *y = b;	/* base, then end */
 
-	return *x < *y ? -1 : *x > *y;
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
 }
 
 /**
@@ -38,12 +40,12 @@ void mk_free_cpus(const struct mk_state *st, const struct mk_instance *except,
 {
 	u32 i;
 
-	mk_bits_andnot(out->bits, st->pool.available.bits,
-		       st->pool.host_reserved.bits, MK_MAX_CPUS);
+	bitmap_andnot(out->bits, st->pool.available.bits,
+		      st->pool.host_reserved.bits, MK_MAX_CPUS);
 	for (i = 0; i < st->ninstances; i++)
 		if (&st->instances[i] != except)
-			mk_bits_andnot(out->bits, out->bits,
-				       st->instances[i].cpus.bits, MK_MAX_CPUS);
+			bitmap_andnot(out->bits, out->bits,
+				      st->instances[i].cpus.bits, MK_MAX_CPUS);
 }
 
 /* The free memory of the pool, from the held ranges, into the view. */
@@ -84,7 +86,7 @@ static int mk_alloc_init(struct mk_alloc *a)
 		const struct mk_instance *in = &st->instances[i];
 
 		if (in->has_id && in->id <= MK_MAX_INSTANCES)
-			mk_bit_set(a->ids, in->id);
+			__set_bit(in->id, a->ids);
 		if (in->has_mem_base && in->mem_bytes) {
 			k = a->nranges++;
 			a->ranges[k].base = in->mem_base;
@@ -112,15 +114,15 @@ static int mk_alloc_id(struct mk_alloc *a, const struct mk_instance *in,
 	u32 id;
 
 	for (id = 1; id <= MK_MAX_INSTANCES; id++)
-		if (!mk_bit_test(a->ids, id))
+		if (!test_bit(id, a->ids))
 			break;
 	if (id > MK_MAX_INSTANCES) {
-		mk_report_add(a->rep, MK_ERROR, -ENOSPC, "id-exhausted",
+		mk_report_add(a->rep, MK_RULE_ID_EXHAUSTED,
 			      "%s: all %u instance ids are taken",
 			      in->name, MK_MAX_INSTANCES);
 		return -ENOSPC;
 	}
-	mk_bit_set(a->ids, id);
+	__set_bit(id, a->ids);
 	d->id = id;
 	d->what |= MK_DECIDED_ID;
 	return 0;
@@ -157,8 +159,8 @@ static int mk_alloc_cpus(struct mk_alloc *a, struct mk_decision *d)
 			    a->rep);
 	if (err)
 		return err;
-	mk_bits_andnot(a->view.free_cpus.bits, a->view.free_cpus.bits,
-		       d->cpus.bits, MK_MAX_CPUS);
+	bitmap_andnot(a->view.free_cpus.bits, a->view.free_cpus.bits,
+		      d->cpus.bits, MK_MAX_CPUS);
 	a->req.cpus = d->cpus;
 	mk_policy_name(d->cpu_policy, by);
 	d->what |= MK_DECIDED_CPUS;
@@ -259,7 +261,7 @@ static int mk_write_decision(void *fdt, const struct mk_decision *d,
 	if (err || res < 0)
 		return err;
 	if (d->what & MK_DECIDED_CPUS) {
-		mk_for_each_bit(cpu, d->cpus.bits, MK_MAX_CPUS)
+		for_each_set_bit(cpu, d->cpus.bits, MK_MAX_CPUS)
 			cells[n++] = cpu_to_fdt32(cpu);
 		err = fdt_setprop(fdt, res, "cpus", cells, n * sizeof(*cells));
 	}
@@ -281,7 +283,7 @@ static int mk_write_decisions(void **fdt, const struct mk_decisions *dec,
 	if (!dec->n)
 		return 0;
 	for (i = 0; i < dec->n; i++)
-		need += 128 + 4 * mk_bits_weight(dec->d[i].cpus.bits,
+		need += 128 + 4 * bitmap_weight(dec->d[i].cpus.bits,
 						 MK_MAX_CPUS);
 	cells = kvcalloc(MK_MAX_CPUS, sizeof(*cells), GFP_KERNEL);
 	if (!cells)
@@ -296,7 +298,7 @@ static int mk_write_decisions(void **fdt, const struct mk_decisions *dec,
 	kvfree(cells);
 	if (ferr) {
 		kvfree(tree);
-		mk_report_add(rep, MK_ERROR, -EINVAL, "malformed",
+		mk_report_add(rep, MK_RULE_MALFORMED,
 			      "cannot record placement: %s", fdt_strerror(ferr));
 		return -EINVAL;
 	}
@@ -307,7 +309,7 @@ static int mk_write_decisions(void **fdt, const struct mk_decisions *dec,
 }
 
 /**
- * mk_allocate_with - place what the instances of a tree leave to the kernel
+ * mk_place - place what the instances of a tree leave to the kernel
  * @fdt: a checked tree from kvmalloc(); replaced by one with the placement
  *	 written as explicit values
  * @custom: a policy to ask before the built-in ones, or NULL
@@ -317,8 +319,8 @@ static int mk_write_decisions(void **fdt, const struct mk_decisions *dec,
  * Return: 0 or a negative errno (-ENOSPC when the pool is exhausted,
  * -EINVAL when a policy proposed an invalid placement).
  */
-int mk_allocate_with(void **fdt, const struct mk_policy *custom,
-		     struct mk_decisions *dec, struct mk_report *rep)
+int mk_place(void **fdt, const struct mk_policy *custom,
+	     struct mk_decisions *dec, struct mk_report *rep)
 {
 	struct mk_state st;
 	int err;
@@ -335,16 +337,10 @@ int mk_allocate_with(void **fdt, const struct mk_policy *custom,
 	return err;
 }
 
-/* mk_allocate_with() and the built-in policies only. */
-int mk_allocate(void **fdt, struct mk_decisions *dec, struct mk_report *rep)
-{
-	return mk_allocate_with(fdt, NULL, dec, rep);
-}
-
 /**
  * mk_decisions_replay - write recorded decisions into a rebuilt tree
- * @fdt: as for mk_allocate()
- * @dec: decisions from an earlier mk_allocate()
+ * @fdt: as for mk_place()
+ * @dec: decisions from an earlier mk_place()
  * @rep: where to report a failure
  *
  * Decisions for instances that are no longer in the tree are skipped; the
