@@ -74,7 +74,8 @@ application and default placement behind it (plain C over libfdt, shared
 with user space), their KUnit suites and a small x86_64 guest
 configuration for testing." \
 	kernel include ':(exclude)kernel/multikernel/kmp*' \
-	':(exclude)include/uapi/linux/multikernel_kmp.h'
+	':(exclude)include/uapi/linux/multikernel_kmp.h' \
+	':(exclude)include/linux/multikernel_kmp.h'
 
 commit_files "multikernel: add KMP, the transport between kernel instances" \
 "Kernel instances exchange heartbeats, recovery, crash capture and live
@@ -85,8 +86,12 @@ bulk path with back-pressure, and a doorbell: the x86 platform IPI, or
 smp_call_function_single() elsewhere. The receiver trusts nothing the
 peer writes. The ring code is plain C, shared with user space for fuzzing
 and benchmarks. Loopback channels, a debugfs exercise and benchmark, and
-a KUnit suite come with it." \
-	kernel/multikernel/kmp\* include/uapi/linux/multikernel_kmp.h
+a KUnit suite come with it. The API for other kernel code is
+<linux/multikernel_kmp.h>; an architecture provides the doorbell, which
+reaches a CPU by its physical id, through the arch_kmp_*() hook, and x86
+implements it in arch/x86/kernel/multikernel_kmp.c." \
+	kernel/multikernel/kmp\* include/uapi/linux/multikernel_kmp.h \
+	include/linux/multikernel_kmp.h arch/x86/kernel/multikernel_kmp.c
 
 git apply "$applied"/0000-hook.patch
 git add -A

@@ -291,6 +291,7 @@ static void kmp_endpoint_init(struct kmp_channel *ch, int i, int cpu)
 
 	ep->ch = ch;
 	ep->cpu = cpu;
+	ep->phys_id = arch_kmp_cpu_phys_id(cpu);
 	mutex_init(&ep->tx_lock);
 	init_waitqueue_head(&ep->room_wq);
 	INIT_WORK(&ep->rx_work, kmp_rx_work);
@@ -401,6 +402,20 @@ void kmp_channel_destroy(struct kmp_channel *ch)
 	kfree(ch);
 }
 EXPORT_SYMBOL_GPL(kmp_channel_destroy);
+
+/**
+ * kmp_channel_endpoint - one end of a channel
+ * @ch: the channel
+ * @i: 0 or 1, in the order the channel was created with
+ *
+ * Return: the endpoint, or NULL for any other @i.
+ */
+struct kmp_endpoint *kmp_channel_endpoint(struct kmp_channel *ch,
+					  unsigned int i)
+{
+	return i < ARRAY_SIZE(ch->ep) ? &ch->ep[i] : NULL;
+}
+EXPORT_SYMBOL_GPL(kmp_channel_endpoint);
 
 /* multikernel/kmp in debugfs: one file per channel, and the exercises. */
 struct dentry *kmp_debugfs_dir(void)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * KMP channels: two endpoints, a ring each way in shared memory, and a
- * doorbell. See Documentation/core-api/multikernel-kmp.rst.
+ * Inside KMP: channels of two endpoints, a ring each way in shared memory,
+ * and a doorbell. Code outside kernel/multikernel uses the API in
+ * <linux/multikernel_kmp.h> only. See
+ * Documentation/core-api/multikernel-kmp.rst.
  */
 #ifndef _MULTIKERNEL_KMP_H
 #define _MULTIKERNEL_KMP_H
@@ -12,16 +14,9 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include <linux/multikernel_kmp.h>
+
 #include "kmp_ring.h"
-
-struct kmp_endpoint;
-
-/*
- * A handler runs in process context on the endpoint's CPU, one message at
- * a time. @m->payload is the handler's to keep: it kvfree()s it.
- */
-typedef void (*kmp_handler_t)(struct kmp_endpoint *ep, struct kmp_msg *m,
-			      void *priv);
 
 struct kmp_ep_stats {
 	atomic64_t ipis_sent;		/* rung by the sender and the receiver */
@@ -33,7 +28,8 @@ struct kmp_ep_stats {
 
 struct kmp_endpoint {
 	struct kmp_channel *ch;
-	int cpu;			/* where the doorbell rings */
+	int cpu;			/* its CPU, in the kernel that owns it */
+	u32 phys_id;			/* the same CPU, as doorbells reach it */
 	struct kmp_ring tx, rx;
 	struct mutex tx_lock;		/* one sender at a time */
 	atomic_t next_seq;
@@ -58,18 +54,6 @@ struct kmp_channel {
 	struct dentry *debugfs;
 };
 
-struct kmp_channel *kmp_loopback_create(const char *name, int cpu_a, int cpu_b,
-					u32 nslots, u32 bulk_size);
-void kmp_channel_destroy(struct kmp_channel *ch);
-
-int kmp_register_handler(struct kmp_endpoint *ep, u16 type, kmp_handler_t fn,
-			 void *priv);
-int kmp_send(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
-	     long timeout);
-int kmp_reply(struct kmp_endpoint *ep, const struct kmp_msg *req, u16 type,
-	      const void *payload, u32 len, long timeout);
-int kmp_call(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
-	     struct kmp_msg *reply, long timeout);
 struct dentry *kmp_debugfs_dir(void);
 
 /* kmp_doorbell.c */

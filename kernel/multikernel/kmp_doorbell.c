@@ -3,11 +3,11 @@
  * The KMP doorbell: an interrupt on the receiving endpoint's CPU, which
  * queues that endpoint's receive work there.
  *
- * On x86 it is the platform IPI vector, which nothing else uses unless
- * the kernel runs on Hyper-V; another kernel on the same machine can send
- * it by APIC ID. Elsewhere, and on x86 when the vector is taken, it is
- * smp_call_function_single(), which only works within one kernel: enough
- * for loopback channels.
+ * The architecture provides an interrupt that reaches a CPU by its
+ * physical id (arch_kmp_doorbell_*(), on x86 the platform IPI vector), so
+ * that another kernel on the same machine can ring it. Without one, or
+ * when the vector is taken, it is smp_call_function_single(), which only
+ * works within one kernel: enough for loopback channels.
  *
  * A doorbell is skipped while the receiver is polling (draining its ring)
  * or already has one on the way.
@@ -18,19 +18,36 @@
 #include <linux/rculist.h>
 #include <linux/smp.h>
 
-#ifdef CONFIG_X86_LOCAL_APIC
-#include <asm/apic.h>
-#include <asm/irq.h>
-#include <asm/irq_vectors.h>
-#endif
-
 #include "kmp.h"
 
 static DEFINE_PER_CPU(struct list_head, kmp_doorbell_eps);
 static DEFINE_MUTEX(kmp_doorbell_mutex);
-#ifdef CONFIG_X86_LOCAL_APIC
-static bool kmp_doorbell_ipi;
-#endif
+static bool kmp_doorbell_claimed;
+
+/* Defaults for an architecture without a doorbell of its own. */
+bool __weak arch_kmp_doorbell_claim(void (*handler)(void))
+{
+	return false;
+}
+
+bool __weak arch_kmp_doorbell_ready(void)
+{
+	return false;
+}
+
+void __weak arch_kmp_doorbell_send(u32 phys_id)
+{
+}
+
+u32 __weak arch_kmp_cpu_phys_id(int cpu)
+{
+	return cpu;
+}
+
+const char * __weak arch_kmp_doorbell_name(void)
+{
+	return "none";
+}
 
 /*
  * On the rung CPU, in interrupt context: queue the receive work of whoever
@@ -56,15 +73,10 @@ static void kmp_doorbell_handle(void)
 	rcu_read_unlock();
 }
 
-/* Hyper-V's VMBus takes the vector over when it comes up after us. */
+/* Another user can take the vector over after us (on x86, Hyper-V). */
 static bool kmp_doorbell_uses_ipi(void)
 {
-#ifdef CONFIG_X86_LOCAL_APIC
-	return kmp_doorbell_ipi &&
-	       READ_ONCE(x86_platform_ipi_callback) == kmp_doorbell_handle;
-#else
-	return false;
-#endif
+	return kmp_doorbell_claimed && arch_kmp_doorbell_ready();
 }
 
 static void kmp_doorbell_call(void *unused)
@@ -96,13 +108,10 @@ void kmp_doorbell_ring(struct kmp_endpoint *ep, bool room)
 		return;
 	}
 	atomic64_inc(&ep->stats.ipis_sent);
-#ifdef CONFIG_X86_LOCAL_APIC
-	if (kmp_doorbell_uses_ipi()) {
-		__apic_send_IPI(peer->cpu, X86_PLATFORM_IPI_VECTOR);
-		return;
-	}
-#endif
-	smp_call_function_single(peer->cpu, kmp_doorbell_call, NULL, 0);
+	if (kmp_doorbell_uses_ipi())
+		arch_kmp_doorbell_send(peer->phys_id);
+	else
+		smp_call_function_single(peer->cpu, kmp_doorbell_call, NULL, 0);
 }
 
 void kmp_doorbell_add(struct kmp_endpoint *ep)
@@ -123,7 +132,8 @@ void kmp_doorbell_del(struct kmp_endpoint *ep)
 /* What rings doorbells here, for debugfs and the tests. */
 const char *kmp_doorbell_kind(void)
 {
-	return kmp_doorbell_uses_ipi() ? "x86-platform-ipi" : "smp-call-function";
+	return kmp_doorbell_uses_ipi() ? arch_kmp_doorbell_name() :
+					 "smp-call-function";
 }
 
 static int __init kmp_doorbell_init(void)
@@ -132,12 +142,7 @@ static int __init kmp_doorbell_init(void)
 
 	for_each_possible_cpu(cpu)
 		INIT_LIST_HEAD(per_cpu_ptr(&kmp_doorbell_eps, cpu));
-#ifdef CONFIG_X86_LOCAL_APIC
-	if (!x86_platform_ipi_callback) {
-		x86_platform_ipi_callback = kmp_doorbell_handle;
-		kmp_doorbell_ipi = true;
-	}
-#endif
+	kmp_doorbell_claimed = arch_kmp_doorbell_claim(kmp_doorbell_handle);
 	return 0;
 }
 core_initcall(kmp_doorbell_init);

@@ -54,15 +54,6 @@ struct kmp_ring {
 	struct kmp_ring_stats stats;
 };
 
-/* A delivered message; the receiver owns @payload and kvfree()s it. */
-struct kmp_msg {
-	u16 type;
-	u32 seq;
-	u32 len;
-	u64 timestamp;
-	void *payload;		/* NULL when len is 0 */
-};
-
 size_t kmp_ring_bytes(u32 nslots, u32 bulk_size);
 int kmp_ring_init(struct kmp_ring *r, void *shm, size_t size, u32 nslots,
 		  u32 bulk_size, bool clear);
