@@ -68,21 +68,22 @@ static int kerf_dtc(const char *path, const char *out)
  *	  the FDT magic), which dtc compiles
  * @b: filled in; release with kerf_blob_free()
  *
- * Return: 0, or KERF_FILE with the reason on stderr.
+ * Return: 0, or a negative errno with the reason on stderr.
  */
 int kerf_blob_load(const char *path, struct kerf_blob *b)
 {
 	char tmp[] = "/tmp/kerf-XXXXXX";
 	size_t size;
 	char *text;
-	int fd;
+	int fd, err;
 
 	memset(b, 0, sizeof(*b));
 	b->path = path;
 	text = kerf_read_file(path, &size);
 	if (!text) {
-		kerf_err("%s: %s", path, strerror(errno));
-		return KERF_FILE;
+		err = -errno;
+		kerf_err("%s: %s", path, strerror(-err));
+		return err;
 	}
 	if (size >= 4 && fdt_magic(text) == FDT_MAGIC) {
 		b->data = text;
@@ -93,20 +94,21 @@ int kerf_blob_load(const char *path, struct kerf_blob *b)
 	b->source = text;
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		kerf_err("cannot create a temporary file: %s", strerror(errno));
-		return KERF_FILE;
+		err = -errno;
+		kerf_err("cannot create a temporary file: %s", strerror(-err));
+		return err;
 	}
 	close(fd);
 	if (kerf_dtc(path, tmp)) {
 		unlink(tmp);
 		kerf_err("%s: dtc could not compile it", path);
-		return KERF_FILE;
+		return -EINVAL;
 	}
 	b->data = kerf_read_file(tmp, &b->size);
 	unlink(tmp);
 	if (!b->data) {
 		kerf_err("%s: cannot read what dtc wrote", path);
-		return KERF_FILE;
+		return -EIO;
 	}
 	return 0;
 }

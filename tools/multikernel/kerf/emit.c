@@ -25,6 +25,7 @@ struct kerf_frame {
 
 static struct kerf_frame kerf_stack[KERF_EMIT_DEPTH];
 static int kerf_depth;
+static bool kerf_begun;		/* a document was started */
 
 static void kerf_quoted(const char *v)
 {
@@ -112,6 +113,7 @@ void kerf_emit_begin(void)
 {
 	memset(kerf_stack, 0, sizeof(kerf_stack));
 	kerf_depth = 1;
+	kerf_begun = true;
 	if (kerf_format == KERF_JSON)
 		putchar('{');
 }
@@ -167,4 +169,25 @@ void kerf_emit_bool(const char *key, bool v)
 {
 	kerf_member(key);
 	printf(kerf_format == KERF_JSON ? "%s" : "%s\n", v ? "true" : "false");
+}
+
+/**
+ * kerf_emit_failure - the document of a command that failed without one
+ * @code: the exit code it failed with
+ *
+ * With --format, a command that stops before it has a result (a usage
+ * error, a file it cannot read, no multikernel filesystem) still writes
+ * one object on stdout: {result: error, exit, error}. The message is the
+ * first that kerf_err() said. Nothing is written after a success, in text
+ * mode, or when the command wrote its own document.
+ */
+void kerf_emit_failure(int code)
+{
+	if (!code || !kerf_structured() || kerf_begun)
+		return;
+	kerf_emit_begin();
+	kerf_emit_str("result", "error");
+	kerf_emit_uint("exit", code);
+	kerf_emit_str("error", kerf_first_error());
+	kerf_emit_close();
 }

@@ -3,29 +3,13 @@
  * kerf init --input=FILE [--apply]: check a baseline and write it.
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kerf.h"
-
-static void init_usage(void)
-{
-	fprintf(stderr,
-		"Usage: kerf init (--input=FILE.dts|.dtb |\n"
-		"\t\t  --cpus=LIST [--memory=SIZE] [--devices=DEV,...])\n"
-		"\t[--apply] [--report]\n\n"
-		"Check FILE as a baseline, the resource pool, offline; with\n"
-		"--apply, write it to the kernel, which also checks it against\n"
-		"this machine. Without --apply nothing is written. --report\n"
-		"prints the hardware inventory and how much is in the pool.\n"
-		"--cpus builds the baseline from this machine instead: its\n"
-		"present CPUs, LIST in the pool, the memory reserved with\n"
-		"multikernel_pool= (or SIZE of it), and the PCI devices DEV:\n"
-		"[LABEL=]ADDRESS, a network interface or an NVMe controller,\n"
-		"with their SR-IOV VFs or NVMe namespaces.\n");
-}
 
 static void report_text_parts(const struct mk_device *d)
 {
@@ -41,7 +25,7 @@ static void report_text_parts(const struct mk_device *d)
 static void init_report_text(const struct mk_state *st)
 {
 	const struct mk_pool *p = &st->pool;
-	u32 avail = mk_bits_weight(p->available.bits, MK_MAX_CPUS), i;
+	u32 avail = bitmap_weight(p->available.bits, MK_MAX_CPUS), i;
 	char res[256], pool[256];
 
 	mk_bits_format(res, sizeof(res), p->host_reserved.bits, MK_MAX_CPUS);
@@ -126,7 +110,17 @@ static void init_report_emit(const struct mk_state *st)
 	kerf_emit_close();
 }
 
-int do_init(int argc, char **argv)
+struct init_args {
+	const char *input;	/* a file, or NULL for this machine */
+	struct mk_cpus pool;	/* with --cpus */
+	bool probe;
+	u64 memory;
+	const char *devices;
+	bool apply;
+	bool report;
+};
+
+static int init_parse(int argc, char **argv, struct init_args *a)
 {
 	static const struct option opts[] = {
 		{ "input",	required_argument,	NULL, 'i' },
@@ -135,111 +129,138 @@ int do_init(int argc, char **argv)
 		{ "cpus",	required_argument,	NULL, 'c' },
 		{ "memory",	required_argument,	NULL, 'm' },
 		{ "devices",	required_argument,	NULL, 'd' },
-		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *input = NULL, *cpus = NULL, *devices = NULL;
-	u64 memory = 0;
-	struct mk_report rep;
-	struct kerf_blob b;
-	bool apply = false, report = false;
-	struct mk_state st;
-	char *result, msg[320];
-	void *baseline;
-	int opt, err;
+	int opt;
 
 	/* 0, not 1: glibc then forgets the parse of the global options. */
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "i:arc:m:d:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:arc:m:d:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
-			input = optarg;
+			a->input = optarg;
 			break;
 		case 'a':
-			apply = true;
+			a->apply = true;
 			break;
 		case 'r':
-			report = true;
+			a->report = true;
 			break;
 		case 'c':
-			cpus = optarg;
+			a->probe = true;
+			if (kerf_parse_cpulist(optarg, &a->pool))
+				return kerf_usage("--cpus=%s: want a list such as 1-3",
+						  optarg);
 			break;
 		case 'm':
-			if (kerf_parse_size(optarg, &memory) || !memory) {
-				kerf_err("--memory=%s: want a size such as 512M", optarg);
-				return KERF_USAGE;
-			}
+			if (kerf_parse_size(optarg, &a->memory) || !a->memory)
+				return kerf_usage("--memory=%s: want a size such as 512M",
+						  optarg);
 			break;
 		case 'd':
-			devices = optarg;
+			a->devices = optarg;
 			break;
-		case 'h':
-			init_usage();
-			return KERF_OK;
 		default:
-			init_usage();
-			return KERF_USAGE;
+			return kerf_usage(NULL);
 		}
 	}
-	if (!input == !cpus || ((memory || devices) && !cpus) || optind < argc) {
-		init_usage();
-		return KERF_USAGE;
-	}
-	if (cpus) {
-		memset(&b, 0, sizeof(b));
-		b.path = "this machine";
-		input = b.path;
-		err = kerf_probe_baseline(cpus, memory, devices, &b.data,
-					  &b.size);
-	} else {
-		err = kerf_blob_load(input, &b);
-	}
-	if (err)
-		return err;
+	if (!a->input == !a->probe)
+		return kerf_usage("want one of --input and --cpus");
+	if ((a->memory || a->devices) && !a->probe)
+		return kerf_usage("--memory and --devices go with --cpus");
+	if (optind < argc)
+		return kerf_usage("unexpected '%s'", argv[optind]);
+	return KERF_OK;
+}
 
-	mk_report_init(&rep);
-	err = mk_baseline_load(b.data, b.size, &baseline, &rep);
-	if (err) {
-		kerf_refused(input, true, err, rep.buf, b.data, b.size, &b, NULL);
-		goto out;
-	}
-	if (apply) {
-		err = kerf_mount();
-		if (!err)
-			err = kerf_write("device_tree", b.data, b.size, &result);
-		if (err > 0)	/* kerf_mount() said why */
-			goto out_baseline;
-		if (err) {
-			kerf_refused(input, false, err, result, b.data,
-				     b.size, &b, NULL);
-			free(result);
-			goto out_baseline;
-		}
-		free(result);
-	}
-	if (report)
-		err = mk_state_parse(&st, baseline, fdt_totalsize(baseline), &rep);
-	snprintf(msg, sizeof(msg), apply ? "OK: %s is the baseline" :
-		 "OK: %s is a valid baseline (not written: add --apply)", input);
+/* The baseline as a blob, from the file or from this machine. */
+static int init_load(const struct init_args *a, struct kerf_blob *b)
+{
+	int err;
+
+	if (!a->probe)
+		return kerf_blob_load(a->input, b) ? KERF_FILE : KERF_OK;
+	memset(b, 0, sizeof(*b));
+	b->path = "this machine";
+	err = kerf_probe_baseline(&a->pool, a->memory, a->devices, &b->data,
+				  &b->size);
+	if (err == -EINVAL)
+		return kerf_usage(NULL);
+	return err ? KERF_INVALID : KERF_OK;
+}
+
+/* Write the baseline; explain a refusal. */
+static int init_apply(struct kerf_blob *b)
+{
+	char *result = NULL;
+	int err;
+
+	if (kerf_mount())
+		return KERF_INVALID;
+	err = kerf_write("device_tree", b->data, b->size, &result);
+	if (err)
+		kerf_refused(b->path, false, err, result, b->data, b->size, b,
+			     NULL);
+	free(result);
+	return err ? KERF_INVALID : KERF_OK;
+}
+
+static void init_print(const struct init_args *a, const char *what,
+		       const struct mk_state *st)
+{
+	char msg[320];
+
+	snprintf(msg, sizeof(msg), a->apply ? "OK: %s is the baseline" :
+		 "OK: %s is a valid baseline (not written: add --apply)", what);
 	if (kerf_structured()) {
 		kerf_emit_begin();
 		kerf_emit_str("result", "ok");
 		kerf_emit_str("message", msg);
-		if (report && !err)
-			init_report_emit(&st);
+		if (st)
+			init_report_emit(st);
 		kerf_emit_close();
-	} else {
-		if (report && !err)
-			init_report_text(&st);
-		if (apply || !report)
-			printf("%s\n", msg);
+		return;
 	}
-	if (report)
+	if (st)
+		init_report_text(st);
+	if (a->apply || !a->report)
+		printf("%s\n", msg);
+}
+
+int do_init(int argc, char **argv)
+{
+	struct init_args a = {};
+	struct mk_report rep;
+	struct mk_state st = {};
+	struct kerf_blob b;
+	void *baseline;
+	int ret, err;
+
+	ret = init_parse(argc, argv, &a);
+	if (!ret)
+		ret = init_load(&a, &b);
+	if (ret)
+		return ret;
+
+	mk_report_init(&rep);
+	err = mk_baseline_load(b.data, b.size, &baseline, &rep);
+	if (err) {
+		kerf_refused(b.path, true, err, rep.buf, b.data, b.size, &b, NULL);
+		ret = KERF_INVALID;
+		goto out;
+	}
+	if (a.apply)
+		ret = init_apply(&b);
+	if (!ret && a.report)
+		ret = mk_state_parse(&st, baseline, fdt_totalsize(baseline), &rep) ?
+		      KERF_INVALID : KERF_OK;
+	if (!ret)
+		init_print(&a, b.path, a.report ? &st : NULL);
+	if (a.report)
 		mk_state_free(&st);
-out_baseline:
 	free(baseline);
 out:
 	mk_report_free(&rep);
 	kerf_blob_free(&b);
-	return err ? KERF_INVALID : KERF_OK;
+	return ret;
 }

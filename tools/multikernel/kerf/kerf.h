@@ -9,10 +9,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "model.h"
 
-/* Exit codes, as documented in kerf(8). */
+/* Exit codes, as documented in kerf(8); only commands return them. */
 enum {
 	KERF_OK		= 0,
 	KERF_INVALID	= 1,	/* validation or runtime failure */
@@ -29,11 +30,30 @@ enum kerf_format {
 extern enum kerf_format kerf_format;
 extern bool kerf_verbose;
 
+/**
+ * struct kerf_cmd - one entry of a command table (cmd.c)
+ * @name: the word that names it; any unique prefix will do
+ * @func: runs it, with argv[0] its name; returns an exit code. With @sub,
+ *	  it runs when no subcommand follows, and may be NULL.
+ * @args: what follows the name in its synopsis
+ * @summary: one line, for the list of commands
+ * @help: the rest of its help, or NULL
+ * @sub: a table of subcommands, or NULL
+ */
 struct kerf_cmd {
 	const char *name;
 	int (*func)(int argc, char **argv);
-	const char *usage;
+	const char *args;
+	const char *summary;
+	const char *help;
+	const struct kerf_cmd *sub;
 };
+
+int kerf_cmd_run(const struct kerf_cmd *cmds, int argc, char **argv);
+void kerf_cmd_help(FILE *out, const struct kerf_cmd *c);
+int kerf_cmd_help_for(const struct kerf_cmd *cmds, const char *name);
+__printf(1, 2) int kerf_usage(const char *fmt, ...);
+extern const struct kerf_cmd kerf_policy_cmds[];
 
 /* A blob read from a .dtb/.dtbo, or compiled from .dts/.dtso by dtc. */
 struct kerf_blob {
@@ -43,8 +63,15 @@ struct kerf_blob {
 	char *source;		/* the DTS text, for line numbers; or NULL */
 };
 
+/* util.c */
 __printf(1, 2) void kerf_err(const char *fmt, ...);
 __printf(1, 2) void kerf_info(const char *fmt, ...);
+const char *kerf_first_error(void);
+const char *kerf_errno_name(int err);
+int kerf_parse_size(const char *s, u64 *out);
+int kerf_parse_cpulist(const char *p, struct mk_cpus *cpus);
+int kerf_parse_tx(const char *arg);
+
 int kerf_blob_load(const char *path, struct kerf_blob *b);
 void kerf_blob_free(struct kerf_blob *b);
 
@@ -64,7 +91,6 @@ void kerf_refused(const char *subject, bool offline, int err, char *text,
 		  const char *fresh);
 __printf(1, 2) void kerf_accepted(const char *fmt, ...);
 int *kerf_list_txs(int *n);
-const char *kerf_errno_name(int err);
 
 /* emit.c: the document for --format=json|yaml */
 void kerf_emit_begin(void);
@@ -74,6 +100,7 @@ void kerf_emit_close(void);
 void kerf_emit_str(const char *key, const char *v);
 void kerf_emit_uint(const char *key, unsigned long long v);
 void kerf_emit_bool(const char *key, bool v);
+void kerf_emit_failure(int code);
 
 static inline bool kerf_structured(void)
 {
@@ -95,15 +122,13 @@ int do_policy(int argc, char **argv);
 int do_delete(int argc, char **argv);
 int do_create(int argc, char **argv);
 int do_update(int argc, char **argv);
-int kerf_parse_size(const char *s, u64 *out);
-int kerf_parse_cpulist(const char *p, struct mk_cpus *cpus);
 int kerf_probe_cpulist(const char *path, struct mk_cpus *cpus);
 int kerf_probe_topology(void *fdt, u32 total);
 int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,
 		  u32 nbits);
 int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus);
-int kerf_probe_baseline(const char *pool_cpus, u64 memory, const char *devices,
-			void **out, size_t *size);
+int kerf_probe_baseline(const struct mk_cpus *pool, u64 memory,
+			const char *devices, void **out, size_t *size);
 
 /* probe_pci.c: a PCI device of this machine, for a baseline */
 struct kerf_pci {

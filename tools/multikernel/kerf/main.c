@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kerf: command table, global options and help.
+ * kerf: the command table, global options and the top-level help.
  */
 
 #include <getopt.h>
@@ -18,72 +18,89 @@ bool kerf_verbose;
 static int do_help(int argc, char **argv);
 
 static const struct kerf_cmd kerf_cmds[] = {
-	{ "check", do_check,
-	  "check FILE.dts|.dtb [OVERLAY.dtso|.dtbo ...]\n"
-	  "\t\tvalidate offline, with the kernel's own validator" },
+	{ "check", do_check, "FILE.dts|.dtb [OVERLAY.dtso|.dtbo ...]",
+	  "validate offline, with the kernel's own validator",
+	  "Validate FILE, a baseline or a whole state with instances, then\n"
+	  "apply each OVERLAY in order as the kernel would, placing what\n"
+	  "they leave to it. Source is compiled with dtc -@.\n" },
 	{ "init", do_init,
-	  "init (--input=FILE | --cpus=LIST) [--apply] [--report]\n"
-	  "\t\tcheck a baseline, or build one from this machine" },
+	  "(--input=FILE.dts|.dtb | --cpus=LIST [--memory=SIZE]\n"
+	  "\t[--devices=DEV,...]) [--apply] [--report]",
+	  "check a baseline, or build one from this machine",
+	  "Check FILE as a baseline, the resource pool, offline; with\n"
+	  "--apply, write it to the kernel, which also checks it against\n"
+	  "this machine. Without --apply nothing is written. --report\n"
+	  "prints the hardware inventory and how much is in the pool.\n"
+	  "--cpus builds the baseline from this machine instead: its\n"
+	  "present CPUs, LIST in the pool, the memory reserved with\n"
+	  "multikernel_pool= (or SIZE of it), and the PCI devices DEV:\n"
+	  "[LABEL=]ADDRESS, a network interface or an NVMe controller,\n"
+	  "with their SR-IOV VFs or NVMe namespaces.\n" },
 	{ "create", do_create,
-	  "create NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE [...]\n"
-	  "\t\tcreate an instance; 'kerf create --help' for all options" },
+	  "NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE\n"
+	  "\t[--memory-base=ADDR] [--devices=eth0:vf1,nvme0:ns2,gpu0]\n"
+	  "\t[--numa-nodes=LIST] [--cpu-affinity=compact|spread|local]\n"
+	  "\t[--memory-policy=local|interleave|bind] [--id=N] [--dry-run]",
+	  "create an instance",
+	  "Create instance NAME, as one transaction; NAME may come before or\n"
+	  "after the options. SIZE: 512M, 2G, 2GB, 2GiB, hex or bytes.\n"
+	  "--dry-run checks against the current state and writes nothing.\n" },
 	{ "update", do_update,
-	  "update NAME [--cpus=LIST] [--memory=SIZE] [--devices=LIST] [...]\n"
-	  "\t\tchange an instance; 'kerf update --help' for all options" },
-	{ "show", do_show, "show [NAME]\tthe pool, what is free, instances, transactions" },
-	{ "delete", do_delete,
-	  "delete NAME\troll back the transactions that built NAME" },
-	{ "rollback", do_rollback, "rollback TX\troll back one transaction" },
-	{ "policy", do_policy,
-	  "policy { show | load FILE.bpf.o | unload }\n"
-	  "\t\tthe placement policy: built-in, or one written in BPF" },
-	{ "help", do_help, "help\t\tthis text" },
-	{ NULL, NULL, NULL },
+	  "NAME [--cpus=LIST] [--memory=SIZE] [--memory-base=ADDR]\n"
+	  "\t[--devices=LIST] [--numa-nodes=LIST] [--cpu-affinity=POLICY]\n"
+	  "\t[--memory-policy=POLICY] [--dry-run]",
+	  "change an instance",
+	  "Change instance NAME, as one transaction that 'kerf rollback'\n"
+	  "undoes. Only what is given changes; --devices replaces the\n"
+	  "whole list ('--devices=' empties it). CPUs the kernel placed\n"
+	  "for a cpu-count are changed with --cpus, which keeps the\n"
+	  "cpu-count in step.\n"
+	  "--dry-run checks against the current state and writes nothing.\n" },
+	{ "show", do_show, "[NAME]",
+	  "the pool, what is free, instances, transactions",
+	  "Show the pool, what is free, each instance and the\n"
+	  "transactions; or only instance NAME.\n" },
+	{ "delete", do_delete, "NAME",
+	  "roll back the transactions that built NAME",
+	  "Remove instance NAME by rolling back, newest first, the\n"
+	  "transactions that built it.\n" },
+	{ "rollback", do_rollback, "TX", "roll back one transaction",
+	  "Roll back transaction TX (tx_N or N), as rmdir of\n"
+	  "overlays/tx_N does.\n" },
+	{ "policy", do_policy, "[COMMAND]",
+	  "the placement policy: built-in, or one written in BPF",
+	  "The placement policy decides where instances that give only\n"
+	  "cpu-count, or no memory-base, are placed. Without a BPF policy\n"
+	  "the built-in ones decide (see cpu-affinity, memory-policy).\n"
+	  "Without a COMMAND, show.\n", kerf_policy_cmds },
+	{ "help", do_help, "[COMMAND]", "this text, or a command's help" },
+	{ NULL },
 };
-
-void kerf_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kerf: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* With --verbose: what kerf does on the way, on stderr. */
-void kerf_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!kerf_verbose)
-		return;
-	fputs("kerf: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static int do_help(int argc, char **argv)
 {
 	const struct kerf_cmd *c;
 
+	if (argc > 2)
+		return kerf_usage("want at most one COMMAND");
+	if (argc == 2)
+		return kerf_cmd_help_for(kerf_cmds, argv[1]);
 	printf("Usage: kerf [OPTIONS] COMMAND [ARGS]\n\n"
 	       "Manage multikernel instances through /sys/fs/multikernel.\n\n"
-	       "Commands:\n");
+	       "Commands (any unique prefix will do):\n");
 	for (c = kerf_cmds; c->name; c++)
-		printf("  %s\n", c->usage);
+		printf("  %-10s %s\n", c->name, c->summary);
 	printf("\nOptions:\n"
 	       "  -f, --format=FORMAT     text (the default), json or yaml\n"
 	       "  -j, --json              same as --format=json\n"
 	       "  -v, --verbose           show the dtc runs, the writes and the\n"
 	       "                          kernel's answers as they are\n"
 	       "  -V, --version           print the version\n"
-	       "  -h, --help              this text; 'kerf CMD --help' for one command\n\n"
+	       "  -h, --help              this text; 'kerf COMMAND --help' for one\n\n"
 	       "Exit status: 0 ok, 1 validation or runtime failure, 2 usage error,\n"
-	       "3 file error. Messages go to stderr, data to stdout. See kerf(8).\n");
+	       "3 file error. Messages go to stderr, data to stdout; with\n"
+	       "--format, an error that stops a command before it has a result is\n"
+	       "an object on stdout too. See kerf(8).\n");
 	return KERF_OK;
 }
 
@@ -97,8 +114,7 @@ int main(int argc, char **argv)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct kerf_cmd *c;
-	int opt;
+	int opt, ret;
 
 	/* Options stop at the command: the rest are the command's. */
 	while ((opt = getopt_long(argc, argv, "+f:jvVh", opts, NULL)) != -1) {
@@ -132,9 +148,7 @@ int main(int argc, char **argv)
 		do_help(0, NULL);
 		return KERF_USAGE;
 	}
-	for (c = kerf_cmds; c->name; c++)
-		if (!strcmp(argv[optind], c->name))
-			return c->func(argc - optind, argv + optind);
-	kerf_err("unknown command '%s'; see kerf --help", argv[optind]);
-	return KERF_USAGE;
+	ret = kerf_cmd_run(kerf_cmds, argc - optind, argv + optind);
+	kerf_emit_failure(ret);
+	return ret;
 }

@@ -34,21 +34,6 @@
 #define KERF_VALUE_TYPE	"bpf_struct_ops_mk_policy_ops"
 #endif
 
-static int policy_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: kerf policy { show | load FILE.bpf.o | unload }\n\n"
-		"The placement policy decides where instances that give only\n"
-		"cpu-count, or no memory-base, are placed. Without a BPF policy\n"
-		"the built-in ones decide (see cpu-affinity, memory-policy).\n"
-		"  show            what is attached\n"
-		"  load FILE       attach the mk_policy_ops struct_ops in FILE and\n"
-		"                  pin its link in /sys/fs/bpf/multikernel\n"
-		"  unload          detach the attached BPF policy, however it was\n"
-		"                  attached; the built-in policies decide again\n");
-	return KERF_USAGE;
-}
-
 /* "builtin" or "bpf NAME", as the kernel says; NULL if it cannot. */
 static char *policy_now(void)
 {
@@ -380,22 +365,46 @@ static int policy_show(void)
 	return KERF_OK;
 }
 
-int do_policy(int argc, char **argv)
+static int policy_show_cmd(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : "show";
+	return argc > 1 ? kerf_usage("show takes no arguments") : policy_show();
+}
 
+static int policy_load_cmd(int argc, char **argv)
+{
+	if (argc != 2)
+		return kerf_usage("want one FILE.bpf.o");
 #ifdef KERF_BPF
 	libbpf_set_print(libbpf_print);
 #endif
-	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-		policy_usage(stdout);
-		return KERF_OK;
-	}
-	if (!strcmp(sub, "show") && argc <= 2)
-		return policy_show();
-	if (!strcmp(sub, "load") && argc == 3)
-		return policy_load(argv[2]);
-	if (!strcmp(sub, "unload") && argc == 2)
-		return policy_unload();
-	return policy_usage(stderr);
+	return policy_load(argv[1]);
+}
+
+static int policy_unload_cmd(int argc, char **argv)
+{
+	if (argc > 1)
+		return kerf_usage("unload takes no arguments");
+#ifdef KERF_BPF
+	libbpf_set_print(libbpf_print);
+#endif
+	return policy_unload();
+}
+
+const struct kerf_cmd kerf_policy_cmds[] = {
+	{ "show", policy_show_cmd, NULL, "what is attached" },
+	{ "load", policy_load_cmd, "FILE.bpf.o",
+	  "attach the mk_policy_ops struct_ops in FILE",
+	  "Attach the mk_policy_ops struct_ops in FILE and pin its link in\n"
+	  "/sys/fs/bpf/multikernel.\n" },
+	{ "unload", policy_unload_cmd, NULL,
+	  "detach the attached BPF policy, however it was attached",
+	  "Detach the attached BPF policy, however it was attached; the\n"
+	  "built-in policies decide again.\n" },
+	{ NULL },
+};
+
+/* "kerf policy" alone shows it. */
+int do_policy(int argc, char **argv)
+{
+	return policy_show_cmd(argc, argv);
 }

@@ -14,38 +14,6 @@
 
 #include "kerf.h"
 
-/**
- * kerf_parse_cpulist - parse a list such as "0-3,8" into a set
- * @p: the list; a trailing newline is allowed, as sysfs writes one
- * @cpus: the set, added to
- *
- * Return: 0, or -EINVAL for anything else or a number past MK_MAX_CPUS.
- */
-int kerf_parse_cpulist(const char *p, struct mk_cpus *cpus)
-{
-	unsigned long a, b;
-	char *end;
-
-	if (!*p || *p == '\n')
-		return -EINVAL;
-	while (*p && *p != '\n') {
-		a = strtoul(p, &end, 10);
-		if (end == p)
-			return -EINVAL;
-		b = a;
-		if (*end == '-')
-			b = strtoul(end + 1, &end, 10);
-		if (b >= MK_MAX_CPUS || b < a)
-			return -EINVAL;
-		for (; a <= b; a++)
-			mk_bit_set(cpus->bits, a);
-		if (*end && *end != ',' && *end != '\n')
-			return -EINVAL;
-		p = *end == ',' ? end + 1 : end;
-	}
-	return 0;
-}
-
 /* Read a cpulist file of sysfs into @cpus; 0 or -errno. */
 int kerf_probe_cpulist(const char *path, struct mk_cpus *cpus)
 {
@@ -96,7 +64,7 @@ int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,
 	fdt32_t cells[MK_MAX_CPUS];
 	u32 bit, n = 0;
 
-	mk_for_each_bit(bit, bits, min(nbits, MK_MAX_CPUS))
+	for_each_set_bit(bit, bits, min_t(u32, nbits, MK_MAX_CPUS))
 		cells[n++] = cpu_to_fdt32(bit);
 	return fdt_property(fdt, name, cells, n * sizeof(*cells));
 }
@@ -113,21 +81,21 @@ static int probe_devices(const char *list, struct kerf_pci *devs)
 	int n = 0, i, ret = 0;
 
 	if (!copy)
-		return -KERF_INVALID;
+		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok && !ret;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (n == MK_MAX_DEVICES) {
 			kerf_err("--devices: at most %u devices", MK_MAX_DEVICES);
-			ret = -KERF_USAGE;
+			ret = -EINVAL;
 			break;
 		}
-		ret = -kerf_probe_pci(tok, &devs[n]);
+		ret = kerf_probe_pci(tok, &devs[n]);
 		for (i = 0; !ret && i < n; i++) {
 			if (!strcmp(devs[i].label, devs[n].label) ||
 			    !strcmp(devs[i].bdf, devs[n].bdf)) {
 				kerf_err("--devices: %s (%s) is listed twice",
 					 devs[n].label, devs[n].bdf);
-				ret = -KERF_USAGE;
+				ret = -EINVAL;
 			}
 		}
 		n++;
@@ -163,57 +131,52 @@ static int probe_fdt_symbols(void *fdt, const struct kerf_pci *devs, int n)
 
 /**
  * kerf_probe_baseline - describe this machine as a baseline
- * @pool_cpus: the CPUs to put in the pool, as a cpulist
+ * @pool: the CPUs to put in the pool
  * @memory: how much of the reserved memory to put in the pool; 0 for all
  * @devices: the PCI devices to describe, as kerf_probe_pci() takes them,
  *	     comma-separated; or NULL
  * @out: the baseline; free() it
  * @size: its size
  *
- * Return: 0, or a KERF_* code with the reason on stderr.
+ * Return: 0, or a negative errno with the reason on stderr: -EINVAL when
+ * what the user gave is wrong.
  */
-int kerf_probe_baseline(const char *pool_cpus, u64 memory, const char *devices,
-			void **out, size_t *size)
+int kerf_probe_baseline(const struct mk_cpus *pool, u64 memory,
+			const char *devices, void **out, size_t *size)
 {
 	struct kerf_pci *devs = calloc(MK_MAX_DEVICES, sizeof(*devs));
 	struct mk_cpus *present = calloc(1, sizeof(*present));
-	struct mk_cpus *pool = calloc(1, sizeof(*pool));
 	struct mk_cpus *host = calloc(1, sizeof(*host));
 	u64 base, end, ram_end;
 	size_t cap = 1 << 20;
 	void *fdt = malloc(cap);
-	int ret = KERF_INVALID, ndevs = 0;
+	int ret = -ENOMEM, ndevs = 0;
 	u32 total, cpu;
 
-	if (!present || !pool || !host || !fdt || !devs)
+	if (!present || !host || !fdt || !devs)
 		goto out;
-	if (kerf_probe_cpulist("/sys/devices/system/cpu/present", present)) {
+	ret = kerf_probe_cpulist("/sys/devices/system/cpu/present", present);
+	if (ret) {
 		kerf_err("cannot read the present CPUs from sysfs");
-		goto out;
-	}
-	if (kerf_parse_cpulist(pool_cpus, pool)) {
-		kerf_err("--cpus=%s: want a list such as 1-3", pool_cpus);
-		ret = KERF_USAGE;
 		goto out;
 	}
 	if (devices && *devices) {
 		ndevs = probe_devices(devices, devs);
-		if (ndevs < 0) {
-			ret = -ndevs;
+		ret = min(ndevs, 0);
+		if (ret)
 			goto out;
-		}
 	}
-	ret = KERF_INVALID;
-	if (probe_iomem(&base, &end, &ram_end)) {
+	ret = probe_iomem(&base, &end, &ram_end);
+	if (ret) {
 		kerf_err("no \"Multikernel pool\" in /proc/iomem: boot with multikernel_pool=SIZE@BASE");
 		goto out;
 	}
 	if (memory && memory < end - base)
 		end = base + memory;
 	for (total = 0, cpu = 0; cpu < MK_MAX_CPUS; cpu++)
-		if (mk_bit_test(present->bits, cpu))
+		if (test_bit(cpu, present->bits))
 			total = cpu + 1;
-	mk_bits_andnot(host->bits, present->bits, pool->bits, MK_MAX_CPUS);
+	bitmap_andnot(host->bits, present->bits, pool->bits, MK_MAX_CPUS);
 
 	if (fdt_create(fdt, cap) || fdt_finish_reservemap(fdt) ||
 	    fdt_begin_node(fdt, "") ||
@@ -232,16 +195,16 @@ int kerf_probe_baseline(const char *pool_cpus, u64 memory, const char *devices,
 	    probe_fdt_symbols(fdt, devs, ndevs) ||
 	    fdt_end_node(fdt) || fdt_finish(fdt)) {
 		kerf_err("cannot build the baseline");
+		ret = -EIO;
 		goto out;
 	}
 	*out = fdt;
 	*size = fdt_totalsize(fdt);
 	fdt = NULL;
-	ret = KERF_OK;
+	ret = 0;
 out:
 	free(devs);
 	free(present);
-	free(pool);
 	free(host);
 	free(fdt);
 	return ret;

@@ -112,10 +112,10 @@ static void probe_namespaces(const char *dir, struct kerf_pci *d)
 			    id > MK_MAX_PARTS)
 				continue;
 			d->nss = id > d->nss ? id : d->nss;
-			mk_bit_set(d->ns_present.bits, id);
+			__set_bit(id, d->ns_present.bits);
 			if (probe_in_use("/proc/mounts", de->d_name) ||
 			    probe_in_use("/proc/swaps", de->d_name))
-				mk_bit_set(d->ns_host.bits, id);
+				__set_bit(id, d->ns_host.bits);
 		}
 		if (nd)
 			closedir(nd);
@@ -134,7 +134,8 @@ static void probe_namespaces(const char *dir, struct kerf_pci *d)
  * address. A function with SR-IOV VFs is divided by VFs, else an NVMe
  * controller by namespaces; other devices are assigned whole.
  *
- * Return: 0, or a KERF_* code with the reason on stderr.
+ * Return: 0, or a negative errno with the reason on stderr: -EINVAL when
+ * what the user gave is wrong.
  */
 int kerf_probe_pci(const char *spec, struct kerf_pci *d)
 {
@@ -148,13 +149,13 @@ int kerf_probe_pci(const char *spec, struct kerf_pci *d)
 		if (eq - spec > MK_NAME_MAX || !probe_label_ok(d->label)) {
 			kerf_err("--devices: '%.*s' is not a label: letters, digits and _",
 				 (int)(eq - spec), spec);
-			return KERF_USAGE;
+			return -EINVAL;
 		}
 	}
 	if (!*dev || probe_bdf(dev, d->bdf, sizeof(d->bdf))) {
 		kerf_err("--devices: '%s' is no PCI device, network interface or NVMe controller here",
 			 dev);
-		return KERF_INVALID;
+		return -ENODEV;
 	}
 	if (!eq && probe_label_ok(dev)) {
 		snprintf(d->label, sizeof(d->label), "%s", dev);
@@ -176,7 +177,7 @@ int kerf_probe_pci(const char *spec, struct kerf_pci *d)
 		probe_namespaces(dir, d);
 	kerf_info("%s: %s, %04x:%04x class %06x, %u VFs, %u namespaces", d->label,
 		  d->bdf, d->vendor, d->device, d->class, d->vfs, d->nss);
-	return KERF_OK;
+	return 0;
 }
 
 /* The device's node name: its class, as the samples name them, @index. */
@@ -214,15 +215,15 @@ int kerf_fdt_pci(void *fdt, const struct kerf_pci *d, int index)
 	      fdt_property_u32(fdt, "phandle", index + 1);
 	if (!ret && d->vfs) {
 		for (i = 0; i < d->vfs; i++)
-			mk_bit_set(avail.bits, i);
+			__set_bit(i, avail.bits);
 		ret = fdt_property_u32(fdt, "sriov-vfs", d->vfs) ||
 		      kerf_fdt_bits(fdt, "available-vfs", avail.bits, MK_MAX_PARTS + 1);
 	} else if (!ret && d->nss) {
-		mk_bits_andnot(avail.bits, d->ns_present.bits, d->ns_host.bits,
-			       MK_MAX_PARTS + 1);
+		bitmap_andnot(avail.bits, d->ns_present.bits, d->ns_host.bits,
+			      MK_MAX_PARTS + 1);
 		ret = fdt_property_u32(fdt, "namespaces", d->nss) ||
 		      kerf_fdt_bits(fdt, "available-ns", avail.bits, MK_MAX_PARTS + 1);
-		if (!ret && mk_bits_weight(d->ns_host.bits, MK_MAX_PARTS + 1))
+		if (!ret && bitmap_weight(d->ns_host.bits, MK_MAX_PARTS + 1))
 			ret = kerf_fdt_bits(fdt, "host-reserved-ns", d->ns_host.bits,
 					    MK_MAX_PARTS + 1);
 	}

@@ -148,15 +148,10 @@ int do_show(int argc, char **argv)
 	int err, n, i;
 	u32 k;
 
-	if (argc > 2 || (name && (!strcmp(name, "--help") || !strcmp(name, "-h")))) {
-		fprintf(stderr, "Usage: kerf [--format=json|yaml] show [NAME]\n\n"
-			"Show the pool, what is free, each instance and the\n"
-			"transactions; or only instance NAME.\n");
-		return argc > 2 ? KERF_USAGE : KERF_OK;
-	}
-	err = kerf_mount();
-	if (err)
-		return err;
+	if (argc > 2)
+		return kerf_usage("want at most one NAME");
+	if (kerf_mount())
+		return KERF_INVALID;
 	err = kerf_state(&st, &tree);
 	if (err == -ENODATA) {
 		if (kerf_structured()) {

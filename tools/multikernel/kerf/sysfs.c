@@ -24,19 +24,21 @@ const char *kerf_root = "/sys/fs/multikernel";
 /**
  * kerf_mount - make sure the multikernel filesystem is mounted
  *
- * Return: 0, or KERF_INVALID with the reason on stderr.
+ * Return: 0, or a negative errno with the reason on stderr.
  */
 int kerf_mount(void)
 {
 	struct statfs sfs;
+	int err;
 
 	if (!statfs(kerf_root, &sfs) && sfs.f_type == MULTIKERNEL_SUPER_MAGIC)
 		return 0;
 	if (mount("none", kerf_root, "multikernel", 0, NULL)) {
-		kerf_err("cannot mount %s: %s%s", kerf_root, strerror(errno),
-			 errno == ENODEV || errno == ENOENT ?
+		err = -errno;
+		kerf_err("cannot mount %s: %s%s", kerf_root, strerror(-err),
+			 err == -ENODEV || err == -ENOENT ?
 			 " (is this a kernel with CONFIG_MULTIKERNEL?)" : "");
-		return KERF_INVALID;
+		return err;
 	}
 	return 0;
 }

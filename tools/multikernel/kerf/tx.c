@@ -20,10 +20,11 @@ struct kerf_refusal {
 	size_t size;
 };
 
-/* Roll back transaction @id; on EBUSY fill @why. Return a KERF_* code. */
+/* Roll back transaction @id; on -EBUSY fill @why. 0 or a negative errno. */
 static int kerf_rollback_one(int id, struct kerf_refusal *why)
 {
 	char path[512], rel[64];
+	int err;
 
 	snprintf(path, sizeof(path), "%s/overlays/tx_%d", kerf_root, id);
 	if (!rmdir(path)) {
@@ -31,22 +32,21 @@ static int kerf_rollback_one(int id, struct kerf_refusal *why)
 			kerf_emit_uint(NULL, id);
 		else
 			printf("rolled back tx_%d\n", id);
-		return KERF_OK;
+		return 0;
 	}
-	if (errno == ENOENT) {
+	err = -errno;
+	if (err == -ENOENT)
 		kerf_err("no transaction tx_%d", id);
-		return KERF_INVALID;
-	}
-	if (errno != EBUSY) {
-		kerf_err("rmdir %s: %s", path, strerror(errno));
-		return KERF_INVALID;
-	}
+	else if (err != -EBUSY)
+		kerf_err("rmdir %s: %s", path, strerror(-err));
+	if (err != -EBUSY)
+		return err;
 	/* The kernel keeps why in the transaction's status. */
 	snprintf(rel, sizeof(rel), "overlays/tx_%d/status", id);
 	why->id = id;
 	why->status = kerf_read(rel, NULL);
 	why->tree = kerf_read("device_tree", &why->size);
-	return KERF_INVALID;
+	return err;
 }
 
 static void kerf_explain_refusal(struct kerf_refusal *why)
@@ -83,25 +83,25 @@ static bool kerf_tx_touches(int id, const char *name)
 }
 
 /*
- * Roll back the @n transactions @ids, last first, stopping at the first
- * refusal; with @name, only those that touched instance @name. As JSON or
- * YAML: {rolled_back: [ids], result, and on a refusal: refused, errno,
- * findings}.
+ * The body of rollback and delete: roll back the @n transactions @ids,
+ * last first, stopping at the first refusal; with @name, only those that
+ * touched instance @name. As JSON or YAML: {rolled_back: [ids], result,
+ * and on a refusal: refused, errno, findings}. Returns the exit code.
  */
 static int kerf_rollbacks(const int *ids, int n, const char *name)
 {
 	struct kerf_refusal why = {};
-	int i, ret = KERF_OK, done = 0;
+	int i, ret = 0, done = 0;
 
 	if (kerf_structured()) {
 		kerf_emit_begin();
 		kerf_emit_array("rolled_back");
 	}
-	for (i = n - 1; i >= 0 && ret == KERF_OK; i--) {
+	for (i = n - 1; i >= 0 && !ret; i--) {
 		if (name && !kerf_tx_touches(ids[i], name))
 			continue;
 		ret = kerf_rollback_one(ids[i], &why);
-		done += ret == KERF_OK;
+		done += !ret;
 	}
 	if (kerf_structured()) {
 		kerf_emit_close();
@@ -116,32 +116,18 @@ static int kerf_rollbacks(const int *ids, int n, const char *name)
 			 done, done == 1 ? "" : "s", name);
 	if (!ret && name && !kerf_structured())
 		printf("deleted %s\n", name);
-	return ret;
-}
-
-/* "tx_N" or "N", and nothing else. */
-static int kerf_parse_tx(const char *arg)
-{
-	char *end;
-	long id;
-
-	if (!strncmp(arg, "tx_", 3))
-		arg += 3;
-	id = strtol(arg, &end, 10);
-	return *arg && !*end && id > 0 && id <= INT_MAX ? id : -1;
+	return ret ? KERF_INVALID : KERF_OK;
 }
 
 int do_rollback(int argc, char **argv)
 {
-	int id = argc == 2 ? kerf_parse_tx(argv[1]) : -1;
+	int id = argc == 2 ? kerf_parse_tx(argv[1]) : -EINVAL;
 
-	if (id < 0) {
-		fprintf(stderr, "Usage: kerf rollback TX\n\n"
-			"Roll back transaction TX (tx_N or N), as rmdir of\n"
-			"overlays/tx_N does.\n");
-		return argc == 2 && !strcmp(argv[1], "--help") ? KERF_OK : KERF_USAGE;
-	}
-	return kerf_mount() ?: kerf_rollbacks(&id, 1, NULL);
+	if (id < 0)
+		return kerf_usage("want one TX: tx_N or N");
+	if (kerf_mount())
+		return KERF_INVALID;
+	return kerf_rollbacks(&id, 1, NULL);
 }
 
 int do_delete(int argc, char **argv)
@@ -149,15 +135,10 @@ int do_delete(int argc, char **argv)
 	int n, *ids, ret;
 	char rel[128], *probe;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "Usage: kerf delete NAME\n\n"
-			"Remove instance NAME by rolling back, newest first, the\n"
-			"transactions that built it.\n");
-		return argc == 2 && !strcmp(argv[1], "--help") ? KERF_OK : KERF_USAGE;
-	}
-	ret = kerf_mount();
-	if (ret)
-		return ret;
+	if (argc != 2 || argv[1][0] == '-')
+		return kerf_usage("want one NAME");
+	if (kerf_mount())
+		return KERF_INVALID;
 	snprintf(rel, sizeof(rel), "instances/%s/id", argv[1]);
 	probe = kerf_read(rel, NULL);
 	if (!probe) {
