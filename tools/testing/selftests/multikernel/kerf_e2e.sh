@@ -217,35 +217,68 @@ create_refused_explained() {
 	kerf delete web && kerf delete db && [ -z "$(ls "$MK_MNT/instances")" ]
 }
 
-# The rules of a refusal: from the kernel's answer, or from kerf's JSON.
-kernel_rules() { sed -n 's/^error: \([a-z-]*\):.*/\1/p' "$1" | sort -u; }
-kerf_rules() { grep -o '"rule": "[a-z-]*"' "$1" | cut -d'"' -f4 | sort -u; }
+# The finding lines of a write, as mk_write printed its answer.
+kernel_findings() { grep -E '^(error|warning): ' "$1"; }
 
-# The same samples through kerf check and through the kernel agree.
+# The finding lines kerf check computed for overlay FILE, from --verbose.
+kerf_findings() {
+	awk -v m="$2: the findings, as the kernel answers them:" \
+		'index($0, m) { on = 1; next } on && /^$/ { on = 0 } on' "$1" |
+		grep -E '^(error|warning): '
+}
+
+# Compare the two lists of finding lines; say how they differ.
+same_findings() {
+	cmp -s /tmp/kerf_lines.$$ /tmp/kernel_lines.$$ && return 0
+	echo "$1: kerf:"; cat /tmp/kerf_lines.$$
+	echo "kernel:"; cat /tmp/kernel_lines.$$
+	return 1
+}
+
+# The same samples through kerf check and through the kernel agree, line
+# for line.
 kerf_agrees_with_kernel() {
-	local w db c
+	local w db c conflict=$D/qemu-conflict.dtbo
 
-	kerf --json check "$D/baseline-qemu.dtb" "$D/qemu-web.dtbo" \
-		"$D/qemu-database.dtbo" "$D/qemu-conflict.dtbo"
-	want_rc 1 && out_has '"errno": "EBUSY"' || return 1
-	kerf_rules "$OUT" > /tmp/kerf_rules.$$
+	kerf -v check "$D/baseline-qemu.dtb" "$D/qemu-web.dtbo" \
+		"$D/qemu-database.dtbo" "$conflict"
+	want_rc 1 && err_has "refused (EBUSY)" || return 1
+	kerf_findings "$ERR" "$conflict" > /tmp/kerf_lines.$$
 
 	w=$(apply "$D/qemu-web.dtbo")
 	db=$(apply "$D/qemu-database.dtbo")
-	"$D/mk_write" "$D/qemu-conflict.dtbo" "$MK_MNT/overlays/new" > "$OUT"
+	"$D/mk_write" "$conflict" "$MK_MNT/overlays/new" > "$OUT"
 	c=$(sed -n 's/^write: //p' "$OUT")
-	kernel_rules "$OUT" > /tmp/kernel_rules.$$
+	kernel_findings "$OUT" > /tmp/kernel_lines.$$
 	rmdir "$MK_MNT/overlays/tx_$db" "$MK_MNT/overlays/tx_$w" || return 1
 	[ "$c" = EBUSY ] || { echo "kernel: $c"; return 1; }
-	if ! cmp -s /tmp/kerf_rules.$$ /tmp/kernel_rules.$$; then
-		echo "kerf: $(cat /tmp/kerf_rules.$$)"
-		echo "kernel: $(cat /tmp/kernel_rules.$$)"
-		return 1
-	fi
-	rm -f /tmp/kerf_rules.$$ /tmp/kernel_rules.$$
+	[ -s /tmp/kernel_lines.$$ ] && same_findings "${conflict##*/}" || return 1
+	rm -f /tmp/kerf_lines.$$ /tmp/kernel_lines.$$
 	# And both accept the overlays that fit.
 	kerf check "$D/baseline-qemu.dtb" "$D/qemu-web.dtbo" "$D/qemu-database.dtbo" &&
 		want_rc 0
+}
+
+# Each random overlay, on the bare baseline: kerf check and the kernel give
+# the same finding lines, in the same order.
+kerf_agrees_line_for_line() {
+	local f base=$D/baseline-qemu.dtb n=0 tx
+
+	clean_slate && "$D/mk_write" "$base" "$MK_MNT/device_tree" >/dev/null ||
+		return 1
+	for f in "$D"/overlap-*.dtbo; do
+		kerf -v check "$base" "$f"
+		kerf_findings "$ERR" "$f" > /tmp/kerf_lines.$$
+		"$D/mk_write" "$f" "$MK_MNT/overlays/new" > "$OUT"
+		kernel_findings "$OUT" > /tmp/kernel_lines.$$
+		tx=$(sed -n 's/^tx //p' "$OUT")
+		[ -z "$tx" ] || rmdir "$MK_MNT/overlays/tx_$tx" || return 1
+		same_findings "${f##*/}" || return 1
+		[ -s /tmp/kernel_lines.$$ ] && n=$((n + 1))
+	done
+	rm -f /tmp/kerf_lines.$$ /tmp/kernel_lines.$$
+	# Most of them must break a rule, or this proves little.
+	[ "$n" -ge 20 ] || { echo "only $n overlays had findings"; return 1; }
 }
 
 usage_errors() {
@@ -257,7 +290,7 @@ usage_errors() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 17
+ktap_set_plan 18
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 clean_slate || ktap_exit_fail_msg "cannot roll back what earlier tests left"
 if has_baseline; then
@@ -281,6 +314,8 @@ mk_check "update: CPUs, memory, devices; refusals; rollback" update_instances
 mk_check "JSON and YAML output" structured_output
 mk_check "a refused create is explained with suggestions" create_refused_explained
 mk_check "kerf check and the kernel agree on the samples" kerf_agrees_with_kernel
+mk_check "kerf check and the kernel agree, line for line, on 24 random overlays" \
+	kerf_agrees_line_for_line
 mk_check "usage and file errors exit 2 and 3" usage_errors
 rm -f "$OUT" "$ERR"
 umount "$MK_MNT" 2>/dev/null
