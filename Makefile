@@ -6,6 +6,9 @@
 H := harness
 OUT ?=
 FUZZ_SECONDS ?= 600
+# Where everything is built: harness/lib.sh holds the one default.
+MK_CACHE ?= $(shell bash -c '. $(H)/lib.sh && echo "$$MK_CACHE"')
+export MK_CACHE
 
 .PHONY: help deps kernel tools kunit selftests static fuzz bench check demo shell patches
 
@@ -29,7 +32,8 @@ kernel: deps
 	@$(H)/build-x86.sh
 
 tools: deps
-	@make -C tools/multikernel OUTPUT=$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/ all bench
+	@$(H)/tree.sh
+	@make -C tools/multikernel OUTPUT=$(MK_CACHE)/tools/ srctree=$(MK_CACHE)/linux all bench
 
 kunit: deps
 	@$(H)/kunit.sh
@@ -44,10 +48,11 @@ fuzz: deps
 	@$(H)/fuzz.sh $(FUZZ_SECONDS)
 
 bench: deps
-	@make -s -C tools/multikernel OUTPUT=$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/ bench
-	@$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/bench_validate
-	@$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/bench_kmp
-	@$${MK_CACHE:-$$HOME/.cache/multikernel}/tools/bench_policy
+	@$(H)/tree.sh
+	@make -s -C tools/multikernel OUTPUT=$(MK_CACHE)/tools/ srctree=$(MK_CACHE)/linux bench
+	@$(MK_CACHE)/tools/bench_validate
+	@$(MK_CACHE)/tools/bench_kmp
+	@$(MK_CACHE)/tools/bench_policy
 
 check: deps
 	@$(H)/check.sh

@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run every test: KUnit under UML, the host tests of kerf, a short fuzzing
-# run, the x86_64 guest
-# build, the static checks and the selftests in the guest (which also report the KUnit suites that
-# ran at boot there). Every result is printed as it happens; the last line
-# is the count of test cases and checks, "N passed, N failed".
+# Run every test: KUnit under UML, the host tests of kerf and of the rule
+# table, a short fuzzing run, the x86_64 guest build, the static checks and
+# the selftests in the guest (which also report the KUnit suites that ran
+# at boot there). Every result is printed as it happens; the last line is
+# the count of test cases and checks, "N passed, N failed".
+#
+# No "set -e": a failing step must not stop the steps after it, so that
+# one run reports every failure; each step's status is counted instead.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
