@@ -527,7 +527,7 @@ static int mk_parse_devref(const void *fdt, const struct mk_pool *pool,
 	node = mk_phandle_lookup(idx, nidx, ph);
 	if (node < 0) {
 		mk_report_add(rep, MK_RULE_DEVICE_DANGLING,
-			      "%s: devices lists phandle %#x, which no node has",
+			      "%s: devices lists phandle 0x%x, which no node has",
 			      in->name, ph);
 		return -EINVAL;
 	}

@@ -190,7 +190,7 @@ static int mk_check_memory_proposal(const char *by, const struct mk_view *v,
 			if (base >= v->spans[i].start && end <= v->spans[i].end)
 				return 0;
 	mk_report_add(rep, MK_RULE_POLICY_INVALID,
-		      "%s: policy %s proposed memory %#llx+%#llx, which is not a free, 4 KiB aligned range of the pool",
+		      "%s: policy %s proposed memory 0x%llx+0x%llx, which is not a free, 4 KiB aligned range of the pool",
 		      req->name, by, base, req->mem_bytes);
 	return -EINVAL;
 }

@@ -166,7 +166,7 @@ static int mk_mem_none(const struct mk_view *v, const struct mk_request *req,
 	const struct mk_pool *pool = v->pool;
 
 	mk_report_add(rep, MK_RULE_MEMORY_EXHAUSTED,
-		      "%s: no free range of %#llx bytes %s %#llx-%#llx",
+		      "%s: no free range of 0x%llx bytes %s 0x%llx-0x%llx",
 		      req->name, req->mem_bytes, where, pool->pool_base,
 		      pool->pool_base + pool->pool_bytes);
 	return -ENOSPC;

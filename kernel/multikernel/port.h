@@ -8,6 +8,9 @@
  * kernel names from the kernel tree's tools/include and tools/lib, as
  * bpftool does, and mk_user.h fills only the gaps: allocation, sort(),
  * crc32c() and a few bitmap helpers.
+ *
+ * Findings must read the same from both builds, so hex is printed as
+ * "0x%llx", never "%#llx": glibc prints zero as "0", the kernel as "0x0".
  */
 #ifndef _MULTIKERNEL_PORT_H
 #define _MULTIKERNEL_PORT_H

@@ -57,17 +57,17 @@ static void mk_check_pool_memory(struct mk_ctx *c)
 	if (!IS_ALIGNED(p->pool_base, MK_PAGE_SIZE) ||
 	    !IS_ALIGNED(p->pool_bytes, MK_PAGE_SIZE))
 		mk_report_add(c->rep, MK_RULE_BASELINE_MEMORY,
-			      "baseline: memory pool %#llx+%#llx is not 4 KiB aligned",
+			      "baseline: memory pool 0x%llx+0x%llx is not 4 KiB aligned",
 			      p->pool_base, p->pool_bytes);
 	if (check_add_overflow(p->pool_base, p->pool_bytes, &end) ||
 	    end > p->total_bytes)
 		mk_report_add(c->rep, MK_RULE_BASELINE_MEMORY,
-			      "baseline: memory pool %#llx+%#llx lies outside total-bytes %#llx",
+			      "baseline: memory pool 0x%llx+0x%llx lies outside total-bytes 0x%llx",
 			      p->pool_base, p->pool_bytes, p->total_bytes);
 	if (check_add_overflow(p->host_reserved_bytes, p->pool_bytes, &need) ||
 	    need > p->total_bytes)
 		mk_report_add(c->rep, MK_RULE_BASELINE_MEMORY,
-			      "baseline: host-reserved-bytes %#llx plus the pool %#llx exceed total-bytes %#llx",
+			      "baseline: host-reserved-bytes 0x%llx plus the pool 0x%llx exceed total-bytes 0x%llx",
 			      p->host_reserved_bytes, p->pool_bytes, p->total_bytes);
 }
 
@@ -118,7 +118,7 @@ static void mk_check_pool_numa(struct mk_ctx *c)
 		a = &p->numa[i];
 		if (check_add_overflow(a->mem_base, a->mem_size, &aend)) {
 			mk_report_add(c->rep, MK_RULE_BASELINE_NUMA,
-				      "node %u: memory %#llx+%#llx wraps around",
+				      "node %u: memory 0x%llx+0x%llx wraps around",
 				      a->id, a->mem_base, a->mem_size);
 			continue;
 		}
@@ -346,7 +346,7 @@ static void mk_check_memory(struct mk_ctx *c)
 		if (!IS_ALIGNED(in->mem_bytes, MK_PAGE_SIZE) ||
 		    (in->has_mem_base && !IS_ALIGNED(in->mem_base, MK_PAGE_SIZE))) {
 			mk_report_add(c->rep, MK_RULE_MEMORY_ALIGNMENT,
-				      "%s: memory %#llx+%#llx is not 4 KiB aligned",
+				      "%s: memory 0x%llx+0x%llx is not 4 KiB aligned",
 				      in->name, in->mem_base, in->mem_bytes);
 			continue;
 		}
@@ -357,7 +357,7 @@ static void mk_check_memory(struct mk_ctx *c)
 		if (check_add_overflow(in->mem_base, in->mem_bytes, &end) ||
 		    in->mem_base < p->pool_base || end > pool_end) {
 			mk_report_add(c->rep, MK_RULE_MEMORY_OUTSIDE_POOL,
-				      "%s: memory %#llx+%#llx lies outside the pool %#llx-%#llx",
+				      "%s: memory 0x%llx+0x%llx lies outside the pool 0x%llx-0x%llx",
 				      in->name, in->mem_base, in->mem_bytes,
 				      p->pool_base, pool_end);
 			continue;
@@ -368,7 +368,7 @@ static void mk_check_memory(struct mk_ctx *c)
 	}
 	if (!total_ok || total > p->pool_bytes)
 		mk_report_add(c->rep, MK_RULE_MEMORY_EXHAUSTED,
-			      "instances ask for more memory than the pool's %#llx bytes",
+			      "instances ask for more memory than the pool's 0x%llx bytes",
 			      p->pool_bytes);
 
 	/*
@@ -379,7 +379,7 @@ static void mk_check_memory(struct mk_ctx *c)
 	for (i = 1, widest = 0; i < n; i++) {
 		if (r[i].base < r[widest].end) {
 			mk_report_add(c->rep, MK_RULE_MEMORY_OVERLAP,
-				      "%s %s: memory %#llx-%#llx held by both",
+				      "%s %s: memory 0x%llx-0x%llx held by both",
 				      st->instances[r[widest].inst].name,
 				      st->instances[r[i].inst].name, r[i].base,
 				      min(r[i].end, r[widest].end));

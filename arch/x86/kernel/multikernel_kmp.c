@@ -11,11 +11,11 @@
 
 #include <linux/irqflags.h>
 #include <linux/multikernel_kmp.h>
+#include <linux/smp.h>
 
 #include <asm/apic.h>
 #include <asm/irq.h>
 #include <asm/irq_vectors.h>
-#include <asm/smp.h>
 
 static void (*kmp_ipi_handler)(void);
 
