@@ -53,6 +53,7 @@ bench: deps
 	@$(MK_CACHE)/tools/bench_validate
 	@$(MK_CACHE)/tools/bench_kmp
 	@$(MK_CACHE)/tools/bench_policy
+	@$(MK_CACHE)/tools/bench_limits
 
 check: deps
 	@$(H)/check.sh

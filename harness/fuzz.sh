@@ -25,6 +25,13 @@ mkdir -p "$corpus" "$crashes"
 for f in "$REPO"/samples/multikernel/*.dts* "$REPO"/kernel/multikernel/kunit_*.dts*; do
 	dtc -@ -q -I dts -O dtb -o "$corpus/seed-$(basename "$f").dtb" "$f"
 done
+# And the unsound shapes that were once accepted, as regression seeds.
+for how in no-end after-root; do
+	for f in baseline-qemu.dts qemu-web.dtso; do
+		python3 "$REPO/tools/testing/selftests/multikernel/gen_unsound.py" "$how" \
+			"$corpus/seed-$f.dtb" "$corpus/seed-$how-$f.dtb"
+	done
+done
 
 # fuzz NAME CORPUS: run one target; say how it went.
 fuzz()

@@ -515,6 +515,43 @@ static int mk_device_by_offset(const struct mk_pool *pool, int offset)
 }
 
 /* Resolve one entry of an instance's devices list. */
+/**
+ * mk_is_devref_node - is @node a reference to a part of a device?
+ * @fdt: a checked tree
+ * @node: the node
+ *
+ * A reference has parent and one of vf-id or namespace-id, each one cell,
+ * the phandle dtc gives a node that is referred to, and nothing else: no
+ * other property and no subnode.
+ *
+ * Return: true if it is one.
+ */
+bool mk_is_devref_node(const void *fdt, int node)
+{
+	static const char * const ok[] = {
+		"parent", "vf-id", "namespace-id", "phandle", "linux,phandle",
+	};
+	bool parent = false;
+	int poff, len, ids = 0;
+	const char *name;
+	size_t i;
+
+	if (fdt_first_subnode(fdt, node) >= 0)
+		return false;
+	fdt_for_each_property_offset(poff, fdt, node) {
+		if (!fdt_getprop_by_offset(fdt, poff, &name, &len) ||
+		    len != sizeof(fdt32_t))
+			return false;
+		for (i = 0; i < ARRAY_SIZE(ok) && strcmp(name, ok[i]); i++)
+			;
+		if (i == ARRAY_SIZE(ok))
+			return false;
+		parent |= i == 0;
+		ids += i == 1 || i == 2;
+	}
+	return parent && ids == 1;
+}
+
 static int mk_parse_devref(const void *fdt, const struct mk_pool *pool,
 			   const struct mk_phandle *idx, u32 nidx,
 			   struct mk_instance *in, u32 ph, struct mk_report *rep)
@@ -531,6 +568,7 @@ static int mk_parse_devref(const void *fdt, const struct mk_pool *pool,
 			      in->name, ph);
 		return -EINVAL;
 	}
+	ref->node = node;
 	dev = mk_device_by_offset(pool, node);
 	if (dev >= 0) {
 		ref->dev = dev;

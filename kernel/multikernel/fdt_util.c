@@ -39,18 +39,179 @@ static bool mk_fdt_layout_ok(const void *fdt)
 	       str + fdt_size_dt_strings(fdt) <= fdt_totalsize(fdt);
 }
 
+/* What the walk counts, to refuse an over-limit blob before any work. */
+struct mk_fdt_walk {
+	const char *blob;
+	u32 size;		/* of the structure block */
+	const char *strings;
+	u32 strings_size;
+	u32 off;		/* the next token, from the block's start */
+	int depth;		/* 0 outside the root; 1 inside it */
+	bool root_done;		/* the root node is closed */
+	u32 nodes;
+	u32 instances;		/* children of /instances */
+	u32 added;		/* children of the current __overlay__ */
+	u32 most_added;		/* of any one __overlay__ */
+	u32 devices;		/* children of /resources/devices */
+	/* Names of the open nodes down to depth 3 (1 is the root). */
+	const char *path[4];
+};
+
+static u32 mk_fdt_cell(const struct mk_fdt_walk *w, u32 off)
+{
+	return fdt32_to_cpu(*(const fdt32_t *)(w->blob + off));
+}
+
+/* The NUL-terminated string at @off of @base, within @size; or NULL. */
+static const char *mk_fdt_string(const char *base, u32 size, u32 off)
+{
+	if (off >= size || !memchr(base + off, '\0', size - off))
+		return NULL;
+	return base + off;
+}
+
+/*
+ * Count a node that has just opened at @w->depth (the root is at 1) by
+ * the names of its open ancestors: an instance of a tree, a node an
+ * overlay fragment adds, or a device of the pool.
+ */
+static void mk_fdt_count(struct mk_fdt_walk *w, const char *name)
+{
+	int d = w->depth;
+
+	if (d < ARRAY_SIZE(w->path))
+		w->path[d] = name;
+	if (d == 3 && !strcmp(w->path[2], "instances"))
+		w->instances++;
+	if (d == 3 && !strcmp(name, "__overlay__"))
+		w->added = 0;
+	if (d == 4 && !strcmp(w->path[3], "__overlay__"))
+		w->most_added = max(w->most_added, ++w->added);
+	if (d == 4 && !strcmp(w->path[2], "resources") &&
+	    !strcmp(w->path[3], "devices"))
+		w->devices++;
+}
+
+/* One FDT_BEGIN_NODE; 0, or a negative errno after reporting. */
+static int mk_fdt_begin(struct mk_fdt_walk *w, struct mk_report *rep)
+{
+	const char *name = mk_fdt_string(w->blob, w->size, w->off + 4);
+
+	if (!name || w->root_done || (!w->depth && *name)) {
+		MK_MALFORMED(rep, "blob: bad node at offset %u", w->off);
+		return -EINVAL;
+	}
+	w->off = ALIGN(w->off + 4 + strlen(name) + 1, 4);
+	if (++w->depth > MK_MAX_DEPTH + 1 || ++w->nodes > MK_MAX_NODES) {
+		MK_MALFORMED(rep, "blob: nested deeper than %d or more than %d nodes",
+			     MK_MAX_DEPTH, MK_MAX_NODES);
+		return -EINVAL;
+	}
+	mk_fdt_count(w, name);
+	return 0;
+}
+
+/* One FDT_PROP: its value in the block, its name in the strings. */
+static int mk_fdt_prop(struct mk_fdt_walk *w, struct mk_report *rep)
+{
+	u32 len, nameoff;
+
+	if (w->size - w->off < 12 || !w->depth)
+		goto bad;
+	len = mk_fdt_cell(w, w->off + 4);
+	nameoff = mk_fdt_cell(w, w->off + 8);
+	if (len > w->size - w->off - 12 ||
+	    !mk_fdt_string(w->strings, w->strings_size, nameoff))
+		goto bad;
+	w->off = ALIGN(w->off + 12 + len, 4);
+	return 0;
+bad:
+	MK_MALFORMED(rep, "blob: bad property at offset %u", w->off);
+	return -EINVAL;
+}
+
+/*
+ * Walk the structure block once, token by token: every name and value
+ * inside the block, nesting balanced, one root, and FDT_END last with
+ * nothing after it. libfdt's own readers assume much of this.
+ */
+static int mk_fdt_walk(struct mk_fdt_walk *w, struct mk_report *rep)
+{
+	int err = 0;
+	u32 tag;
+
+	while (!err && w->off <= w->size - 4) {
+		tag = mk_fdt_cell(w, w->off);
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			err = mk_fdt_begin(w, rep);
+			break;
+		case FDT_END_NODE:
+			if (!w->depth--)
+				goto bad;
+			w->root_done = !w->depth;
+			w->off += 4;
+			break;
+		case FDT_PROP:
+			err = mk_fdt_prop(w, rep);
+			break;
+		case FDT_NOP:
+			w->off += 4;
+			break;
+		case FDT_END:
+			if (!w->root_done || w->off + 4 != w->size)
+				goto bad;
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+	if (err)
+		return err;
+bad:
+	MK_MALFORMED(rep, "blob: bad structure block at offset %u: %s", w->off,
+		     w->off > w->size - 4 ? "no FDT_END" :
+		     w->root_done ? "more after the root node" : "bad nesting or token");
+	return -EINVAL;
+}
+
+/* The limits a walk can tell, before a blob is applied or parsed. */
+static int mk_fdt_limits(const struct mk_fdt_walk *w, struct mk_report *rep)
+{
+	u32 instances = max(w->instances, w->most_added);
+
+	/* An overlay fragment adds at most as many nodes as instances. */
+	if (instances > MK_MAX_INSTANCES) {
+		mk_report_add(rep, MK_RULE_LIMIT,
+			      "blob: %u instances; at most %u are supported",
+			      instances, MK_MAX_INSTANCES);
+		return -E2BIG;
+	}
+	if (w->devices > MK_MAX_DEVICES) {
+		mk_report_add(rep, MK_RULE_LIMIT,
+			      "blob: %u devices; at most %u are supported",
+			      w->devices, MK_MAX_DEVICES);
+		return -E2BIG;
+	}
+	return 0;
+}
+
 /**
  * mk_fdt_check - check that a blob is a whole, well-formed flattened tree
  * @fdt: the blob
  * @size: the number of bytes written; the header must claim exactly this
  * @rep: where to report what is wrong
  *
+ * One linear walk checks the structure and counts what the limits bound,
+ * so that a malformed or over-limit blob is refused in time proportional
+ * to its size, before anything else reads it.
+ *
  * Return: 0, or a negative errno with findings in @rep.
  */
 int mk_fdt_check(const void *fdt, size_t size, struct mk_report *rep)
 {
-	int off, depth = 0, nodes = 0, poff, len, err;
-	const char *name;
+	struct mk_fdt_walk w = {};
+	int err;
 
 	if (size > MK_MAX_BLOB_SIZE) {
 		mk_report_add(rep, MK_RULE_LIMIT_SIZE,
@@ -70,48 +231,25 @@ int mk_fdt_check(const void *fdt, size_t size, struct mk_report *rep)
 		return -EINVAL;
 	}
 	err = fdt_check_header(fdt);
-	if (err) {
-		MK_MALFORMED(rep, "blob: bad header: %s", fdt_strerror(err));
+	if (err || fdt_version(fdt) < 17) {
+		MK_MALFORMED(rep, "blob: bad header: %s",
+			     err ? fdt_strerror(err) : "version 17 or later needed");
 		return -EINVAL;
 	}
 	if (!mk_fdt_layout_ok(fdt)) {
 		MK_MALFORMED(rep, "blob: blocks misordered, overlapping or unaligned");
 		return -EINVAL;
 	}
-
-	/* Leaving the root node makes depth negative: the normal end. */
-	for (off = 0; off >= 0 && depth >= 0;
-	     off = fdt_next_node(fdt, off, &depth)) {
-		if (depth > MK_MAX_DEPTH || ++nodes > MK_MAX_NODES) {
-			MK_MALFORMED(rep, "blob: nested deeper than %d or more than %d nodes",
-				     MK_MAX_DEPTH, MK_MAX_NODES);
-			return -EINVAL;
-		}
-		if (!fdt_get_name(fdt, off, &len)) {
-			MK_MALFORMED(rep, "blob: bad node name at offset %d", off);
-			return -EINVAL;
-		}
-		fdt_for_each_property_offset(poff, fdt, off) {
-			if (!fdt_getprop_by_offset(fdt, poff, &name, &len) ||
-			    !name) {
-				MK_MALFORMED(rep, "blob: bad property at offset %d",
-					     poff);
-				return -EINVAL;
-			}
-		}
-		if (poff != -FDT_ERR_NOTFOUND) {
-			MK_MALFORMED(rep, "blob: bad property list: %s",
-				     fdt_strerror(poff));
-			return -EINVAL;
-		}
-	}
-	if (off < 0) {
-		MK_MALFORMED(rep, "blob: bad structure block: %s",
-			     fdt_strerror(off == -FDT_ERR_NOTFOUND ?
-					  -FDT_ERR_TRUNCATED : off));
+	w.blob = (const char *)fdt + fdt_off_dt_struct(fdt);
+	w.size = fdt_size_dt_struct(fdt);
+	w.strings = (const char *)fdt + fdt_off_dt_strings(fdt);
+	w.strings_size = fdt_size_dt_strings(fdt);
+	if (w.size < 4 || w.size % 4) {
+		MK_MALFORMED(rep, "blob: structure block of %u bytes", w.size);
 		return -EINVAL;
 	}
-	return 0;
+	err = mk_fdt_walk(&w, rep);
+	return err ? err : mk_fdt_limits(&w, rep);
 }
 
 /**

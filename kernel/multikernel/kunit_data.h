@@ -13,6 +13,7 @@ extern u8 __dtbo_kunit_web_begin[], __dtbo_kunit_web_end[];
 extern u8 __dtbo_kunit_db_begin[], __dtbo_kunit_db_end[];
 extern u8 __dtbo_kunit_bad_target_begin[], __dtbo_kunit_bad_target_end[];
 extern u8 __dtbo_kunit_bad_label_begin[], __dtbo_kunit_bad_label_end[];
+extern u8 __dtbo_kunit_seed_begin[], __dtbo_kunit_seed_end[];
 
 struct mk_t_blob {
 	const void *data;

@@ -98,6 +98,7 @@ enum mk_mempolicy {
 struct mk_devref {
 	u32 dev;		/* index into mk_pool.devices */
 	s32 part;		/* VF or namespace id; -1 for the whole device */
+	int node;		/* the node the phandle names */
 };
 
 struct mk_instance {
@@ -181,6 +182,7 @@ int mk_fdt_copy(const void *fdt, size_t extra, void **out);
 void *mk_fdt_subtree(const void *fdt, int node);
 
 /* dt_parse.c */
+bool mk_is_devref_node(const void *fdt, int node);
 int mk_state_parse(struct mk_state *st, const void *fdt, size_t size,
 		   struct mk_report *rep);
 void mk_state_free(struct mk_state *st);

@@ -4,8 +4,11 @@
  *
  * Overlays are how instances are created and changed, so every fragment
  * must target /instances or a node below it; the pool itself changes only
- * through a new baseline. The result is a new blob: the input trees are
- * never modified, so a failure leaves nothing half-applied.
+ * through a new baseline. One exception keeps older trees working: a
+ * fragment on the root may add device references there (a node with
+ * parent and vf-id or namespace-id, and nothing else), for instances to
+ * list. The result is a new blob: the input trees are never modified, so
+ * a failure leaves nothing half-applied.
  */
 
 #include "model.h"
@@ -77,10 +80,45 @@ static bool mk_path_in_instances(const char *path)
 	       (path[n] == '\0' || path[n] == '/');
 }
 
+/*
+ * A fragment on the root: it may add device references, each once, and
+ * nothing else. A node of that name already in @base would take the
+ * fragment's properties, so it is refused.
+ */
+static int mk_overlay_check_root(const void *base, const void *dtbo, int frag,
+				 struct mk_report *rep)
+{
+	int ovl = fdt_subnode_offset(dtbo, frag, "__overlay__"), child;
+	const char *fname = fdt_get_name(dtbo, frag, NULL), *name;
+
+	if (fdt_first_property_offset(dtbo, ovl) >= 0) {
+		mk_report_add(rep, MK_RULE_OVERLAY_TARGET,
+			      "%s: sets properties of /; overlays may only change %s and add device references",
+			      fname, MK_INSTANCES_PATH);
+		return -EINVAL;
+	}
+	fdt_for_each_subnode(child, dtbo, ovl) {
+		name = fdt_get_name(dtbo, child, NULL);
+		if (!mk_is_devref_node(dtbo, child)) {
+			mk_report_add(rep, MK_RULE_OVERLAY_TARGET,
+				      "%s: adds /%s, which is not a device reference (parent and vf-id or namespace-id, nothing else); overlays may only change %s",
+				      fname, name, MK_INSTANCES_PATH);
+			return -EINVAL;
+		}
+		if (fdt_subnode_offset(base, 0, name) >= 0) {
+			mk_report_add(rep, MK_RULE_OVERLAY_TARGET,
+				      "%s: /%s exists already; a device reference is added once",
+				      fname, name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int mk_overlay_check_targets(const void *base, const void *dtbo,
 				    struct mk_report *rep)
 {
-	int frag, fragments = 0;
+	int frag, fragments = 0, err;
 	const char *target;
 	char path[256];
 
@@ -89,6 +127,12 @@ static int mk_overlay_check_targets(const void *base, const void *dtbo,
 			continue;
 		fragments++;
 		target = mk_fragment_target(base, dtbo, frag, path, sizeof(path));
+		if (target && !strcmp(target, "/")) {
+			err = mk_overlay_check_root(base, dtbo, frag, rep);
+			if (err)
+				return err;
+			continue;
+		}
 		if (!target || !mk_path_in_instances(target)) {
 			mk_report_add(rep, MK_RULE_OVERLAY_TARGET,
 				      "%s: targets %s; overlays may only change %s (write a new baseline to change the pool)",

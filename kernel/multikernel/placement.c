@@ -244,17 +244,13 @@ static int mk_decide(const struct mk_state *st, const struct mk_policy *custom,
 	return err;
 }
 
-static int mk_write_decision(void *fdt, const struct mk_decision *d,
+/* Write decision @d into instance @node of @fdt. */
+static int mk_write_decision(void *fdt, int node, const struct mk_decision *d,
 			     fdt32_t *cells)
 {
-	char path[sizeof("/instances/") + MK_NAME_MAX];
-	int node, res, err = 0;
+	int res, err = 0;
 	u32 cpu, n = 0;
 
-	snprintf(path, sizeof(path), "/instances/%s", d->name);
-	node = fdt_path_offset(fdt, path);
-	if (node < 0)
-		return 0;	/* the instance is gone; nothing to replay */
 	if (d->what & MK_DECIDED_ID)
 		err = fdt_setprop_u32(fdt, node, "id", d->id);
 	res = fdt_subnode_offset(fdt, node, "resources");
@@ -270,7 +266,52 @@ static int mk_write_decision(void *fdt, const struct mk_decision *d,
 	return err;
 }
 
-/* Write decisions into a copy of *@fdt, which replaces it. */
+/* Decisions by name, ties by address: a total order. */
+static int mk_decision_cmp(const void *a, const void *b)
+{
+	const struct mk_decision *x = *(const struct mk_decision * const *)a;
+	const struct mk_decision *y = *(const struct mk_decision * const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+static int mk_decision_find(const void *key, const void *elt)
+{
+	return strcmp(key, (*(const struct mk_decision * const *)elt)->name);
+}
+
+/*
+ * Write every decision into its instance, walking /instances once and
+ * finding each instance's decision by name: looking each instance up by
+ * path instead would make a transaction of n instances take n^2.
+ * Decisions for instances that are gone are skipped.
+ */
+static int mk_write_all(void *tree, const struct mk_decisions *dec,
+			fdt32_t *cells)
+{
+	const struct mk_decision **by_name, **d;
+	int parent, node, err = 0;
+	u32 i;
+
+	by_name = kvcalloc(dec->n, sizeof(*by_name), GFP_KERNEL);
+	if (!by_name)
+		return -FDT_ERR_NOSPACE;
+	for (i = 0; i < dec->n; i++)
+		by_name[i] = &dec->d[i];
+	sort(by_name, dec->n, sizeof(*by_name), mk_decision_cmp, NULL);
+	parent = fdt_path_offset(tree, "/instances");
+	fdt_for_each_subnode(node, tree, parent) {
+		d = bsearch(fdt_get_name(tree, node, NULL), by_name, dec->n,
+			    sizeof(*by_name), mk_decision_find);
+		err = d ? mk_write_decision(tree, node, *d, cells) : 0;
+		if (err)
+			break;
+	}
+	kvfree(by_name);
+	return err;
+}
+
 static int mk_write_decisions(void **fdt, const struct mk_decisions *dec,
 			      struct mk_report *rep)
 {
@@ -293,8 +334,7 @@ static int mk_write_decisions(void **fdt, const struct mk_decisions *dec,
 		kvfree(cells);
 		return err;
 	}
-	for (i = 0; !ferr && i < dec->n; i++)
-		ferr = mk_write_decision(tree, &dec->d[i], cells);
+	ferr = mk_write_all(tree, dec, cells);
 	kvfree(cells);
 	if (ferr) {
 		kvfree(tree);

@@ -100,6 +100,8 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 		mk_part_props },
 	[MK_RULE_DEVICE_CONFLICT] = {
 		"device-conflict", -EBUSY, MK_RES_DEVICE, NULL, mk_part_props },
+	[MK_RULE_DEVICE_UNREFERENCED] = {
+		"device-unreferenced", 0, MK_RES_NONE },
 	[MK_RULE_NUMA_NODE_UNKNOWN] = {
 		"numa-node-unknown", -EINVAL, MK_RES_NONE },
 	[MK_RULE_NUMA_BIND_EMPTY] = { "numa-bind-empty", -EINVAL, MK_RES_NONE },

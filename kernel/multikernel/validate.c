@@ -615,6 +615,56 @@ static void mk_check_numa(struct mk_ctx *c)
 	}
 }
 
+/* Whether @node is in @refs, sorted. */
+static bool mk_ref_listed(const u32 *refs, u32 n, u32 node)
+{
+	u32 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (refs[mid] == node)
+			return true;
+		if (refs[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Device references that an overlay put at the root, as older trees do,
+ * and that no instance lists: harmless, but most likely a mistake. Those
+ * an instance lists are checked with its devices.
+ */
+static void mk_check_root_refs(struct mk_ctx *c)
+{
+	const struct mk_state *st = c->st;
+	u32 i, j, n = 0, *refs;
+	int node;
+
+	for (i = 0; i < st->ninstances; i++)
+		n += st->instances[i].ndevs;
+	refs = kvcalloc(n ? n : 1, sizeof(*refs), GFP_KERNEL);
+	if (!refs) {
+		c->nomem = true;
+		return;
+	}
+	for (i = 0, n = 0; i < st->ninstances; i++)
+		for (j = 0; j < st->instances[i].ndevs; j++)
+			refs[n++] = st->instances[i].devs[j].node;
+	sort(refs, n, sizeof(*refs), mk_u32_cmp, NULL);
+	fdt_for_each_subnode(node, st->fdt, 0) {
+		if (!mk_is_devref_node(st->fdt, node) ||
+		    mk_ref_listed(refs, n, node))
+			continue;
+		mk_report_add(c->rep, MK_RULE_DEVICE_UNREFERENCED,
+			      "/%s: a device reference that no instance lists",
+			      fdt_get_name(st->fdt, node, NULL));
+	}
+	kvfree(refs);
+}
+
 /**
  * mk_validate - check every rule on a parsed state
  * @st: the state, from mk_state_parse()
@@ -641,6 +691,7 @@ int mk_validate(const struct mk_state *st, struct mk_report *rep)
 	mk_check_cpus(c);
 	mk_check_memory(c);
 	mk_check_devices(c);
+	mk_check_root_refs(c);
 	mk_check_numa(c);
 	nomem = c->nomem;
 	kfree(c);

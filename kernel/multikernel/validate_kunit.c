@@ -487,6 +487,86 @@ static void mk_blob_too_big(struct kunit *test)
 		    "error: limit:", -EFBIG);
 }
 
+/*
+ * A structure block that closes the root and carries on, and one that
+ * never ends with FDT_END: refused as a tree and as an overlay.
+ */
+static void mk_t_expect_unsound(struct kunit *test, void *fdt, const char *want)
+{
+	void *base = mk_t_pool_copy(test, 0), *next = NULL;
+	struct mk_report rep;
+
+	mk_t_expect(test, fdt, fdt_totalsize(fdt), want, -EINVAL);
+	mk_report_init(&rep);
+	KUNIT_EXPECT_EQ(test, mk_overlay_apply(base, fdt, fdt_totalsize(fdt),
+					       &next, &rep), -EINVAL);
+	KUNIT_EXPECT_NULL(test, next);
+	mk_t_expect_finding(test, &rep, want);
+	mk_report_free(&rep);
+}
+
+static void mk_blob_after_the_root(struct kunit *test)
+{
+	size_t size = 4096;
+	void *fdt = mk_t_keep(test, kvzalloc(size, GFP_KERNEL));
+
+	KUNIT_ASSERT_EQ(test, fdt_create(fdt, size), 0);
+	KUNIT_ASSERT_EQ(test, fdt_finish_reservemap(fdt), 0);
+	KUNIT_ASSERT_EQ(test, fdt_begin_node(fdt, ""), 0);
+	KUNIT_ASSERT_EQ(test, fdt_begin_node(fdt, "fragment@0"), 0);
+	KUNIT_ASSERT_EQ(test, fdt_end_node(fdt), 0);
+	KUNIT_ASSERT_EQ(test, fdt_end_node(fdt), 0);
+	/* A second top-level node, after the root has closed. */
+	KUNIT_ASSERT_EQ(test, fdt_begin_node(fdt, "resources"), 0);
+	KUNIT_ASSERT_EQ(test, fdt_end_node(fdt), 0);
+	KUNIT_ASSERT_EQ(test, fdt_finish(fdt), 0);
+	mk_t_expect_unsound(test, fdt,
+			    "error: malformed: blob: bad node at offset");
+}
+
+static void mk_blob_without_end(struct kunit *test)
+{
+	void *fdt = mk_t_pool_copy(test, 0);
+	fdt32_t *end = (fdt32_t *)((char *)fdt + fdt_off_dt_struct(fdt) +
+				   fdt_size_dt_struct(fdt)) - 1;
+
+	KUNIT_ASSERT_EQ(test, fdt32_to_cpu(*end), FDT_END);
+	*end = cpu_to_fdt32(FDT_NOP);
+	mk_t_expect_unsound(test, fdt,
+			    "error: malformed: blob: bad structure block at offset");
+}
+
+/* An overlay of more instances than the limit is refused by counting. */
+static void mk_blob_too_many_instances(struct kunit *test)
+{
+	size_t size = 64 * (MK_MAX_INSTANCES + 8);
+	void *fdt = mk_t_keep(test, kvzalloc(size, GFP_KERNEL));
+	void *base = mk_t_pool_copy(test, 0), *next = NULL;
+	struct mk_report rep;
+	char name[16];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, fdt_create(fdt, size), 0);
+	KUNIT_ASSERT_EQ(test, fdt_finish_reservemap(fdt), 0);
+	KUNIT_ASSERT_EQ(test, fdt_begin_node(fdt, ""), 0);
+	KUNIT_ASSERT_EQ(test, fdt_begin_node(fdt, "fragment@0"), 0);
+	KUNIT_ASSERT_EQ(test, fdt_property_string(fdt, "target-path", "/instances"), 0);
+	KUNIT_ASSERT_EQ(test, fdt_begin_node(fdt, "__overlay__"), 0);
+	for (i = 0; i <= MK_MAX_INSTANCES; i++) {
+		snprintf(name, sizeof(name), "i%d", i);
+		KUNIT_ASSERT_EQ(test, fdt_begin_node(fdt, name), 0);
+		KUNIT_ASSERT_EQ(test, fdt_end_node(fdt), 0);
+	}
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, fdt_end_node(fdt), 0);
+	KUNIT_ASSERT_EQ(test, fdt_finish(fdt), 0);
+	mk_report_init(&rep);
+	KUNIT_EXPECT_EQ(test, mk_overlay_apply(base, fdt, fdt_totalsize(fdt),
+					       &next, &rep), -E2BIG);
+	mk_t_expect_finding(test, &rep, "error: limit: blob: 1025 instances");
+	mk_report_free(&rep);
+}
+
 static struct kunit_case mk_blob_test_cases[] = {
 	KUNIT_CASE(mk_blob_valid_pool),
 	KUNIT_CASE(mk_blob_truncated),
@@ -498,6 +578,9 @@ static struct kunit_case mk_blob_test_cases[] = {
 	KUNIT_CASE(mk_blob_too_big),
 	KUNIT_CASE(mk_blob_blocks_out_of_order),
 	KUNIT_CASE(mk_blob_misaligned_reservation_map),
+	KUNIT_CASE(mk_blob_after_the_root),
+	KUNIT_CASE(mk_blob_without_end),
+	KUNIT_CASE(mk_blob_too_many_instances),
 	{}
 };
 
@@ -582,6 +665,84 @@ static void mk_overlay_leaves_inputs_alone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(dtbo, __dtbo_kunit_web_begin, size), 0);
 	KUNIT_EXPECT_GE(test, fdt_path_offset(next, WEB_RES), 0);
 	mk_report_free(&rep);
+}
+
+/*
+ * Device references at the root, added by a fragment on /: they apply,
+ * an instance lists one, and the one nothing lists is a warning.
+ */
+static void mk_overlay_root_references(struct kunit *test)
+{
+	struct mk_t_blob seed = MK_T_BLOB(dtbo_kunit_seed);
+	void *tree = mk_t_pool_copy(test, 0);
+	struct mk_tx_result res;
+	struct mk_report rep;
+
+	mk_report_init(&rep);
+	KUNIT_ASSERT_EQ_MSG(test, mk_tx_compute(tree, seed.data, seed.size, NULL,
+						0, &res, &rep), 0,
+			    "%s", rep.buf ?: "");
+	KUNIT_ASSERT_EQ(test, res.st.ninstances, 1);
+	KUNIT_EXPECT_EQ(test, res.st.instances[0].ndevs, 1);
+	KUNIT_EXPECT_EQ(test, res.st.instances[0].devs[0].part, 2);
+	KUNIT_EXPECT_GE(test, fdt_path_offset(res.tree, "/ethernet-vf@2"), 0);
+	KUNIT_EXPECT_EQ(test, rep.errors, 0);
+	KUNIT_EXPECT_EQ(test, rep.warnings, 1);
+	mk_t_expect_finding(test, &rep,
+			    "warning: device-unreferenced: /namespace@3: a device reference that no instance lists");
+	mk_report_free(&rep);
+
+	/* A second time, the references would merge into the first ones. */
+	mk_report_init(&rep);
+	tree = NULL;
+	KUNIT_EXPECT_EQ(test, mk_overlay_apply(res.tree, seed.data, seed.size,
+					       &tree, &rep), -EINVAL);
+	mk_t_expect_finding(test, &rep,
+			    "error: overlay-target: fragment@0: /ethernet-vf@2 exists already");
+	mk_tx_result_free(&res);
+	mk_report_free(&rep);
+}
+
+/* Apply the seed overlay with @edit made to it; expect overlay-target. */
+static void mk_t_seed_refused(struct kunit *test, const char *path,
+			      const char *node, const char *prop,
+			      const char *want)
+{
+	void *tree = mk_t_pool_copy(test, 0), *next = NULL, *dtbo;
+	struct mk_report rep;
+	int off;
+
+	KUNIT_ASSERT_EQ(test, mk_fdt_copy(__dtbo_kunit_seed_begin, 256, &dtbo), 0);
+	mk_t_keep(test, dtbo);
+	off = mk_t_node(test, dtbo, path);
+	if (node)
+		KUNIT_ASSERT_GE(test, fdt_add_subnode(dtbo, off, node), 0);
+	if (prop)
+		KUNIT_ASSERT_EQ(test, fdt_setprop_u32(dtbo, off, prop, 1), 0);
+	fdt_pack(dtbo);
+	mk_report_init(&rep);
+	KUNIT_EXPECT_EQ(test, mk_overlay_apply(tree, dtbo, fdt_totalsize(dtbo),
+					       &next, &rep), -EINVAL);
+	KUNIT_EXPECT_NULL(test, next);
+	mk_t_expect_finding(test, &rep, want);
+	mk_report_free(&rep);
+}
+
+/* Anything but a bare reference at the root stays refused. */
+static void mk_overlay_root_only_references(struct kunit *test)
+{
+	const char *ovl = "/fragment@0/__overlay__";
+
+	mk_t_seed_refused(test, "/fragment@0/__overlay__/ethernet-vf@2", NULL,
+			  "status",
+			  "error: overlay-target: fragment@0: adds /ethernet-vf@2, which is not");
+	mk_t_seed_refused(test, ovl, "chosen", NULL,
+			  "error: overlay-target: fragment@0: adds /chosen, which is not");
+	mk_t_seed_refused(test, ovl, NULL, "model",
+			  "error: overlay-target: fragment@0: sets properties of /");
+	mk_t_seed_refused(test, "/fragment@0/__overlay__/namespace@3", "sub",
+			  NULL,
+			  "error: overlay-target: fragment@0: adds /namespace@3, which is not");
 }
 
 /* The pool with web applied, kept until the test ends. */
@@ -742,6 +903,8 @@ static struct kunit_case mk_apply_test_cases[] = {
 	KUNIT_CASE(mk_alloc_no_cpus_left),
 	KUNIT_CASE(mk_alloc_no_memory_left),
 	KUNIT_CASE(mk_alloc_replay_never_redecides),
+	KUNIT_CASE(mk_overlay_root_references),
+	KUNIT_CASE(mk_overlay_root_only_references),
 	{}
 };
 

@@ -18,6 +18,11 @@ import tempfile
 
 from tap import finish, test
 
+# The selftests' generator of unsound blobs, shared with them.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../testing/selftests/multikernel"))
+from gen_unsound import unsound  # noqa: E402
+
 import yaml
 
 KERF, SAMPLES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
@@ -56,6 +61,9 @@ VERDICTS = [
     (["baseline-edge-gpu.dts", "edge-inference.dtso"], 0, None, ()),
     (["baseline-numa-4node.dts", "numa-local.dtso"], 0, None, ()),
     (["baseline-numa-4node.dts", "numa-placed.dtso"], 0, None, ()),
+    (["baseline-32cpu-16g.dts", "seed-layout.dtso"], 0, None, ()),
+    (["baseline-32cpu-16g.dts", "web-server.dtso", "database.dtso",
+      "seed-layout.dtso"], 0, None, ()),
     (["baseline-qemu.dts", "qemu-web.dtso", "qemu-database.dtso"], 0, None, ()),
     (["baseline-qemu.dts", "qemu-web.dtso", "qemu-database.dtso",
       "qemu-conflict.dtso"], 1, "EBUSY",
@@ -117,6 +125,18 @@ def text_report():
     assert out == "", out
 
 
+@test("Configured: shows the input, and what an earlier suggestion moved")
+def configured_is_the_input():
+    rc, out, err = kerf("check", "baseline-qemu.dts", "qemu-web.dtso",
+                        "qemu-database.dtso", "qemu-conflict.dtso")
+    assert rc == 1, err
+    assert err.count("  Configured: memory 0x31000000+0x2000000\n") == 2, err
+    assert "0x36000000+0x2000000\n  Conflicts" in err and \
+        "  After the suggestion above: memory 0x36000000+0x2000000\n" in err, err
+    assert "Configured: memory 0x36" not in err, err
+    assert "only 1 CPU is free (3)" in err, err
+
+
 @test("a NUMA warning passes with a WARNING line")
 def numa_warning():
     work = tempfile.mkdtemp()
@@ -148,6 +168,67 @@ def exit_codes():
     assert rc == 0 and out.startswith("kerf "), out
     assert kerf("check", "--help")[0] == 0
     assert kerf("--help")[0] == 0
+
+
+def check_variant(src, *edits):
+    """kerf check baseline-32cpu-16g.dts and seed-layout.dtso with edits."""
+    work = tempfile.mkdtemp()
+    try:
+        text = open(os.path.join(SAMPLES, src)).read()
+        for old, new in edits:
+            assert old in text, old
+            text = text.replace(old, new)
+        path = os.path.join(work, src)
+        open(path, "w").write(text)
+        return check_json(os.path.join(SAMPLES, "baseline-32cpu-16g.dts"), path)
+    finally:
+        shutil.rmtree(work)
+
+
+@test("root-level device references: only bare ones, each warned if unused")
+def root_references():
+    ref = "vf-id = <5>;"
+    for edit, why in (((ref, ref + " status = \"okay\";"), "is not a device reference"),
+                      (("&{/} {", "&{/} {\n\tchosen { };"), "adds /chosen"),
+                      (("&{/} {", "&{/} {\n\tmodel = \"x\";"), "sets properties of /")):
+        rc, doc, err = check_variant("seed-layout.dtso", edit)
+        rules = [(f["rule"], f["message"]) for f in doc["findings"]]
+        assert rc == 1 and doc["errno"] == "EINVAL", (edit, doc, err)
+        assert rules[0][0] == "overlay-target" and why in rules[0][1], rules
+    rc, doc, err = check_variant("seed-layout.dtso",
+                                 ("<&eth0_vf5 &nvme0_ns4>", "<&eth0_vf5>"))
+    assert rc == 0, (doc, err)
+    assert [(f["severity"], f["rule"]) for f in doc["findings"]] == \
+        [("warning", "device-unreferenced")], doc
+    # A root-level reference is checked as one inside an instance is.
+    rc, doc, err = check_variant("seed-layout.dtso",
+                                 ("vf-id = <5>;", "vf-id = <0>;"),
+                                 ("ethernet-vf@5", "ethernet-vf@0"))
+    assert rc == 1 and {f["rule"] for f in doc["findings"]} == \
+        {"device-part-reserved"}, doc
+
+
+@test("unsound structure blocks are refused, as a baseline and as an overlay")
+def unsound_blobs():
+    work = tempfile.mkdtemp()
+    try:
+        base = os.path.join(work, "base.dtb")
+        ovl = os.path.join(work, "web.dtbo")
+        subprocess.run(["dtc", "-@", "-q", "-I", "dts", "-O", "dtb", "-o", base,
+                        os.path.join(SAMPLES, "baseline-qemu.dts")], check=True)
+        subprocess.run(["dtc", "-@", "-q", "-I", "dts", "-O", "dtb", "-o", ovl,
+                        os.path.join(SAMPLES, "qemu-web.dtso")], check=True)
+        for how, want in (("no-end", "no FDT_END"), ("after-root", "bad node at offset")):
+            for name, args in (("base", [base]), ("ovl", [base, ovl])):
+                path = os.path.join(work, f"{how}-{name}")
+                blob = open(args[-1], "rb").read()
+                open(path, "wb").write(unsound(blob, how))
+                rc, doc, err = check_json(*args[:-1], path)
+                msgs = [f["message"] for f in doc["findings"]]
+                assert rc == 1 and doc["errno"] == "EINVAL", (how, name, doc)
+                assert any(want in m for m in msgs), (how, name, msgs)
+    finally:
+        shutil.rmtree(work)
 
 
 @test("commands by unique prefix; an ambiguous one is a usage error")
