@@ -240,8 +240,8 @@ static void kerf_suggest_cpus(struct kerf_context *ctx, struct kerf_claims *cl,
 
 	if (have < want) {
 		snprintf(s->alternative, sizeof(s->alternative),
-			 "only %u CPUs are free (%s): ask for %u or fewer, or free some",
-			 have, list, have);
+			 "only %u CPU%s free (%s): ask for %u or fewer, or free some",
+			 have, have == 1 ? " is" : "s are", list, have);
 		free(free_cpus);
 		return;
 	}
@@ -373,7 +373,8 @@ static void kerf_suggest(struct kerf_context *ctx, struct kerf_claims *cl,
 
 /*
  * What @in has of the resource @f is about, as "CPUs 4-7" or "memory
- * BASE+SIZE"; empty if the rule is about something else.
+ * BASE+SIZE"; empty if the rule is about something else. @in is the
+ * instance as the input has it, before any suggestion moved it.
  */
 static void kerf_describe(const struct kerf_finding *f,
 			  const struct mk_instance *in, char *buf, size_t size)
@@ -394,7 +395,8 @@ static void kerf_describe(const struct kerf_finding *f,
 static void kerf_print_text(const struct kerf_finding *f,
 			    const struct kerf_suggestion *s,
 			    const struct mk_instance *subject,
-			    const char *configured, struct kerf_context *ctx)
+			    const char *configured, const char *moved,
+			    struct kerf_context *ctx)
 {
 	const struct mk_instance *other = NULL;
 	char buf[256];
@@ -403,6 +405,9 @@ static void kerf_print_text(const struct kerf_finding *f,
 	for (i = 0; subject && i < f->nnames; i++)
 		if (strcmp(f->names[i], subject->name))
 			other = kerf_instance(ctx->st, f->names[i]);
+	/* Describe the other as the input has it, too. */
+	if (other)
+		other = &ctx->orig[other - ctx->st->instances];
 	/* A finding about no instance already says what it is about. */
 	if (subject)
 		fprintf(stderr, "%s: %s: %s [%s]\n", f->error ? "ERROR" : "WARNING",
@@ -412,6 +417,8 @@ static void kerf_print_text(const struct kerf_finding *f,
 			f->detail, f->rule);
 	if (configured[0])
 		fprintf(stderr, "  Configured: %s\n", configured);
+	if (moved[0])
+		fprintf(stderr, "  After the suggestion above: %s\n", moved);
 	if (other) {
 		kerf_describe(f, other, buf, sizeof(buf));
 		fprintf(stderr, "  Conflicts with: %s%s%s%s\n", other->name,
@@ -461,41 +468,61 @@ static void kerf_emit_finding(const struct kerf_finding *f,
  * Text goes to stderr, as messages do; JSON or YAML is data and goes to
  * stdout, as the "findings" array of a document the caller began.
  */
+/* One finding: what it is about as the input has it, and as suggested. */
+static void kerf_explain_one(struct kerf_context *ctx, struct kerf_claims *cl,
+			     struct kerf_finding *f)
+{
+	char configured[256] = "", now[256] = "";
+	struct kerf_suggestion s;
+	struct mk_instance *in;
+
+	in = ctx->st ? kerf_subject(ctx, f) : NULL;
+	if (in) {
+		kerf_describe(f, &ctx->orig[in - ctx->st->instances], configured,
+			      sizeof(configured));
+		/* An earlier suggestion may have moved it in our copy. */
+		kerf_describe(f, in, now, sizeof(now));
+		if (!strcmp(now, configured))
+			now[0] = '\0';
+	}
+	kerf_suggest(ctx, cl, f, in, &s);
+	if (kerf_structured())
+		kerf_emit_finding(f, &s);
+	else
+		kerf_print_text(f, &s, in, configured, now, ctx);
+}
+
 void kerf_explain(const struct mk_report *rep, struct kerf_context *ctx)
 {
 	struct kerf_claims *cl = calloc(1, sizeof(*cl));
 	char *text = strdup(rep->buf ? rep->buf : ""), *line, *save;
-	struct kerf_suggestion s;
-	struct mk_instance *in;
+	u32 n = ctx->st ? ctx->st->ninstances : 0;
+	struct mk_instance *orig = calloc(n ? n : 1, sizeof(*orig));
 	struct kerf_finding f;
-	char configured[256];
 
-	if (!cl || !text) {
+	if (!cl || !text || !orig) {
 		kerf_err("out of memory");
 		goto out;
 	}
+	/* The instances as the input has them; suggestions move the others. */
+	if (n)
+		memcpy(orig, ctx->st->instances, n * sizeof(*orig));
+	ctx->orig = orig;
 	if (kerf_structured())
 		kerf_emit_array("findings");
 	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!kerf_parse_finding(ctx->st, line, &f))
-			continue;
-		in = ctx->st ? kerf_subject(ctx, &f) : NULL;
-		/* Before the suggestion moves the instance in our copy. */
-		kerf_describe(&f, in, configured, sizeof(configured));
-		kerf_suggest(ctx, cl, &f, in, &s);
-		if (kerf_structured())
-			kerf_emit_finding(&f, &s);
-		else
-			kerf_print_text(&f, &s, in, configured, ctx);
-	}
+	     line = strtok_r(NULL, "\n", &save))
+		if (kerf_parse_finding(ctx->st, line, &f))
+			kerf_explain_one(ctx, cl, &f);
 	if (kerf_structured()) {
 		kerf_emit_close();
 		kerf_emit_uint("findings_not_shown", rep->dropped);
 	} else if (rep->dropped) {
 		fprintf(stderr, "... %u more findings not shown\n", rep->dropped);
 	}
+	ctx->orig = NULL;
 out:
+	free(orig);
 	free(text);
 	free(cl);
 }

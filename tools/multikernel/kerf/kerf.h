@@ -78,6 +78,7 @@ void kerf_blob_free(struct kerf_blob *b);
 /* What the findings of a refused state are about, for explaining them. */
 struct kerf_context {
 	struct mk_state *st;		/* the state the findings are about */
+	const struct mk_instance *orig;	/* its instances, as the input has them */
 	const char *fresh;		/* names the checked input added, \n-separated */
 	struct kerf_blob *sources;	/* where to look for line numbers */
 	int nsources;
