@@ -12,54 +12,22 @@
  *   make -C tools/multikernel bench && build/bench_limits
  */
 
-#include <time.h>
+#include "bench.h"
 
-#include "model.h"
-
-#define NCPUS		4096
-#define RESERVED	4
+#define RESERVED	BENCH_RESERVED
 #define MEM_EACH	(16ULL << 20)
-#define POOL_BASE	BIT_ULL(32)
+#define POOL_BASE	BENCH_POOL_BASE
 #define RUNS		9
-
-static void check(int err, const char *what)
-{
-	if (err) {
-		fprintf(stderr, "bench_limits: %s: %d\n", what, err);
-		exit(1);
-	}
-}
-
-static void cells(void *fdt, const char *name, u32 first, u32 n)
-{
-	static fdt32_t v[NCPUS];
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		v[i] = cpu_to_fdt32(first + i);
-	check(fdt_property(fdt, name, v, n * sizeof(*v)), name);
-}
 
 static void *build_pool(void)
 {
 	size_t size = 1 << 16;
 	void *fdt = malloc(size);
 
-	check(!fdt, "malloc");
-	check(fdt_create(fdt, size) || fdt_finish_reservemap(fdt) ||
-	      fdt_begin_node(fdt, "") ||
-	      fdt_property_string(fdt, "compatible", "linux,multikernel-host") ||
-	      fdt_begin_node(fdt, "resources") || fdt_begin_node(fdt, "cpus") ||
-	      fdt_property_u32(fdt, "total", NCPUS), "pool");
-	cells(fdt, "host-reserved", 0, RESERVED);
-	cells(fdt, "available", RESERVED, NCPUS - RESERVED);
-	check(fdt_end_node(fdt) || fdt_begin_node(fdt, "memory") ||
-	      fdt_property_u64(fdt, "total-bytes", POOL_BASE + 4096 * MEM_EACH) ||
-	      fdt_property_u64(fdt, "memory-pool-base", POOL_BASE) ||
-	      fdt_property_u64(fdt, "memory-pool-bytes", 4096 * MEM_EACH) ||
-	      fdt_end_node(fdt) || fdt_end_node(fdt) ||
-	      fdt_begin_node(fdt, "instances") || fdt_end_node(fdt) ||
-	      fdt_end_node(fdt) || fdt_finish(fdt), "pool");
+	bench_check(!fdt, "malloc");
+	bench_pool(fdt, size, 4096 * MEM_EACH);
+	bench_check(fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_finish(fdt),
+		    "pool");
 	return fdt;
 }
 
@@ -71,49 +39,28 @@ static void *build_overlay(u32 n, bool placed)
 	char name[32];
 	u32 i;
 
-	check(!fdt, "malloc");
-	check(fdt_create(fdt, size) || fdt_finish_reservemap(fdt) ||
-	      fdt_begin_node(fdt, "") || fdt_begin_node(fdt, "fragment@0") ||
-	      fdt_property_string(fdt, "target-path", "/instances") ||
-	      fdt_begin_node(fdt, "__overlay__"), "overlay");
+	bench_check(!fdt, "malloc");
+	bench_check(fdt_create(fdt, size) || fdt_finish_reservemap(fdt) ||
+		    fdt_begin_node(fdt, "") || fdt_begin_node(fdt, "fragment@0") ||
+		    fdt_property_string(fdt, "target-path", "/instances") ||
+		    fdt_begin_node(fdt, "__overlay__"), "overlay");
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "inst%u", i);
-		check(fdt_begin_node(fdt, name) || fdt_begin_node(fdt, "resources"),
-		      name);
+		bench_check(fdt_begin_node(fdt, name) || fdt_begin_node(fdt, "resources"),
+			    name);
 		if (placed) {
-			check(fdt_property_u32(fdt, "cpu-count", 4), name);
+			bench_check(fdt_property_u32(fdt, "cpu-count", 4), name);
 		} else {
-			cells(fdt, "cpus", RESERVED + 4 * (i % 1000), 4);
-			check(fdt_property_u64(fdt, "memory-base",
-					       POOL_BASE + (i % 1000) * MEM_EACH), name);
+			bench_cells(fdt, "cpus", RESERVED + 4 * (i % 1000), 4);
+			bench_check(fdt_property_u64(fdt, "memory-base",
+						     POOL_BASE + (i % 1000) * MEM_EACH), name);
 		}
-		check(fdt_property_u64(fdt, "memory-bytes", MEM_EACH) ||
-		      fdt_end_node(fdt) || fdt_end_node(fdt), name);
+		bench_check(fdt_property_u64(fdt, "memory-bytes", MEM_EACH) ||
+			    fdt_end_node(fdt) || fdt_end_node(fdt), name);
 	}
-	check(fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_end_node(fdt) ||
-	      fdt_finish(fdt), "overlay");
+	bench_check(fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_end_node(fdt) ||
+		    fdt_finish(fdt), "overlay");
 	return fdt;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *t)
-{
-	qsort(t, RUNS, sizeof(*t), cmp_double);
-	return t[RUNS / 2];
 }
 
 /* Where time_read() leaves its sum, so that the reads are not dropped. */
@@ -130,13 +77,13 @@ static double time_read(const void *blob)
 	for (r = 0; r < RUNS; r++) {
 		u32 sum = 0;
 
-		start = now();
+		start = bench_now();
 		for (i = 0; i < n; i++)
 			sum += w[i];
 		bench_limits_sum += sum;
-		t[r] = now() - start;
+		t[r] = bench_now() - start;
 	}
-	return median(t);
+	return bench_median(t, RUNS);
 }
 
 /* Median seconds for one transaction; @want is its expected result. */
@@ -149,19 +96,19 @@ static double time_tx(const void *base, const void *ovl, int want, u32 *ninst)
 
 	for (r = 0; r < RUNS; r++) {
 		mk_report_init(&rep);
-		start = now();
+		start = bench_now();
 		err = mk_tx_compute(base, ovl, fdt_totalsize(ovl), NULL, 0, &res,
 				    &rep);
-		t[r] = now() - start;
+		t[r] = bench_now() - start;
 		if (err != want) {
 			fprintf(stderr, "%s", rep.buf ? rep.buf : "");
-			check(1, "unexpected result");
+			bench_check(1, "unexpected result");
 		}
 		*ninst = res.st.ninstances;
 		mk_tx_result_free(&res);
 		mk_report_free(&rep);
 	}
-	return median(t);
+	return bench_median(t, RUNS);
 }
 
 int main(void)

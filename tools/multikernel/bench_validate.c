@@ -10,33 +10,13 @@
  *   make -C tools/multikernel bench && build/bench_validate
  */
 
-#include <time.h>
+#include "bench.h"
 
-#include "model.h"
-
-#define NCPUS		4096
-#define RESERVED	4
+#define NCPUS		BENCH_CPUS
+#define RESERVED	BENCH_RESERVED
 #define MEM_EACH	(64ULL << 20)
-#define POOL_BASE	BIT_ULL(32)
+#define POOL_BASE	BENCH_POOL_BASE
 #define RUNS		15
-
-static void check(int err, const char *what)
-{
-	if (err) {
-		fprintf(stderr, "bench_validate: %s: %d\n", what, err);
-		exit(1);
-	}
-}
-
-static void cells(void *fdt, const char *name, u32 first, u32 n)
-{
-	fdt32_t v[NCPUS];
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		v[i] = cpu_to_fdt32(first + i);
-	check(fdt_property(fdt, name, v, n * sizeof(*v)), name);
-}
 
 /* The pool with @n instances, already placed, as an effective tree. */
 static void *build_state(u32 n)
@@ -46,31 +26,19 @@ static void *build_state(u32 n)
 	char name[32];
 	u32 i;
 
-	check(!fdt, "malloc");
-	check(fdt_create(fdt, size) || fdt_finish_reservemap(fdt) ||
-	      fdt_begin_node(fdt, "") ||
-	      fdt_property_string(fdt, "compatible", "linux,multikernel-host") ||
-	      fdt_begin_node(fdt, "resources") || fdt_begin_node(fdt, "cpus") ||
-	      fdt_property_u32(fdt, "total", NCPUS), "pool");
-	cells(fdt, "host-reserved", 0, RESERVED);
-	cells(fdt, "available", RESERVED, NCPUS - RESERVED);
-	check(fdt_end_node(fdt) || fdt_begin_node(fdt, "memory") ||
-	      fdt_property_u64(fdt, "total-bytes", POOL_BASE + 2048 * MEM_EACH) ||
-	      fdt_property_u64(fdt, "memory-pool-base", POOL_BASE) ||
-	      fdt_property_u64(fdt, "memory-pool-bytes", 2048 * MEM_EACH) ||
-	      fdt_end_node(fdt) || fdt_end_node(fdt) ||
-	      fdt_begin_node(fdt, "instances"), "memory");
+	bench_check(!fdt, "malloc");
+	bench_pool(fdt, size, 2048 * MEM_EACH);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "inst%u", i);
-		check(fdt_begin_node(fdt, name) ||
-		      fdt_property_u32(fdt, "id", i + 1) ||
-		      fdt_begin_node(fdt, "resources"), name);
-		cells(fdt, "cpus", RESERVED + 4 * i, 4);
-		check(fdt_property_u64(fdt, "memory-base", POOL_BASE + i * MEM_EACH) ||
-		      fdt_property_u64(fdt, "memory-bytes", MEM_EACH) ||
-		      fdt_end_node(fdt) || fdt_end_node(fdt), name);
+		bench_check(fdt_begin_node(fdt, name) ||
+			    fdt_property_u32(fdt, "id", i + 1) ||
+			    fdt_begin_node(fdt, "resources"), name);
+		bench_cells(fdt, "cpus", RESERVED + 4 * i, 4);
+		bench_check(fdt_property_u64(fdt, "memory-base", POOL_BASE + i * MEM_EACH) ||
+			    fdt_property_u64(fdt, "memory-bytes", MEM_EACH) ||
+			    fdt_end_node(fdt) || fdt_end_node(fdt), name);
 	}
-	check(fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_finish(fdt), "finish");
+	bench_check(fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_finish(fdt), "finish");
 	return fdt;
 }
 
@@ -80,32 +48,17 @@ static void *build_overlay(void)
 	size_t size = 4096;
 	void *fdt = malloc(size);
 
-	check(!fdt, "malloc");
-	check(fdt_create(fdt, size) || fdt_finish_reservemap(fdt) ||
-	      fdt_begin_node(fdt, "") || fdt_begin_node(fdt, "fragment@0") ||
-	      fdt_property_string(fdt, "target-path", "/instances") ||
-	      fdt_begin_node(fdt, "__overlay__") || fdt_begin_node(fdt, "extra") ||
-	      fdt_begin_node(fdt, "resources") ||
-	      fdt_property_u32(fdt, "cpu-count", 4) ||
-	      fdt_property_u64(fdt, "memory-bytes", MEM_EACH) ||
-	      fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_end_node(fdt) ||
-	      fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_finish(fdt), "overlay");
+	bench_check(!fdt, "malloc");
+	bench_check(fdt_create(fdt, size) || fdt_finish_reservemap(fdt) ||
+		    fdt_begin_node(fdt, "") || fdt_begin_node(fdt, "fragment@0") ||
+		    fdt_property_string(fdt, "target-path", "/instances") ||
+		    fdt_begin_node(fdt, "__overlay__") || fdt_begin_node(fdt, "extra") ||
+		    fdt_begin_node(fdt, "resources") ||
+		    fdt_property_u32(fdt, "cpu-count", 4) ||
+		    fdt_property_u64(fdt, "memory-bytes", MEM_EACH) ||
+		    fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_end_node(fdt) ||
+		    fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_finish(fdt), "overlay");
 	return fdt;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Median seconds for one transaction on a state of @n instances. */
@@ -118,21 +71,20 @@ static double time_one(u32 n)
 	for (r = 0; r < RUNS; r++) {
 		struct mk_tx_result res;
 		struct mk_report rep;
-		double start = now();
+		double start = bench_now();
 
 		mk_report_init(&rep);
-		check(mk_tx_compute(state, ovl, fdt_totalsize(ovl), NULL, 0, &res,
-				    &rep), "transaction");
-		t[r] = now() - start;
+		bench_check(mk_tx_compute(state, ovl, fdt_totalsize(ovl), NULL, 0, &res,
+					  &rep), "transaction");
+		t[r] = bench_now() - start;
 		if (res.st.ninstances != n + 1)
-			check(1, "instance count");
+			bench_check(1, "instance count");
 		mk_tx_result_free(&res);
 		mk_report_free(&rep);
 	}
 	free(state);
 	free(ovl);
-	qsort(t, RUNS, sizeof(t[0]), cmp_double);
-	return t[RUNS / 2];
+	return bench_median(t, RUNS);
 }
 
 int main(void)
