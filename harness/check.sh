@@ -59,6 +59,9 @@ grep -q -E '^(not )?ok - ' "$logs/fuzz.log" || count 0 1
 
 if run build "$REPO/harness/build-x86.sh"; then
 	count 1 0
+	run image "$REPO/harness/image-test.sh"
+	count "$(grep -c '^ok - ' "$logs/image.log")" "$(grep -c '^not ok - ' "$logs/image.log")"
+	grep -q -E '^(not )?ok - ' "$logs/image.log" || count 0 1
 	run static "$REPO/harness/static.sh"
 	count "$(grep -c '^ok - ' "$logs/static.log")" "$(grep -c '^not ok - ' "$logs/static.log")"
 

@@ -222,6 +222,21 @@ void mk_free_cpus(const struct mk_state *st, const struct mk_instance *except,
 /* validate.c */
 int mk_validate(const struct mk_state *st, struct mk_report *rep);
 
+/* spawn_image.c: a bzImage, checked and placed in an instance */
+struct mk_image_plan {
+	u32 setup_bytes;	/* the real-mode part in front, not loaded */
+	u64 kernel_bytes;	/* the protected-mode part that follows */
+	u64 kernel_offset;	/* where it goes, from the instance's base */
+	u64 reserve_bytes;	/* memory it needs from the base, in all */
+	u32 alignment;		/* kernel_alignment */
+	u32 init_size;
+	u32 cmdline_max;	/* cmdline_size: the longest command line */
+	u16 version;		/* of the boot protocol */
+};
+
+int mk_image_plan(const void *image, size_t size, u64 base, u64 bytes,
+		  struct mk_image_plan *plan, struct mk_report *rep);
+
 /* tx.c: the one path by which a tree changes */
 #define MK_TX_EXPLAIN	BIT(0)	/* on failure, keep what was built, parsed */
 

@@ -114,6 +114,8 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 	[MK_RULE_NUMA_SPREAD_SINGLE] = { "numa-spread-single", 0, MK_RES_NONE },
 	[MK_RULE_NUMA_LOCAL_MEMORY] = { "numa-local-memory", 0, MK_RES_NONE },
 	[MK_RULE_POLICY_FALLBACK] = { "policy-fallback", 0, MK_RES_NONE },
+	[MK_RULE_IMAGE_FORMAT] = { "image-format", -ENOEXEC, MK_RES_NONE },
+	[MK_RULE_IMAGE_SIZE] = { "image-size", -EFBIG, MK_RES_NONE },
 };
 
 /**

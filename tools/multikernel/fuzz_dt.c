@@ -4,7 +4,8 @@
  * input is tried two ways:
  *  - as a tree: parsed and validated, as a write to device_tree would be;
  *  - as an overlay on a fixed valid state: one transaction, as a write to
- *    overlays/new computes it, and as kerf explains a refusal.
+ *    overlays/new computes it, and as kerf explains a refusal;
+ *  - as a kernel image to place in an instance.
  * Sanitizers turn any out-of-bounds access or leak into a crash.
  *
  *   make -C tools/multikernel fuzz
@@ -43,6 +44,16 @@ static void mk_fuzz_overlay(const void *data, size_t size)
 	mk_report_free(&rep);
 }
 
+static void mk_fuzz_image(const void *data, size_t size)
+{
+	struct mk_image_plan plan;
+	struct mk_report rep;
+
+	mk_report_init(&rep);
+	mk_image_plan(data, size, 0x30000000, 64 << 20, &plan, &rep);
+	mk_report_free(&rep);
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -55,6 +66,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	memcpy(blob, data, size);
 	mk_fuzz_tree(blob, size);
 	mk_fuzz_overlay(blob, size);
+	mk_fuzz_image(blob, size);
 	free(blob);
 	return 0;
 }

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the bzImage check: a header laid out as the boot
+ * protocol says, each field that makes an image unusable, and placement
+ * in an instance's memory.
+ */
+
+#include <kunit/test.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "model.h"
+
+#define MK_T_IMAGE	(64 * 1024)
+
+static void mk_t_put16(u8 *p, u32 off, u16 v)
+{
+	p[off] = v;
+	p[off + 1] = v >> 8;
+}
+
+static void mk_t_put32(u8 *p, u32 off, u32 v)
+{
+	mk_t_put16(p, off, v);
+	mk_t_put16(p, off + 2, v >> 16);
+}
+
+/* A 64 KiB relocatable 64-bit bzImage: 4 setup sectors, 2 MiB aligned. */
+static u8 *mk_t_image(struct kunit *test)
+{
+	u8 *p = kunit_kzalloc(test, MK_T_IMAGE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[0x1f1] = 4;
+	mk_t_put32(p, 0x1f4, (MK_T_IMAGE - 5 * 512) / 16);
+	mk_t_put16(p, 0x1fe, 0xaa55);
+	memcpy(p + 0x202, "HdrS", 4);
+	mk_t_put16(p, 0x206, 0x020f);
+	p[0x211] = 1;				/* LOADED_HIGH */
+	mk_t_put32(p, 0x230, SZ_2M);
+	p[0x234] = 1;				/* relocatable */
+	mk_t_put16(p, 0x236, 0x3);		/* 64-bit, loadable above 4G */
+	mk_t_put32(p, 0x238, 2047);
+	mk_t_put32(p, 0x260, 24 * SZ_1M);	/* init_size */
+	return p;
+}
+
+static int mk_t_plan(struct kunit *test, const u8 *p, size_t size, u64 base,
+		     u64 bytes, struct mk_image_plan *plan, const char *want)
+{
+	struct mk_report rep;
+	int err;
+
+	mk_report_init(&rep);
+	err = mk_image_plan(p, size, base, bytes, plan, &rep);
+	if (want)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, rep.buf ? strstr(rep.buf, want) : NULL,
+					  "want \"%s\" in:\n%s", want, rep.buf ?: "");
+	else
+		KUNIT_EXPECT_EQ_MSG(test, rep.errors, 0, "%s", rep.buf ?: "");
+	mk_report_free(&rep);
+	return err;
+}
+
+static void mk_image_placed(struct kunit *test)
+{
+	struct mk_image_plan plan;
+	u8 *p = mk_t_image(test);
+
+	/* 1 MiB into a 2 MiB boundary: the kernel goes 1 MiB further up. */
+	KUNIT_ASSERT_EQ(test, mk_t_plan(test, p, MK_T_IMAGE, 0x30100000, SZ_64M,
+					&plan, NULL), 0);
+	KUNIT_EXPECT_EQ(test, plan.setup_bytes, 5 * 512);
+	KUNIT_EXPECT_EQ(test, plan.kernel_bytes, MK_T_IMAGE - 5 * 512);
+	KUNIT_EXPECT_EQ(test, plan.kernel_offset, SZ_1M);
+	KUNIT_EXPECT_EQ(test, plan.reserve_bytes, SZ_1M + 24 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, plan.cmdline_max, 2047);
+	KUNIT_EXPECT_EQ(test, plan.version, 0x020f);
+}
+
+static void mk_image_too_big(struct kunit *test)
+{
+	struct mk_image_plan plan;
+	u8 *p = mk_t_image(test);
+
+	/* Both sizes are in the finding. */
+	KUNIT_EXPECT_EQ(test, mk_t_plan(test, p, MK_T_IMAGE, 0x30000000, SZ_16M,
+					&plan, "error: image-size: image: needs 0x1800000 bytes"),
+			-EFBIG);
+	KUNIT_EXPECT_EQ(test, mk_t_plan(test, p, MK_T_IMAGE, 0x30000000, SZ_16M,
+					&plan, "(init_size 0x1800000 at a 0x200000 boundary)"),
+			-EFBIG);
+	KUNIT_EXPECT_EQ(test, mk_t_plan(test, p, MK_T_IMAGE, 0x30000000, SZ_16M,
+					&plan, "but the instance has 0x1000000"),
+			-EFBIG);
+	/* The alignment counts: 25 MiB from 1 MiB below a boundary. */
+	KUNIT_EXPECT_EQ(test, mk_t_plan(test, p, MK_T_IMAGE, 0x30100000,
+					24 * SZ_1M, &plan, "needs 0x1900000"),
+			-EFBIG);
+}
+
+/* Each field that makes a file no image an instance can run. */
+static void mk_image_not_usable(struct kunit *test)
+{
+	static const struct {
+		u32 off;
+		u8 val;
+		const char *want;
+	} cases[] = {
+		{ 0x1fe, 0, "no x86 boot header" },
+		{ 0x202, 'h', "no x86 boot header" },
+		{ 0x206, 0x0b, "boot protocol older than 2.12" },
+		{ 0x211, 0, "a zImage, not a bzImage" },
+		{ 0x236, 0x2, "not a 64-bit kernel" },
+		{ 0x234, 0, "not relocatable" },
+		{ 0x1f4, 0xff, "shorter than its header says" },
+		{ 0x231, 0x30, "kernel_alignment is not a power of two" },
+		{ 0x262, 0, "init_size is smaller than the kernel" },
+	};
+	struct mk_image_plan plan;
+	size_t i;
+	u8 *p;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		p = mk_t_image(test);
+		if (cases[i].off == 0x1f4)
+			p[0x1f6] = 0xff;	/* syssize far past the file */
+		else if (cases[i].off == 0x262)
+			mk_t_put32(p, 0x260, 4096);
+		else
+			p[cases[i].off] = cases[i].val;
+		KUNIT_EXPECT_EQ_MSG(test, mk_t_plan(test, p, MK_T_IMAGE, 0, SZ_1G,
+						    &plan, cases[i].want),
+				    -ENOEXEC, "case %zu", i);
+	}
+	p = mk_t_image(test);
+	KUNIT_EXPECT_EQ(test, mk_t_plan(test, p, 1000, 0, SZ_1G, &plan,
+					"too short"), -ENOEXEC);
+	KUNIT_EXPECT_EQ(test, mk_t_plan(test, p, 5 * 512, 0, SZ_1G, &plan,
+					"no kernel after the setup code"), -ENOEXEC);
+}
+
+static struct kunit_case mk_image_test_cases[] = {
+	KUNIT_CASE(mk_image_placed),
+	KUNIT_CASE(mk_image_too_big),
+	KUNIT_CASE(mk_image_not_usable),
+	{}
+};
+
+static struct kunit_suite mk_image_test_suite = {
+	.name = "multikernel-image",
+	.test_cases = mk_image_test_cases,
+};
+
+kunit_test_suites(&mk_image_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the multikernel bzImage check");
+MODULE_LICENSE("GPL");
