@@ -97,5 +97,7 @@ mk_install_kselftests()
 	# policy.sh loads the BPF policies with kerf and with bpftool.
 	mkdir -p "$inst/multikernel/bpf"
 	cp "$MK_CACHE"/bpf/policies/*.bpf.o "$MK_CACHE/bpf/bpftool" "$inst/multikernel/bpf/"
+	# spawn_load.sh loads the guest's own kernel into an instance.
+	cp "$BZIMAGE" "$inst/multikernel/bzImage"
 	echo "$inst"
 }

@@ -12,7 +12,7 @@
  *                        rolls it back
  *   policy               the placement policy: "builtin" or "bpf NAME"
  *   instances/NAME/      id, status, cpus, memory, devices, numa_nodes,
- *                        device_tree
+ *                        device_tree, image; load and unload a kernel
  *
  * A change is computed on copies by mk_tx_compute() or mk_tx_rebuild()
  * (tx.c), validated whole, and only then swapped in here, so a refused
@@ -43,6 +43,7 @@
 #include "fs.h"
 #include "machine.h"
 #include "model.h"
+#include "spawn.h"
 #include "policy_bpf.h"
 
 struct mk_tx {
@@ -87,6 +88,7 @@ enum mk_inst_file {
 	MK_INST_DEVICES,
 	MK_INST_NUMA,
 	MK_INST_DT,
+	MK_INST_IMAGE,
 };
 
 static const char * const mk_inst_files[] = {
@@ -97,6 +99,7 @@ static const char * const mk_inst_files[] = {
 	[MK_INST_DEVICES] = "devices",
 	[MK_INST_NUMA] = "numa_nodes",
 	[MK_INST_DT] = "device_tree",
+	[MK_INST_IMAGE] = "image",
 };
 
 enum mk_tx_file {
@@ -240,6 +243,7 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 	struct kernfs_open_file *of = sf->private;
 	enum mk_inst_file which = (uintptr_t)of->kn->priv;
 	const struct mk_instance *in;
+	char line[MK_NAME_MAX + 1024];
 	void *sub;
 	int err = 0;
 	u32 i;
@@ -255,7 +259,12 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 		seq_printf(sf, "%u\n", in->id);
 		break;
 	case MK_INST_STATUS:
-		seq_puts(sf, "ready\n");
+		seq_puts(sf, mk_spawn_describe(in->name, NULL, 0) ? "loaded\n" :
+								   "ready\n");
+		break;
+	case MK_INST_IMAGE:
+		if (mk_spawn_describe(in->name, line, sizeof(line)))
+			seq_puts(sf, line);
 		break;
 	case MK_INST_CPUS:
 		mk_render_cpus(sf, in->cpus.bits);
@@ -294,6 +303,124 @@ static const struct kernfs_ops mk_inst_ops = {
 	.seq_show	= mk_inst_show,
 };
 
+static void mk_notify_status(struct kernfs_node *dir)
+{
+	struct kernfs_node *kn = kernfs_find_and_get(dir, "status");
+
+	if (kn) {
+		kernfs_notify(kn);
+		kernfs_put(kn);
+	}
+}
+
+/* "KERNEL_FD INITRD_FD|- [CMDLINE]", as kerf load writes it. */
+static int mk_parse_load(char *buf, struct mk_load_req *req)
+{
+	char *kfd = strsep(&buf, " "), *ifd = buf ? strsep(&buf, " ") : NULL;
+	size_t n;
+
+	if (!kfd || !ifd || kstrtoint(kfd, 10, &req->kernel_fd) ||
+	    req->kernel_fd < 0)
+		return -EINVAL;
+	req->initrd_fd = -1;
+	if (strcmp(ifd, "-") && (kstrtoint(ifd, 10, &req->initrd_fd) ||
+				 req->initrd_fd < 0))
+		return -EINVAL;
+	req->cmdline = buf ? buf : "";
+	n = strlen(req->cmdline);
+	if (n && req->cmdline[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+/* The instance's memory as the state has it now. */
+static int mk_load_where(const char *name, struct mk_load_req *req)
+{
+	const struct mk_instance *in;
+
+	mutex_lock(&mk_state_lock);
+	in = mk_find_instance(name);
+	if (in) {
+		req->mem_base = in->mem_base;
+		req->mem_bytes = in->mem_bytes;
+	}
+	mutex_unlock(&mk_state_lock);
+	return in ? 0 : -ENODEV;
+}
+
+static ssize_t mk_load_write(struct kernfs_open_file *of, char *buf,
+			     size_t bytes, loff_t off)
+{
+	struct mk_load_req req = { .name = of->kn->parent->name };
+	struct mk_report rep;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = mk_parse_load(buf, &req);
+	if (!err)
+		err = mk_load_where(req.name, &req);
+	if (err)
+		return err;
+	mk_report_init(&rep);
+	err = mk_spawn_load(&req, &rep);
+	mk_result_set(of, &rep, err ? NULL : "loaded\n");
+	mk_report_free(&rep);
+	if (!err)
+		mk_notify_status(of->kn->parent);
+	return err ? err : bytes;
+}
+
+static ssize_t mk_unload_write(struct kernfs_open_file *of, char *buf,
+			       size_t bytes, loff_t off)
+{
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = mk_spawn_unload(of->kn->parent->name);
+	if (!err)
+		mk_notify_status(of->kn->parent);
+	return err ? err : bytes;
+}
+
+static int mk_load_show(struct seq_file *sf, void *v)
+{
+	mk_result_show(sf);
+	return 0;
+}
+
+static const struct kernfs_ops mk_load_ops = {
+	.open		= mk_result_open,
+	.release	= mk_result_release,
+	.seq_show	= mk_load_show,
+	.write		= mk_load_write,
+};
+
+static const struct kernfs_ops mk_unload_ops = {
+	.open		= mk_result_open,
+	.release	= mk_result_release,
+	.seq_show	= mk_load_show,
+	.write		= mk_unload_write,
+};
+
+/* The files that change what an instance runs, beside the read-only ones. */
+static int mk_add_inst_controls(struct kernfs_node *dir)
+{
+	struct kernfs_node *kn;
+
+	kn = mk_add_file(dir, "load", 0600, &mk_load_ops, NULL,
+			 &mk_dir_file_key);
+	if (IS_ERR(kn))
+		return PTR_ERR(kn);
+	kn = mk_add_file(dir, "unload", 0600, &mk_unload_ops, NULL,
+			 &mk_dir_file_key);
+	if (IS_ERR(kn))
+		return PTR_ERR(kn);
+	kernfs_activate(dir);
+	return 0;
+}
+
 static int mk_add_inst_dir(const char *name)
 {
 	struct mk_inst_dir *dir;
@@ -306,8 +433,13 @@ static int mk_add_inst_dir(const char *name)
 	strscpy(dir->name, name, sizeof(dir->name));
 	dir->kn = mk_add_dir(mk_kn_instances, name, mk_inst_files,
 			     ARRAY_SIZE(mk_inst_files), &mk_inst_ops);
-	if (IS_ERR(dir->kn)) {
-		err = PTR_ERR(dir->kn);
+	err = PTR_ERR_OR_ZERO(dir->kn);
+	if (!err) {
+		err = mk_add_inst_controls(dir->kn);
+		if (err)
+			kernfs_remove(dir->kn);
+	}
+	if (err) {
 		kfree(dir);
 		return err;
 	}
@@ -345,7 +477,9 @@ static void mk_sync_inst_dirs(void)
 		if (found)
 			continue;
 		list_del(&dir->list);
+		/* Waits for a load in progress, so it is dropped here too. */
 		kernfs_remove(dir->kn);
+		mk_spawn_unload(dir->name);
 		kfree(dir);
 	}
 	for (i = 0; i < n; i++) {

@@ -116,6 +116,8 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 	[MK_RULE_POLICY_FALLBACK] = { "policy-fallback", 0, MK_RES_NONE },
 	[MK_RULE_IMAGE_FORMAT] = { "image-format", -ENOEXEC, MK_RES_NONE },
 	[MK_RULE_IMAGE_SIZE] = { "image-size", -EFBIG, MK_RES_NONE },
+	[MK_RULE_IMAGE_CMDLINE] = { "image-cmdline", -E2BIG, MK_RES_NONE },
+	[MK_RULE_IMAGE_FILE] = { "image-file", -EBADF, MK_RES_NONE },
 };
 
 /**
