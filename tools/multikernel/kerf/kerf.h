@@ -123,6 +123,8 @@ int do_policy(int argc, char **argv);
 int do_delete(int argc, char **argv);
 int do_create(int argc, char **argv);
 int do_update(int argc, char **argv);
+int do_load(int argc, char **argv);
+int do_unload(int argc, char **argv);
 int kerf_probe_cpulist(const char *path, struct mk_cpus *cpus);
 int kerf_probe_topology(void *fdt, u32 total);
 int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,

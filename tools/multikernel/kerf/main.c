@@ -56,6 +56,17 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "for a cpu-count are changed with --cpus, which keeps the\n"
 	  "cpu-count in step.\n"
 	  "--dry-run checks against the current state and writes nothing.\n" },
+	{ "load", do_load,
+	  "NAME (-k | --kernel)=FILE [(-i | --initrd)=FILE] [(-c | --cmdline)=TEXT]",
+	  "give an instance the kernel it is to run",
+	  "Read FILE, a relocatable 64-bit x86 bzImage, and keep it, with the\n"
+	  "initrd and command line, as what instance NAME runs. The kernel\n"
+	  "reads the files itself, so IMA and lockdown apply; it refuses an\n"
+	  "image that is no bzImage (ENOEXEC), one whose init_size does not\n"
+	  "fit the instance's memory (EFBIG) and a command line longer than\n"
+	  "the image takes (E2BIG). A new load replaces the old one.\n" },
+	{ "unload", do_unload, "NAME", "drop the kernel loaded for an instance",
+	  "Drop what 'kerf load' gave instance NAME.\n" },
 	{ "show", do_show, "[NAME]",
 	  "the pool, what is free, instances, transactions",
 	  "Show the pool, what is free, each instance and the\n"
