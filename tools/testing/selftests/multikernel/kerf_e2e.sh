@@ -10,15 +10,9 @@
 . "$(dirname "$0")/lib.sh"
 
 D=$(cd "$(dirname "$0")" && pwd)
-K=$D/kerf
 OUT=/tmp/kerf_out.$$
 ERR=/tmp/kerf_err.$$
 
-# kerf ARGS...: run it, keeping stdout, stderr and the exit code.
-kerf() { "$K" "$@" > "$OUT" 2> "$ERR"; rc=$?; return $rc; }
-want_rc() { [ "$rc" -eq "$1" ] || { echo "exit $rc, want $1"; cat "$OUT" "$ERR"; return 1; }; }
-out_has() { grep -q -- "$1" "$OUT" || { echo "stdout lacks '$1':"; cat "$OUT"; return 1; }; }
-err_has() { grep -q -- "$1" "$ERR" || { echo "stderr lacks '$1':"; cat "$ERR"; return 1; }; }
 
 # kernfs files stat as empty: look at the content.
 has_baseline() { [ -n "$(od -A n -N 4 -t x1 "$MK_MNT/device_tree")" ]; }

@@ -17,10 +17,6 @@ BPF=$D/bpf
 OUT=/tmp/policy_out.$$
 ERR=/tmp/policy_err.$$
 
-kerf() { "$K" "$@" > "$OUT" 2> "$ERR"; rc=$?; return $rc; }
-want_rc() { [ "$rc" -eq "$1" ] || { echo "exit $rc, want $1"; cat "$OUT" "$ERR"; return 1; }; }
-err_has() { grep -q -- "$1" "$ERR" || { echo "stderr lacks '$1':"; cat "$ERR"; return 1; }; }
-out_has() { grep -q -- "$1" "$OUT" || { echo "stdout lacks '$1':"; cat "$OUT"; return 1; }; }
 
 # The transaction that created NAME.
 tx_of() { grep -l "^$1$" "$MK_MNT"/overlays/tx_*/instances | sed 's|.*/\(tx_[0-9]*\)/.*|\1|'; }

@@ -10,13 +10,9 @@
 . "$(dirname "$0")/lib.sh"
 
 D=$(cd "$(dirname "$0")" && pwd)
-K=$D/kerf
 OUT=/tmp/spawn_out.$$
 ERR=/tmp/spawn_err.$$
 
-kerf() { "$K" "$@" > "$OUT" 2> "$ERR"; rc=$?; return $rc; }
-want_rc() { [ "$rc" -eq "$1" ] || { echo "exit $rc, want $1"; cat "$OUT" "$ERR"; return 1; }; }
-err_has() { grep -q -- "$1" "$ERR" || { echo "stderr lacks '$1':"; cat "$ERR"; return 1; }; }
 status_is() {
 	[ "$(cat "$MK_MNT/instances/$1/status")" = "$2" ] ||
 		{ echo "$1: status $(cat "$MK_MNT/instances/$1/status"), want $2"; return 1; }
