@@ -92,10 +92,11 @@ static int mk_load_read(struct mk_loaded *ld, const struct mk_load_req *req,
 			    req->mem_bytes, &ld->plan, rep);
 	if (err)
 		return err;
-	if (strlen(req->cmdline) >= ld->plan.cmdline_max) {
+	/* cmdline_size counts the bytes before the terminating NUL. */
+	if (strlen(req->cmdline) > ld->plan.cmdline_max) {
 		mk_report_add(rep, MK_RULE_IMAGE_CMDLINE,
 			      "cmdline: %zu bytes; this kernel takes at most %u",
-			      strlen(req->cmdline), ld->plan.cmdline_max - 1);
+			      strlen(req->cmdline), ld->plan.cmdline_max);
 		return -E2BIG;
 	}
 	ld->cmdline = kstrdup(req->cmdline, GFP_KERNEL);

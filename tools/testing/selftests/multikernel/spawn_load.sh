@@ -4,8 +4,9 @@
 # Loading a kernel into an instance, against the real kernel: the guest's
 # own bzImage is refused by an instance too small for it (EFBIG, both
 # sizes said), loaded into one large enough, kept through a refused load
-# of something that is no kernel (ENOEXEC), and unloaded; status follows
-# and wakes pollers; rolling the instance back drops what was loaded.
+# of something that is no kernel (ENOEXEC) and of a command line too long
+# (E2BIG), and unloaded; status follows and wakes pollers; rolling the
+# instance back drops what was loaded.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -57,6 +58,17 @@ not_a_kernel_keeps_the_old() {
 	status_is big loaded && [ "$(cat "$MK_MNT/instances/big/image")" = "$before" ]
 }
 
+# A command line longer than the image's cmdline_size is refused whole.
+long_cmdline() {
+	local long
+
+	long=$(head -c 3000 /dev/zero | tr '\0' 'x')
+	kerf load big -k "$D/bzImage" -c "$long"
+	want_rc 1 && err_has "image-cmdline" && err_has "cmdline: 3000 bytes" &&
+		err_has "refused by the kernel (E2BIG)" &&
+		grep -q "cmdline console=hvc0 quiet$" "$MK_MNT/instances/big/image"
+}
+
 unloads() {
 	kerf unload big && want_rc 0 && status_is big ready || return 1
 	[ -z "$(cat "$MK_MNT/instances/big/image")" ] || return 1
@@ -71,12 +83,13 @@ rollback_drops() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 setup || ktap_exit_fail_msg "cannot set up baseline-qemu, web-server and big"
 mk_check "an instance too small for the image: EFBIG, both sizes" too_small
 mk_check "load: status loaded, poll() woken, image says what" loads
 mk_check "a file that is no kernel is refused; the old load stays" not_a_kernel_keeps_the_old
+mk_check "a command line longer than the image takes: E2BIG" long_cmdline
 mk_check "unload: status ready; unloading nothing fails" unloads
 mk_check "rolling an instance back drops what was loaded" rollback_drops
 rm -f "$OUT" "$ERR"
