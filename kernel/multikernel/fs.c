@@ -171,6 +171,13 @@ static bool mk_result_show(struct seq_file *sf)
 	return true;
 }
 
+/* For files whose only content is the result of the last write. */
+static int mk_result_only_show(struct seq_file *sf, void *v)
+{
+	mk_result_show(sf);
+	return 0;
+}
+
 /*
  * Lockdep classes for the files' active references. Writers hold a
  * top-level file's while they take mk_tree_lock; changes hold mk_tree_lock
@@ -243,7 +250,6 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 	struct kernfs_open_file *of = sf->private;
 	enum mk_inst_file which = (uintptr_t)of->kn->priv;
 	const struct mk_instance *in;
-	char line[MK_NAME_MAX + 1024];
 	void *sub;
 	int err = 0;
 	u32 i;
@@ -259,12 +265,11 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 		seq_printf(sf, "%u\n", in->id);
 		break;
 	case MK_INST_STATUS:
-		seq_puts(sf, mk_spawn_describe(in->name, NULL, 0) ? "loaded\n" :
-								   "ready\n");
+		seq_puts(sf, mk_spawn_show(in->name, NULL) ? "loaded\n" :
+							    "ready\n");
 		break;
 	case MK_INST_IMAGE:
-		if (mk_spawn_describe(in->name, line, sizeof(line)))
-			seq_puts(sf, line);
+		mk_spawn_show(in->name, sf);
 		break;
 	case MK_INST_CPUS:
 		mk_render_cpus(sf, in->cpus.bits);
@@ -384,23 +389,17 @@ static ssize_t mk_unload_write(struct kernfs_open_file *of, char *buf,
 	return err ? err : bytes;
 }
 
-static int mk_load_show(struct seq_file *sf, void *v)
-{
-	mk_result_show(sf);
-	return 0;
-}
-
 static const struct kernfs_ops mk_load_ops = {
 	.open		= mk_result_open,
 	.release	= mk_result_release,
-	.seq_show	= mk_load_show,
+	.seq_show	= mk_result_only_show,
 	.write		= mk_load_write,
 };
 
 static const struct kernfs_ops mk_unload_ops = {
 	.open		= mk_result_open,
 	.release	= mk_result_release,
-	.seq_show	= mk_load_show,
+	.seq_show	= mk_result_only_show,
 	.write		= mk_unload_write,
 };
 
@@ -865,16 +864,10 @@ static ssize_t mk_new_write(struct kernfs_open_file *of, char *buf,
 	return err ? err : bytes;
 }
 
-static int mk_new_show(struct seq_file *sf, void *v)
-{
-	mk_result_show(sf);
-	return 0;
-}
-
 static const struct kernfs_ops mk_new_ops = {
 	.open			= mk_result_open,
 	.release		= mk_result_release,
-	.seq_show		= mk_new_show,
+	.seq_show		= mk_result_only_show,
 	.write			= mk_new_write,
 	.atomic_write_len	= MK_MAX_BLOB_SIZE,
 };

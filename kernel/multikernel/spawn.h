@@ -19,6 +19,8 @@ struct mk_load_req {
 
 int mk_spawn_load(const struct mk_load_req *req, struct mk_report *rep);
 int mk_spawn_unload(const char *name);
-bool mk_spawn_describe(const char *name, char *buf, size_t size);
+struct seq_file;
+
+bool mk_spawn_show(const char *name, struct seq_file *sf);
 
 #endif /* _MULTIKERNEL_SPAWN_H */

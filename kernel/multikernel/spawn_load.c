@@ -16,6 +16,7 @@
 #include <linux/kernel_read_file.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -163,24 +164,22 @@ int mk_spawn_unload(const char *name)
 }
 
 /**
- * mk_spawn_describe - what is loaded for an instance, for its files
+ * mk_spawn_show - what is loaded for an instance, for its files
  * @name: the instance
- * @buf: filled with a line that says what and where; or NULL
- * @size: room in @buf
+ * @sf: where to print one line that says what and where, whole; or NULL
  *
  * Return: true if something is loaded.
  */
-bool mk_spawn_describe(const char *name, char *buf, size_t size)
+bool mk_spawn_show(const char *name, struct seq_file *sf)
 {
 	struct mk_loaded *ld;
 
 	mutex_lock(&mk_load_lock);
 	ld = mk_loaded_find(name);
-	if (ld && buf)
-		snprintf(buf, size,
-			 "kernel %zu bytes at +0x%llx, needs 0x%llx; initrd %zu bytes; cmdline %s\n",
-			 ld->kernel_size, ld->plan.kernel_offset,
-			 ld->plan.reserve_bytes, ld->initrd_size, ld->cmdline);
+	if (ld && sf)
+		seq_printf(sf, "kernel %zu bytes at +0x%llx, needs 0x%llx; initrd %zu bytes; cmdline %s\n",
+			   ld->kernel_size, ld->plan.kernel_offset,
+			   ld->plan.reserve_bytes, ld->initrd_size, ld->cmdline);
 	mutex_unlock(&mk_load_lock);
 	return ld;
 }
