@@ -11,8 +11,9 @@
  *   overlays/tx_N/       id, status, dtbo, instances, placement; rmdir
  *                        rolls it back
  *   policy               the placement policy: "builtin" or "bpf NAME"
- *   instances/NAME/      id, status, cpus, memory, devices, numa_nodes,
- *                        device_tree, image; load and unload a kernel
+ *   instances/NAME/      id, status, times, cpus, memory, devices,
+ *                        numa_nodes, device_tree, image; load, unload,
+ *                        exec and kill a kernel; its console
  *
  * A change is computed on copies by mk_tx_compute() or mk_tx_rebuild()
  * (tx.c), validated whole, and only then swapped in here, so a refused
@@ -22,7 +23,9 @@
  * Locking: mk_tree_lock serialises changes, including the kernfs nodes they
  * add and remove; mk_state_lock guards the state and is all that readers
  * take. Nodes are removed with only mk_tree_lock held, so kernfs_remove()
- * never waits for a reader that waits for us.
+ * never waits for a reader that waits for us. The spawn code's
+ * mk_load_lock nests inside mk_state_lock, and it tells us of changes
+ * without holding it.
  */
 
 #include <linux/capability.h>
@@ -89,6 +92,7 @@ enum mk_inst_file {
 	MK_INST_NUMA,
 	MK_INST_DT,
 	MK_INST_IMAGE,
+	MK_INST_TIMES,
 };
 
 static const char * const mk_inst_files[] = {
@@ -100,6 +104,7 @@ static const char * const mk_inst_files[] = {
 	[MK_INST_NUMA] = "numa_nodes",
 	[MK_INST_DT] = "device_tree",
 	[MK_INST_IMAGE] = "image",
+	[MK_INST_TIMES] = "times",
 };
 
 enum mk_tx_file {
@@ -232,15 +237,50 @@ static void mk_swap_effective(struct mk_tx_result *res)
 	res->parsed = false;
 }
 
-static const struct mk_instance *mk_find_instance(const char *name)
+static const struct mk_instance *mk_state_instance(const struct mk_state *st,
+						   const char *name)
 {
 	u32 i;
 
-	lockdep_assert_held(&mk_state_lock);
-	for (i = 0; i < mk_st.ninstances; i++)
-		if (!strcmp(mk_st.instances[i].name, name))
-			return &mk_st.instances[i];
+	for (i = 0; i < st->ninstances; i++)
+		if (!strcmp(st->instances[i].name, name))
+			return &st->instances[i];
 	return NULL;
+}
+
+static const struct mk_instance *mk_find_instance(const char *name)
+{
+	lockdep_assert_held(&mk_state_lock);
+	return mk_state_instance(&mk_st, name);
+}
+
+/*
+ * A running instance holds its CPUs and memory until it is killed: a
+ * change that removes it or moves them is refused.
+ */
+static int mk_check_running(const struct mk_state *next,
+			    struct mk_report *rep)
+{
+	const struct mk_instance *was, *now;
+	int err = 0;
+	u32 i;
+
+	lockdep_assert_held(&mk_state_lock);
+	for (i = 0; i < mk_st.ninstances; i++) {
+		was = &mk_st.instances[i];
+		if (!mk_spawn_busy(was->name))
+			continue;
+		now = mk_state_instance(next, was->name);
+		if (now && now->mem_base == was->mem_base &&
+		    now->mem_bytes == was->mem_bytes &&
+		    bitmap_equal(now->cpus.bits, was->cpus.bits, MK_MAX_CPUS))
+			continue;
+		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
+			      "%s: its kernel runs on these CPUs and memory; kill it first",
+			      was->name);
+		err = -EBUSY;
+	}
+	return err;
 }
 
 /* Instance directories. */
@@ -265,8 +305,10 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 		seq_printf(sf, "%u\n", in->id);
 		break;
 	case MK_INST_STATUS:
-		seq_puts(sf, mk_spawn_show(in->name, NULL) ? "loaded\n" :
-							    "ready\n");
+		mk_spawn_status(in->name, sf);
+		break;
+	case MK_INST_TIMES:
+		mk_spawn_times(in->name, sf);
 		break;
 	case MK_INST_IMAGE:
 		mk_spawn_show(in->name, sf);
@@ -308,13 +350,29 @@ static const struct kernfs_ops mk_inst_ops = {
 	.seq_show	= mk_inst_show,
 };
 
-static void mk_notify_status(struct kernfs_node *dir)
+static void mk_notify_file(struct kernfs_node *dir, const char *file)
 {
-	struct kernfs_node *kn = kernfs_find_and_get(dir, "status");
+	struct kernfs_node *kn = kernfs_find_and_get(dir, file);
 
 	if (kn) {
 		kernfs_notify(kn);
 		kernfs_put(kn);
+	}
+}
+
+static void mk_notify_status(struct kernfs_node *dir)
+{
+	mk_notify_file(dir, "status");
+}
+
+/* From the spawn code: an instance's status or console changed. */
+static void mk_notify_instance(const char *name, const char *file)
+{
+	struct kernfs_node *dir = kernfs_find_and_get(mk_kn_instances, name);
+
+	if (dir) {
+		mk_notify_file(dir, file);
+		kernfs_put(dir);
 	}
 }
 
@@ -389,6 +447,96 @@ static ssize_t mk_unload_write(struct kernfs_open_file *of, char *buf,
 	return err ? err : bytes;
 }
 
+/* What the state says an instance runs on, for exec. */
+static int mk_exec_where(const char *name, struct mk_exec_req *req)
+{
+	const struct mk_instance *in;
+	unsigned int cpu;
+
+	mutex_lock(&mk_state_lock);
+	in = mk_find_instance(name);
+	if (in) {
+		req->id = in->id;
+		req->mem_base = in->mem_base;
+		req->mem_bytes = in->mem_bytes;
+		req->ncpus = 0;
+		for_each_set_bit(cpu, in->cpus.bits, MK_MAX_CPUS) {
+			if (req->ncpus == MK_BOOT_MAX_CPUS) {
+				req->ncpus++;
+				break;
+			}
+			req->cpus[req->ncpus++] = cpu;
+		}
+	}
+	mutex_unlock(&mk_state_lock);
+	return in ? 0 : -ENODEV;
+}
+
+static ssize_t mk_exec_write(struct kernfs_open_file *of, char *buf,
+			     size_t bytes, loff_t off)
+{
+	struct mk_exec_req req = { .name = of->kn->parent->name };
+	struct mk_report rep;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = mk_exec_where(req.name, &req);
+	if (err)
+		return err;
+	mk_report_init(&rep);
+	err = mk_spawn_exec(&req, &rep);
+	mk_result_set(of, &rep, err ? NULL : "running\n");
+	mk_report_free(&rep);
+	return err ? err : bytes;
+}
+
+/* "force" stops the CPUs at once; anything else asks for a power off. */
+static ssize_t mk_kill_write(struct kernfs_open_file *of, char *buf,
+			     size_t bytes, loff_t off)
+{
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = mk_spawn_kill(of->kn->parent->name,
+			    sysfs_streq(buf, "force"));
+	return err ? err : bytes;
+}
+
+static ssize_t mk_console_read(struct kernfs_open_file *of, char *buf,
+			       size_t bytes, loff_t off)
+{
+	ssize_t n = mk_spawn_console_read(of->kn->parent->name, buf, bytes,
+					  off);
+
+	return n == -ENOENT ? 0 : n;
+}
+
+static ssize_t mk_console_write(struct kernfs_open_file *of, char *buf,
+				size_t bytes, loff_t off)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return mk_spawn_console_write(of->kn->parent->name, buf, bytes);
+}
+
+static const struct kernfs_ops mk_exec_ops = {
+	.open		= mk_result_open,
+	.release	= mk_result_release,
+	.seq_show	= mk_result_only_show,
+	.write		= mk_exec_write,
+};
+
+static const struct kernfs_ops mk_kill_ops = {
+	.write		= mk_kill_write,
+};
+
+static const struct kernfs_ops mk_console_ops = {
+	.read		= mk_console_read,
+	.write		= mk_console_write,
+};
+
 static const struct kernfs_ops mk_load_ops = {
 	.open		= mk_result_open,
 	.release	= mk_result_release,
@@ -413,6 +561,18 @@ static int mk_add_inst_controls(struct kernfs_node *dir)
 	if (IS_ERR(kn))
 		return PTR_ERR(kn);
 	kn = mk_add_file(dir, "unload", 0600, &mk_unload_ops, NULL,
+			 &mk_dir_file_key);
+	if (IS_ERR(kn))
+		return PTR_ERR(kn);
+	kn = mk_add_file(dir, "exec", 0600, &mk_exec_ops, NULL,
+			 &mk_dir_file_key);
+	if (IS_ERR(kn))
+		return PTR_ERR(kn);
+	kn = mk_add_file(dir, "kill", 0200, &mk_kill_ops, NULL,
+			 &mk_dir_file_key);
+	if (IS_ERR(kn))
+		return PTR_ERR(kn);
+	kn = mk_add_file(dir, "console", 0600, &mk_console_ops, NULL,
 			 &mk_dir_file_key);
 	if (IS_ERR(kn))
 		return PTR_ERR(kn);
@@ -636,6 +796,8 @@ static int mk_apply(const void *blob, size_t size, struct mk_report *rep,
 	err = mk_tx_compute(mk_effective, blob, size, mk_policy_bpf_get(), 0,
 			    &res, rep);
 	mk_policy_bpf_put();
+	if (!err)
+		err = mk_check_running(&res.st, rep);
 	if (err)
 		goto unlock;
 	tx = mk_tx_new(blob, size, &res);
@@ -685,6 +847,10 @@ static int mk_rebuild_checked(const void *baseline, struct mk_tx *skip,
 			recs[n++] = &tx->rec;
 	err = mk_tx_rebuild(baseline, recs, n, res, rep);
 	kvfree(recs);
+	if (!err)
+		err = mk_check_running(&res->st, rep);
+	if (err)
+		mk_tx_result_free(res);
 	return err;
 }
 
@@ -974,7 +1140,10 @@ static int __init mk_create_tree(void)
 	if (IS_ERR(kn))
 		return PTR_ERR(kn);
 	mk_kn_instances = kernfs_create_dir(root, "instances", 0555, NULL);
-	return PTR_ERR_OR_ZERO(mk_kn_instances);
+	if (IS_ERR(mk_kn_instances))
+		return PTR_ERR(mk_kn_instances);
+	mk_spawn_notify_fn(mk_notify_instance);
+	return 0;
 }
 
 static int __init multikernel_fs_init(void)

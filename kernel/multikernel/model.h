@@ -12,6 +12,8 @@
 #include "port.h"
 #include "rules.h"
 
+#include <linux/multikernel_boot.h>
+
 /* Limits; Documentation/filesystems/multikernel.rst lists them as ABI. */
 #define MK_MAX_CPUS		4096
 #define MK_MAX_INSTANCES	1024	/* ids 1..MK_MAX_INSTANCES; 0 is the host */
@@ -236,6 +238,22 @@ struct mk_image_plan {
 
 int mk_image_plan(const void *image, size_t size, u64 base, u64 bytes,
 		  struct mk_image_plan *plan, struct mk_report *rep);
+
+/* spawn_boot.c: physical addresses of what the host writes for a start */
+struct mk_boot_layout {
+	u64 mem;		/* the instance's memory */
+	u64 mem_bytes;
+	u64 kernel;		/* the protected-mode part: the 32-bit entry */
+	u64 initrd;
+	u64 initrd_bytes;
+	u64 ctrl;		/* the control area, MK_CTRL_BYTES */
+};
+
+int mk_boot_layout(const struct mk_image_plan *plan, u64 initrd_bytes,
+		   u64 base, u64 bytes, struct mk_boot_layout *lay,
+		   struct mk_report *rep);
+void mk_boot_params(u8 *bp, const u8 *image, const struct mk_boot_layout *lay,
+		    u64 window);
 
 /* tx.c: the one path by which a tree changes */
 #define MK_TX_EXPLAIN	BIT(0)	/* on failure, keep what was built, parsed */

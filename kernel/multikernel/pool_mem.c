@@ -11,6 +11,7 @@
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/memblock.h>
+#include <linux/multikernel_boot.h>
 #include <linux/printk.h>
 
 #include "machine.h"
@@ -50,6 +51,7 @@ static int __init mk_pool_param(char *arg)
 	mk_pool_res.start = base;
 	mk_pool_res.end = end - 1;
 	mk_pool_reserved = true;
+	arch_mk_pool_reserve();
 	return 0;
 }
 early_param("multikernel_pool", mk_pool_param);

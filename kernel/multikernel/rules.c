@@ -118,6 +118,13 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 	[MK_RULE_IMAGE_SIZE] = { "image-size", -EFBIG, MK_RES_NONE },
 	[MK_RULE_IMAGE_CMDLINE] = { "image-cmdline", -E2BIG, MK_RES_NONE },
 	[MK_RULE_IMAGE_FILE] = { "image-file", -EBADF, MK_RES_NONE },
+	[MK_RULE_INSTANCE_BUSY] = { "instance-busy", -EBUSY, MK_RES_NONE },
+	[MK_RULE_INSTANCE_NOT_LOADED] = {
+		"instance-not-loaded", -ENOENT, MK_RES_NONE },
+	[MK_RULE_EXEC_CPUS] = { "exec-cpus", -EINVAL, MK_RES_NONE },
+	[MK_RULE_EXEC_WINDOW] = { "exec-window", -ENOSPC, MK_RES_NONE },
+	[MK_RULE_EXEC_HELLO] = { "exec-hello", -ETIMEDOUT, MK_RES_NONE },
+	[MK_RULE_EXEC_PROTOCOL] = { "exec-protocol", -EPROTO, MK_RES_NONE },
 };
 
 /**

@@ -5,4 +5,4 @@
 # Both Makefiles read this one list.
 
 mk-shared := rules report fdt_util dt_parse overlay placement validate tx \
-	     policy policy_cpu policy_mem kmp_ring spawn_image
+	     policy policy_cpu policy_mem kmp_ring spawn_image spawn_boot

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Starting kernels in instances: what the filesystem asks of it.
+ * Starting kernels in instances: what the filesystem asks of it, and what
+ * the spawn_*.c files share.
  */
 #ifndef _MULTIKERNEL_SPAWN_H
 #define _MULTIKERNEL_SPAWN_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
 
 #include "model.h"
 
@@ -17,10 +22,85 @@ struct mk_load_req {
 	const char *cmdline;
 };
 
+/* An exec: the instance as the state has it now. */
+struct mk_exec_req {
+	const char *name;
+	u32 id;
+	u64 mem_base;
+	u64 mem_bytes;
+	unsigned int cpus[MK_BOOT_MAX_CPUS];	/* host CPU numbers */
+	unsigned int ncpus;
+};
+
+/*
+ * Where an instance is in its life: loaded (or stopped, or failed, which
+ * may start again), starting, running, stopping.
+ */
+enum mk_run_state {
+	MK_RUN_LOADED,
+	MK_RUN_STARTING,
+	MK_RUN_RUNNING,
+	MK_RUN_STOPPING,
+	MK_RUN_STOPPED,
+	MK_RUN_FAILED,
+};
+
+#define MK_REASON_MAX	128
+
+/* The host's side of a running instance's console: what it has said. */
+struct mk_console {
+	char *buf;		/* MK_CONS_LOG_BYTES, a ring */
+	u64 head;		/* bytes ever logged */
+	u32 tail;		/* the instance's output ring, read this far */
+};
+
+#define MK_CONS_LOG_BYTES	(128 * 1024)
+
+/* What is loaded for an instance, and how it runs. mk_load_lock guards. */
+struct mk_loaded {
+	struct list_head list;
+	char name[MK_NAME_MAX + 1];
+	void *kernel;
+	size_t kernel_size;
+	void *initrd;		/* or NULL */
+	size_t initrd_size;
+	char *cmdline;
+	struct mk_image_plan plan;
+
+	enum mk_run_state state;
+	char reason[MK_REASON_MAX];	/* why it stopped or failed */
+	struct mk_exec_req run;		/* what it runs on, once started */
+	struct mk_boot_layout lay;
+	u64 window;
+	u64 exec_ns;			/* ktime_get_ns() at exec */
+	u64 hello_ns;			/* ... and at HELLO */
+	u64 online_mask;		/* bit i: run.cpus[i] was online */
+	void *mem;			/* the instance's memory, mapped */
+	struct delayed_work monitor;
+	struct mk_console cons;
+};
+
+extern struct mutex mk_load_lock;
+
+struct mk_loaded *mk_loaded_find(const char *name);
+bool mk_run_active(enum mk_run_state st);
+
 int mk_spawn_load(const struct mk_load_req *req, struct mk_report *rep);
 int mk_spawn_unload(const char *name);
 struct seq_file;
 
 bool mk_spawn_show(const char *name, struct seq_file *sf);
+void mk_spawn_status(const char *name, struct seq_file *sf);
+void mk_spawn_times(const char *name, struct seq_file *sf);
+bool mk_spawn_busy(const char *name);
+
+int mk_spawn_exec(const struct mk_exec_req *req, struct mk_report *rep);
+int mk_spawn_kill(const char *name, bool force);
+void mk_spawn_notify_fn(void (*fn)(const char *name, const char *file));
+
+bool mk_cons_drain(struct mk_loaded *ld);
+ssize_t mk_spawn_console_read(const char *name, char *buf, size_t len,
+			      loff_t off);
+int mk_spawn_console_write(const char *name, const char *buf, size_t len);
 
 #endif /* _MULTIKERNEL_SPAWN_H */

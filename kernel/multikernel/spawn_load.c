@@ -10,7 +10,9 @@
  * policy apply: READING_KEXEC_IMAGE for the kernel, READING_KEXEC_INITRAMFS
  * for the initrd.
  *
- * Locking: mk_load_lock guards the list. Files are read without it.
+ * Locking: mk_load_lock guards the list and each entry's run state.
+ * Files are read without it. What runs cannot be replaced or dropped:
+ * load and unload answer EBUSY while an instance starts, runs or stops.
  */
 
 #include <linux/kernel_read_file.h>
@@ -26,19 +28,8 @@
 /* The largest image or initrd read: more than any instance needs. */
 #define MK_LOAD_MAX	(512U << 20)
 
-struct mk_loaded {
-	struct list_head list;
-	char name[MK_NAME_MAX + 1];
-	void *kernel;
-	size_t kernel_size;
-	void *initrd;		/* or NULL */
-	size_t initrd_size;
-	char *cmdline;
-	struct mk_image_plan plan;
-};
-
 static LIST_HEAD(mk_loaded_list);
-static DEFINE_MUTEX(mk_load_lock);
+DEFINE_MUTEX(mk_load_lock);
 
 static void mk_loaded_free(struct mk_loaded *ld)
 {
@@ -47,10 +38,18 @@ static void mk_loaded_free(struct mk_loaded *ld)
 	vfree(ld->kernel);
 	vfree(ld->initrd);
 	kfree(ld->cmdline);
+	vfree(ld->cons.buf);
 	kfree(ld);
 }
 
-static struct mk_loaded *mk_loaded_find(const char *name)
+/**
+ * mk_loaded_find - what is loaded for an instance
+ * @name: the instance
+ *
+ * Context: mk_load_lock held.
+ * Return: the entry, or NULL.
+ */
+struct mk_loaded *mk_loaded_find(const char *name)
 {
 	struct mk_loaded *ld;
 
@@ -83,6 +82,7 @@ static int mk_load_file(int fd, enum kernel_read_file_id id, void **buf,
 static int mk_load_read(struct mk_loaded *ld, const struct mk_load_req *req,
 			struct mk_report *rep)
 {
+	u32 max;
 	int err;
 
 	err = mk_load_file(req->kernel_fd, READING_KEXEC_IMAGE, &ld->kernel,
@@ -93,20 +93,29 @@ static int mk_load_read(struct mk_loaded *ld, const struct mk_load_req *req,
 			    req->mem_bytes, &ld->plan, rep);
 	if (err)
 		return err;
-	/* cmdline_size counts the bytes before the terminating NUL. */
-	if (strlen(req->cmdline) > ld->plan.cmdline_max) {
+	/*
+	 * cmdline_size counts the bytes before the terminating NUL; the
+	 * control area has room for MK_CTRL_CMDLINE_MAX with it.
+	 */
+	max = min_t(u32, ld->plan.cmdline_max, MK_CTRL_CMDLINE_MAX - 1);
+	if (strlen(req->cmdline) > max) {
 		mk_report_add(rep, MK_RULE_IMAGE_CMDLINE,
 			      "cmdline: %zu bytes; this kernel takes at most %u",
-			      strlen(req->cmdline), ld->plan.cmdline_max);
+			      strlen(req->cmdline), max);
 		return -E2BIG;
 	}
 	ld->cmdline = kstrdup(req->cmdline, GFP_KERNEL);
 	if (!ld->cmdline)
 		return -ENOMEM;
-	if (req->initrd_fd < 0)
-		return 0;
-	return mk_load_file(req->initrd_fd, READING_KEXEC_INITRAMFS,
-			    &ld->initrd, &ld->initrd_size, "initrd", rep);
+	if (req->initrd_fd >= 0) {
+		err = mk_load_file(req->initrd_fd, READING_KEXEC_INITRAMFS,
+				   &ld->initrd, &ld->initrd_size, "initrd",
+				   rep);
+		if (err)
+			return err;
+	}
+	return mk_boot_layout(&ld->plan, ld->initrd_size, req->mem_base,
+			      req->mem_bytes, &ld->lay, rep);
 }
 
 /**
@@ -117,8 +126,9 @@ static int mk_load_read(struct mk_loaded *ld, const struct mk_load_req *req,
  * A load replaces what was loaded before, only once the new one is whole.
  *
  * Return: 0; -ENOEXEC for a file that is no usable bzImage; -EFBIG for one
- * that does not fit the instance's memory; -E2BIG for a command line
- * longer than the kernel takes; or the error of reading a file.
+ * that does not fit the instance's memory with its initrd; -E2BIG for a
+ * command line longer than the kernel takes; -EBUSY while the instance
+ * runs; or the error of reading a file.
  */
 int mk_spawn_load(const struct mk_load_req *req, struct mk_report *rep)
 {
@@ -136,6 +146,16 @@ int mk_spawn_load(const struct mk_load_req *req, struct mk_report *rep)
 	}
 	mutex_lock(&mk_load_lock);
 	old = mk_loaded_find(req->name);
+	if (old && mk_run_active(old->state)) {
+		mutex_unlock(&mk_load_lock);
+		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
+			      "load: the instance is %s; kill it first",
+			      old->state == MK_RUN_STARTING ? "starting" :
+			      old->state == MK_RUN_STOPPING ? "stopping" :
+			      "running");
+		mk_loaded_free(ld);
+		return -EBUSY;
+	}
 	if (old)
 		list_del(&old->list);
 	list_add_tail(&ld->list, &mk_loaded_list);
@@ -148,7 +168,7 @@ int mk_spawn_load(const struct mk_load_req *req, struct mk_report *rep)
  * mk_spawn_unload - drop what was loaded for an instance
  * @name: the instance
  *
- * Return: 0, or -ENOENT if nothing was loaded.
+ * Return: 0, -ENOENT if nothing was loaded, or -EBUSY while it runs.
  */
 int mk_spawn_unload(const char *name)
 {
@@ -156,11 +176,34 @@ int mk_spawn_unload(const char *name)
 
 	mutex_lock(&mk_load_lock);
 	ld = mk_loaded_find(name);
+	if (ld && mk_run_active(ld->state)) {
+		mutex_unlock(&mk_load_lock);
+		return -EBUSY;
+	}
 	if (ld)
 		list_del(&ld->list);
 	mutex_unlock(&mk_load_lock);
 	mk_loaded_free(ld);
 	return ld ? 0 : -ENOENT;
+}
+
+/**
+ * mk_spawn_busy - whether an instance's kernel starts, runs or stops
+ * @name: the instance
+ *
+ * While it does, the instance holds its CPUs and memory: the transaction
+ * that made it cannot be rolled back, nor the instance removed.
+ */
+bool mk_spawn_busy(const char *name)
+{
+	struct mk_loaded *ld;
+	bool busy;
+
+	mutex_lock(&mk_load_lock);
+	ld = mk_loaded_find(name);
+	busy = ld && mk_run_active(ld->state);
+	mutex_unlock(&mk_load_lock);
+	return busy;
 }
 
 /**

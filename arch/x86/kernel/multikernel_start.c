@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Starting and stopping a multikernel instance's CPUs, host side, x86.
+ *
+ * An instance's boot CPU is an ordinary CPU the host has taken offline.
+ * The host starts it as it starts its own CPUs: INIT, then STARTUP IPIs
+ * whose vector names a page below 1 MiB, where multikernel_trampoline.S
+ * takes it to the kernel's 32-bit entry. INIT gives a CPU a defined state
+ * whatever ran on it before, and INIT again stops it, even one spinning
+ * with interrupts off; the host later onlines it with INIT and SIPI too.
+ *
+ * Memory below 1 MiB is all reserved once the host's own real-mode
+ * trampoline is placed, so a few 32 KiB windows are set aside just before
+ * that, one per running instance. Page 0 of a window is the trampoline;
+ * the other pages are lent to the instance as RAM, so that its kernel has
+ * low memory for its own real-mode trampoline and brings up its other
+ * CPUs the stock way. The windows lie below 640 KiB, which every kernel
+ * takes for RAM.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/memblock.h>
+#include <linux/multikernel_boot.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
+
+#include <asm/apic.h>
+#include <asm/irq_vectors.h>
+#include <asm/mpspec.h>
+#include <asm/segment.h>
+#include <asm/smp.h>
+#include <asm/tsc.h>
+#include <asm/x86_init.h>
+
+#include "multikernel_trampoline.h"
+
+#define MK_WINDOWS		4
+#define MK_WINDOW_BYTES		SZ_32K
+#define MK_LOW_FLOOR		SZ_64K	/* kernels reserve what is below */
+#define MK_LOW_CEILING		0x9f000	/* the EBDA and BIOS are above */
+
+extern const u8 mk_trampoline[], mk_trampoline_prot[], mk_trampoline_end[];
+
+static phys_addr_t mk_low_base __ro_after_init;
+static DECLARE_BITMAP(mk_low_used, MK_WINDOWS);
+static DEFINE_MUTEX(mk_low_lock);
+static void (*mk_realmode_reserve)(void) __initdata;
+
+static void __init mk_reserve_low(void)
+{
+	mk_low_base = memblock_phys_alloc_range(MK_WINDOWS * MK_WINDOW_BYTES,
+						PAGE_SIZE, MK_LOW_FLOOR,
+						MK_LOW_CEILING);
+	if (mk_low_base)
+		pr_info("multikernel: %u low windows at %pa\n", MK_WINDOWS,
+			&mk_low_base);
+	else
+		pr_warn("multikernel: no memory below 640 KiB; instances cannot start\n");
+	mk_realmode_reserve();
+}
+
+/**
+ * arch_mk_pool_reserve - set low memory aside for starting instances
+ *
+ * Called from the multikernel_pool= parameter, before the kernel places
+ * its own real-mode trampoline and reserves what is left below 1 MiB.
+ */
+void __init arch_mk_pool_reserve(void)
+{
+	if (mk_realmode_reserve)
+		return;
+	mk_realmode_reserve = x86_platform.realmode_reserve;
+	x86_platform.realmode_reserve = mk_reserve_low;
+}
+
+/**
+ * arch_mk_window_get - take a low window for an instance to start from
+ * @phys: its physical address
+ *
+ * Return: 0, or -ENOSPC when every window is in use or none was reserved.
+ */
+int arch_mk_window_get(u64 *phys)
+{
+	unsigned int i;
+
+	if (!mk_low_base)
+		return -ENOSPC;
+	mutex_lock(&mk_low_lock);
+	i = find_first_zero_bit(mk_low_used, MK_WINDOWS);
+	if (i < MK_WINDOWS)
+		__set_bit(i, mk_low_used);
+	mutex_unlock(&mk_low_lock);
+	if (i >= MK_WINDOWS)
+		return -ENOSPC;
+	*phys = mk_low_base + i * MK_WINDOW_BYTES;
+	return 0;
+}
+
+/**
+ * arch_mk_window_put - give a window back once its instance has stopped
+ * @phys: what arch_mk_window_get() gave
+ */
+void arch_mk_window_put(u64 phys)
+{
+	unsigned int i = (phys - mk_low_base) / MK_WINDOW_BYTES;
+
+	if (WARN_ON_ONCE(!mk_low_base || i >= MK_WINDOWS))
+		return;
+	mutex_lock(&mk_low_lock);
+	__clear_bit(i, mk_low_used);
+	mutex_unlock(&mk_low_lock);
+}
+
+static void mk_put32(u8 *page, unsigned int off, u32 v)
+{
+	put_unaligned_le32(v, page + off);
+}
+
+/* The trampoline, with the words that depend on where it runs. */
+static int mk_window_prepare(u64 window, u32 entry, u32 boot_params)
+{
+	size_t len = mk_trampoline_end - mk_trampoline;
+	u8 *page;
+
+	page = memremap(window, PAGE_SIZE, MEMREMAP_WB);
+	if (!page)
+		return -ENOMEM;
+	memset(page, 0, PAGE_SIZE);
+	memcpy(page, mk_trampoline, len);
+	put_unaligned_le16(4 * 8 - 1, page + MK_TRAMP_GDT_DESC);
+	mk_put32(page, MK_TRAMP_GDT_DESC + 2, window + MK_TRAMP_GDT);
+	mk_put32(page, MK_TRAMP_FAR_PTR,
+		 window + (mk_trampoline_prot - mk_trampoline));
+	put_unaligned_le16(__BOOT_CS, page + MK_TRAMP_FAR_PTR + 4);
+	mk_put32(page, MK_TRAMP_ENTRY, entry);
+	mk_put32(page, MK_TRAMP_BOOT_PARAMS, boot_params);
+	memunmap(page);
+	return 0;
+}
+
+/*
+ * INIT, assert then deassert, as the kernel's own bring-up sends it. The
+ * ICR is written with interrupts off so that no IPI from an interrupt
+ * handler lands between destination and command.
+ */
+static void mk_send_init(u32 apic_id)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	apic_icr_write(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT,
+		       apic_id);
+	safe_apic_wait_icr_idle();
+	local_irq_restore(flags);
+	mdelay(10);
+	local_irq_save(flags);
+	apic_icr_write(APIC_INT_LEVELTRIG | APIC_DM_INIT, apic_id);
+	safe_apic_wait_icr_idle();
+	local_irq_restore(flags);
+}
+
+/**
+ * arch_mk_cpu_start - start an instance's boot CPU at its kernel
+ * @apic_id: the CPU, offline in the host and out of its present mask
+ * @window: the instance's low window, from arch_mk_window_get()
+ * @entry: the kernel's 32-bit entry: where its protected-mode part is
+ * @boot_params: the physical address of its boot_params
+ *
+ * Return: 0 once the STARTUP IPIs are sent; whether the CPU runs, the
+ * caller learns from arch_mk_window_stage() and from the instance.
+ */
+int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params)
+{
+	unsigned long flags;
+	int i, err;
+
+	if (window & ~PAGE_MASK || window >= SZ_1M)
+		return -EINVAL;
+	err = mk_window_prepare(window, entry, boot_params);
+	if (err)
+		return err;
+	mk_send_init(apic_id);
+	/* Two STARTUPs, as for any CPU: the first may be lost. */
+	for (i = 0; i < 2; i++) {
+		if (i && arch_mk_window_stage(window))
+			break;
+		local_irq_save(flags);
+		apic_icr_write(APIC_DM_STARTUP | (window >> PAGE_SHIFT),
+			       apic_id);
+		safe_apic_wait_icr_idle();
+		local_irq_restore(flags);
+		udelay(300);
+	}
+	return 0;
+}
+
+/**
+ * arch_mk_cpu_stop - stop a CPU of an instance, whatever it is doing
+ * @apic_id: the CPU
+ *
+ * INIT leaves it waiting for a STARTUP IPI: it runs nothing from then on,
+ * so the instance's memory may be reused at once.
+ */
+void arch_mk_cpu_stop(u32 apic_id)
+{
+	mk_send_init(apic_id);
+}
+
+/**
+ * arch_mk_window_stage - how far a boot CPU got in its trampoline
+ * @window: the instance's low window
+ *
+ * Return: 0 before it ran, else an MK_TRAMP_STAGE_* value.
+ */
+u32 arch_mk_window_stage(u64 window)
+{
+	u32 stage = 0;
+	u8 *page;
+
+	page = memremap(window, PAGE_SIZE, MEMREMAP_WB);
+	if (page) {
+		stage = get_unaligned_le32(page + MK_TRAMP_STAGE);
+		memunmap(page);
+	}
+	return stage;
+}
+
+/**
+ * arch_mk_boot_info - fill in what an instance learns from this machine
+ * @bi: the boot info; the fields of the clocks, the APIC and doorbells
+ *
+ * An instance has no timer of its own to calibrate against, and must not
+ * touch the PIT or HPET to try: it takes the host's figures.
+ */
+void arch_mk_boot_info(struct mk_boot_info *bi)
+{
+	bi->tsc_khz = cpu_to_le64(tsc_khz);
+	bi->lapic_khz = cpu_to_le64((u64)lapic_timer_period * HZ / 1000);
+	bi->host_bsp_apic_id = cpu_to_le32(boot_cpu_physical_apicid);
+	bi->host_apic_id = cpu_to_le32(cpu_physical_id(0));
+	bi->doorbell_vector = cpu_to_le32(X86_PLATFORM_IPI_VECTOR);
+}

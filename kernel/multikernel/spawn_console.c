@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An instance's console, host side: the instance writes its console
+ * output into a byte ring in its control area, and reads its input from a
+ * second one (struct mk_cons_ring in <linux/multikernel_boot.h>). The host
+ * drains the output into a log of its own while the instance runs, so
+ * that the boot log of an instance that stopped or failed stays readable,
+ * until the next exec or unload.
+ *
+ * The instance's ring head is untrusted: the host reads it once and
+ * bounds what it copies by the ring's size, which the layout fixes.
+ */
+
+#include <linux/minmax.h>
+#include <linux/string.h>
+
+#include "spawn.h"
+
+static struct mk_cons_ring *mk_ring(struct mk_loaded *ld, u32 off)
+{
+	return ld->mem + (ld->lay.ctrl - ld->lay.mem) + off;
+}
+
+static const u8 *mk_ring_bytes(struct mk_loaded *ld, u32 off)
+{
+	return ld->mem + (ld->lay.ctrl - ld->lay.mem) + off;
+}
+
+/* Append @n bytes to the host's log, a ring that keeps the newest. */
+static void mk_log_put(struct mk_console *c, const u8 *src, u32 n)
+{
+	u32 at, chunk;
+
+	while (n) {
+		at = c->head % MK_CONS_LOG_BYTES;
+		chunk = min(n, (u32)(MK_CONS_LOG_BYTES - at));
+		memcpy(c->buf + at, src, chunk);
+		c->head += chunk;
+		src += chunk;
+		n -= chunk;
+	}
+}
+
+/**
+ * mk_cons_drain - move what the instance wrote to its console to the log
+ * @ld: a running instance, or one being stopped; its memory mapped
+ *
+ * The instance never waits for the host: a host that fell behind by more
+ * than the ring skips to the newest bytes.
+ *
+ * Context: mk_load_lock held.
+ * Return: whether anything came.
+ */
+bool mk_cons_drain(struct mk_loaded *ld)
+{
+	struct mk_cons_ring *r = mk_ring(ld, MK_CTRL_CONS_OUT);
+	const u8 *bytes = mk_ring_bytes(ld, MK_CTRL_CONS_OUT_BUF);
+	u32 head, n, at, chunk;
+
+	lockdep_assert_held(&mk_load_lock);
+	if (!ld->mem || !ld->cons.buf)
+		return false;
+	head = le32_to_cpu(READ_ONCE(r->head));
+	smp_rmb();	/* the bytes before the head */
+	n = head - ld->cons.tail;
+	if (!n)
+		return false;
+	if (n > MK_CONS_OUT_BYTES) {
+		ld->cons.tail = head - MK_CONS_OUT_BYTES;
+		n = MK_CONS_OUT_BYTES;
+	}
+	while (n) {
+		at = ld->cons.tail % MK_CONS_OUT_BYTES;
+		chunk = min(n, MK_CONS_OUT_BYTES - at);
+		mk_log_put(&ld->cons, bytes + at, chunk);
+		ld->cons.tail += chunk;
+		n -= chunk;
+	}
+	WRITE_ONCE(r->tail, cpu_to_le32(ld->cons.tail));
+	return true;
+}
+
+/**
+ * mk_spawn_console_read - read an instance's console log
+ * @name: the instance
+ * @buf: where to copy
+ * @len: at most this much
+ * @off: the position in the log: bytes since the instance's exec
+ *
+ * A reader more than the log's 128 KiB behind continues at the oldest
+ * byte the log still has.
+ *
+ * Return: bytes copied, 0 at the end of the log, -ENOENT with no log.
+ */
+ssize_t mk_spawn_console_read(const char *name, char *buf, size_t len,
+			      loff_t off)
+{
+	struct mk_loaded *ld;
+	struct mk_console *c;
+	u64 oldest, pos = off;
+	size_t n = 0, at, chunk;
+
+	mutex_lock(&mk_load_lock);
+	ld = mk_loaded_find(name);
+	if (!ld || !ld->cons.buf) {
+		mutex_unlock(&mk_load_lock);
+		return -ENOENT;
+	}
+	c = &ld->cons;
+	if (ld->state == MK_RUN_RUNNING)
+		mk_cons_drain(ld);
+	oldest = c->head > MK_CONS_LOG_BYTES ? c->head - MK_CONS_LOG_BYTES : 0;
+	pos = max(pos, oldest);
+	while (n < len && pos < c->head) {
+		at = pos % MK_CONS_LOG_BYTES;
+		chunk = min3(len - n, (size_t)(MK_CONS_LOG_BYTES - at),
+			     (size_t)(c->head - pos));
+		memcpy(buf + n, c->buf + at, chunk);
+		n += chunk;
+		pos += chunk;
+	}
+	mutex_unlock(&mk_load_lock);
+	return n;
+}
+
+/**
+ * mk_spawn_console_write - type into a running instance's console
+ * @name: the instance
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Return: bytes taken, which may be fewer when the instance has not read
+ * what came before; -ESRCH if it does not run.
+ */
+int mk_spawn_console_write(const char *name, const char *buf, size_t len)
+{
+	struct mk_cons_ring *r;
+	struct mk_loaded *ld;
+	u32 head, tail, room, i;
+	u8 *bytes;
+
+	mutex_lock(&mk_load_lock);
+	ld = mk_loaded_find(name);
+	if (!ld || ld->state != MK_RUN_RUNNING) {
+		mutex_unlock(&mk_load_lock);
+		return -ESRCH;
+	}
+	r = mk_ring(ld, MK_CTRL_CONS_IN);
+	bytes = (u8 *)mk_ring_bytes(ld, MK_CTRL_CONS_IN_BUF);
+	head = le32_to_cpu(r->head);
+	tail = le32_to_cpu(READ_ONCE(r->tail));
+	/* A tail the instance broke counts as having read everything. */
+	room = head - tail <= MK_CONS_IN_BYTES ?
+	       MK_CONS_IN_BYTES - (head - tail) : MK_CONS_IN_BYTES;
+	len = min_t(size_t, len, room);
+	for (i = 0; i < len; i++)
+		bytes[(head + i) % MK_CONS_IN_BYTES] = buf[i];
+	smp_wmb();	/* the bytes before the head */
+	WRITE_ONCE(r->head, cpu_to_le32(head + len));
+	mutex_unlock(&mk_load_lock);
+	return len;
+}
