@@ -41,7 +41,7 @@ run grep multikernel /proc/filesystems
 run mount -t multikernel none $MK
 run ls $MK
 
-say "multikernel_pool= set 128 MiB aside at boot, as crashkernel= does"
+say "multikernel_pool= set 256 MiB aside at boot, as crashkernel= does"
 run grep -i multikernel /proc/iomem
 
 say "kerf check validates offline with the kernel's own validator"

@@ -17,7 +17,7 @@ BZIMAGE=$BUILD_X86/arch/x86/boot/bzImage
 
 # The guest's multikernel memory pool; samples/multikernel/baseline-qemu.dts
 # describes the same range.
-MK_GUEST_APPEND=${MK_GUEST_APPEND-multikernel_pool=128M@0x30000000}
+MK_GUEST_APPEND=${MK_GUEST_APPEND-multikernel_pool=256M@0x28000000}
 # The test VM's hardware: a q35 machine (PCIe, so that SR-IOV shows) with
 # an e1000e NIC at 00:02.0 and an NVMe controller with 2 SR-IOV VFs at
 # 00:03.0, which kerf init --devices describes; and two NUMA nodes, each a

@@ -495,12 +495,16 @@ static ssize_t mk_exec_write(struct kernfs_open_file *of, char *buf,
 static ssize_t mk_kill_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
+	struct mk_report rep;
 	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	mk_report_init(&rep);
 	err = mk_spawn_kill(of->kn->parent->name,
 			    sysfs_streq(buf, "force"));
+	mk_result_set(of, &rep, err ? NULL : "stopped\n");
+	mk_report_free(&rep);
 	return err ? err : bytes;
 }
 
@@ -529,6 +533,9 @@ static const struct kernfs_ops mk_exec_ops = {
 };
 
 static const struct kernfs_ops mk_kill_ops = {
+	.open		= mk_result_open,
+	.release	= mk_result_release,
+	.seq_show	= mk_result_only_show,
 	.write		= mk_kill_write,
 };
 
@@ -568,7 +575,7 @@ static int mk_add_inst_controls(struct kernfs_node *dir)
 			 &mk_dir_file_key);
 	if (IS_ERR(kn))
 		return PTR_ERR(kn);
-	kn = mk_add_file(dir, "kill", 0200, &mk_kill_ops, NULL,
+	kn = mk_add_file(dir, "kill", 0600, &mk_kill_ops, NULL,
 			 &mk_dir_file_key);
 	if (IS_ERR(kn))
 		return PTR_ERR(kn);

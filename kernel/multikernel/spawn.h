@@ -93,6 +93,7 @@ bool mk_spawn_show(const char *name, struct seq_file *sf);
 void mk_spawn_status(const char *name, struct seq_file *sf);
 void mk_spawn_times(const char *name, struct seq_file *sf);
 bool mk_spawn_busy(const char *name);
+bool mk_spawn_range_busy(u64 base, u64 bytes);
 
 int mk_spawn_exec(const struct mk_exec_req *req, struct mk_report *rep);
 int mk_spawn_kill(const char *name, bool force);

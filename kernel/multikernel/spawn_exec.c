@@ -185,6 +185,16 @@ static int mk_exec_check_cpus(struct mk_loaded *ld, struct mk_report *rep)
 	return 0;
 }
 
+/*
+ * The architecture sends broadcast IPIs only while every present CPU has
+ * booted in this kernel: tell it that the present mask changed.
+ */
+static void mk_smt_update(void)
+{
+	if (IS_ENABLED(CONFIG_HOTPLUG_CPU))
+		arch_smt_update();
+}
+
 static void mk_cpu_set_present(unsigned int cpu, bool present)
 {
 	cpu_maps_update_begin();
@@ -208,7 +218,7 @@ static void mk_cpus_return(struct mk_loaded *ld, unsigned int n)
 			pr_warn("multikernel: %s: CPU %u back, but not online: %d\n",
 				ld->name, cpu, err);
 	}
-	arch_smt_update();
+	mk_smt_update();
 }
 
 static int mk_cpus_take(struct mk_loaded *ld, struct mk_report *rep)
@@ -232,8 +242,7 @@ static int mk_cpus_take(struct mk_loaded *ld, struct mk_report *rep)
 		}
 		mk_cpu_set_present(cpu, false);
 	}
-	/* Broadcast IPIs are off while a present CPU never booted. */
-	arch_smt_update();
+	mk_smt_update();
 	return 0;
 }
 

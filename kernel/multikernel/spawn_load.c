@@ -207,6 +207,26 @@ bool mk_spawn_busy(const char *name)
 }
 
 /**
+ * mk_spawn_range_busy - whether memory overlaps an instance that runs
+ * @base: the start
+ * @bytes: the size
+ */
+bool mk_spawn_range_busy(u64 base, u64 bytes)
+{
+	struct mk_loaded *ld;
+	bool busy = false;
+
+	mutex_lock(&mk_load_lock);
+	list_for_each_entry(ld, &mk_loaded_list, list)
+		if (mk_run_active(ld->state) &&
+		    base < ld->lay.mem + ld->lay.mem_bytes &&
+		    ld->lay.mem < base + bytes)
+			busy = true;
+	mutex_unlock(&mk_load_lock);
+	return busy;
+}
+
+/**
  * mk_spawn_show - what is loaded for an instance, for its files
  * @name: the instance
  * @sf: where to print one line that says what and where, whole; or NULL

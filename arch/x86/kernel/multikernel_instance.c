@@ -25,6 +25,7 @@
  *    not touch, and rejects.
  */
 
+#include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/panic.h>
 #include <linux/io.h>
@@ -347,3 +348,30 @@ static int __init mk_instance_hello(void)
 	return 0;
 }
 core_initcall(mk_instance_hello);
+
+#ifdef CONFIG_DEBUG_FS
+/*
+ * For tests of the host's forced kill: spin with interrupts off, so that
+ * nothing short of INIT stops this CPU.
+ */
+static int mk_spin_set(void *data, u64 val)
+{
+	if (val != 1)
+		return -EINVAL;
+	pr_emerg("multikernel: spinning with interrupts off, as asked\n");
+	local_irq_disable();
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(mk_spin_fops, NULL, mk_spin_set, "%llu\n");
+
+static int __init mk_instance_debugfs(void)
+{
+	if (mk_ctrl)
+		debugfs_create_file_unsafe("multikernel_spin_irqs_off", 0200,
+					   NULL, NULL, &mk_spin_fops);
+	return 0;
+}
+late_initcall(mk_instance_debugfs);
+#endif

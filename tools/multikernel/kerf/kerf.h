@@ -125,6 +125,9 @@ int do_create(int argc, char **argv);
 int do_update(int argc, char **argv);
 int do_load(int argc, char **argv);
 int do_unload(int argc, char **argv);
+int do_exec(int argc, char **argv);
+int do_kill(int argc, char **argv);
+int do_console(int argc, char **argv);
 int kerf_probe_cpulist(const char *path, struct mk_cpus *cpus);
 int kerf_probe_topology(void *fdt, u32 total);
 int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,

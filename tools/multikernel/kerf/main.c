@@ -66,7 +66,27 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "fit the instance's memory (EFBIG) and a command line longer than\n"
 	  "the image takes (E2BIG). A new load replaces the old one.\n" },
 	{ "unload", do_unload, "NAME", "drop the kernel loaded for an instance",
-	  "Drop what 'kerf load' gave instance NAME.\n" },
+	  "Drop what 'kerf load' gave instance NAME. Refused (EBUSY) while\n"
+	  "it runs.\n" },
+	{ "exec", do_exec, "NAME [--console]",
+	  "start the kernel loaded into an instance",
+	  "Start the kernel loaded into instance NAME on its CPUs and\n"
+	  "memory, and wait until it says HELLO: then it runs. The CPUs\n"
+	  "leave the host until the instance stops. An instance that says\n"
+	  "no HELLO within multikernel.hello_timeout_ms fails (ETIMEDOUT)\n"
+	  "and gives its CPUs back. --console then attaches to its console.\n" },
+	{ "kill", do_kill, "NAME [(-f | --force)]",
+	  "stop an instance's kernel and take its CPUs back",
+	  "Ask instance NAME to power off, as its power button would, and\n"
+	  "wait for it; --force, or no answer within\n"
+	  "multikernel.kill_timeout_ms, stops its CPUs at once. Either way\n"
+	  "its memory is zeroed and its CPUs come back to the host.\n" },
+	{ "console", do_console, "NAME [(-n | --no-follow)]",
+	  "the console of an instance: its log, and input",
+	  "Print what instance NAME wrote to its console (hvc0) since its\n"
+	  "last exec, which the host keeps after it stops; then, while it\n"
+	  "runs, go on printing and send what is typed, line by line, until\n"
+	  "input ends. --no-follow prints the log and returns.\n" },
 	{ "show", do_show, "[NAME]",
 	  "the pool, what is free, instances, transactions",
 	  "Show the pool, what is free, each instance and the\n"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Drive /sys/fs/multikernel end to end on the test VM's pool
-# (samples/multikernel/baseline-qemu.dts, multikernel_pool=128M@0x30000000):
+# (samples/multikernel/baseline-qemu.dts, in multikernel_pool=256M@0x28000000):
 # a baseline, overlays applied as transactions, the instances they create,
 # refused changes that leave the state byte for byte as it was, rollbacks,
 # and EPERM for non-root writers.

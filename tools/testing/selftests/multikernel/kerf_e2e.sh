@@ -36,10 +36,10 @@ no_baseline() {
 init_from_machine() {
 	kerf init --cpus=1-3 --report && want_rc 0 &&
 		out_has "^CPUs:    4 in all; host 0; pool 1-3 (3, 75%)" &&
-		out_has "^Memory:  .* pool 128 MiB at 0x30000000" || return 1
+		out_has "^Memory:  .* pool 256 MiB at 0x28000000" || return 1
 	kerf init --cpus=1-3 --memory=64M --apply && want_rc 0 &&
 		grep -q '^pool cpus: 1-3$' "$MK_MNT/summary" &&
-		grep -q '^pool memory: 0x30000000-0x34000000$' "$MK_MNT/summary" || return 1
+		grep -q '^pool memory: 0x28000000-0x2c000000$' "$MK_MNT/summary" || return 1
 	kerf init --cpus=0-3 --apply
 	want_rc 1 && err_has "CPU 0 is the boot CPU"
 }

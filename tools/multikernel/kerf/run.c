@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kerf exec, kerf kill and kerf console: start the kernel loaded into an
+ * instance, stop it, and talk to it. The kernel does the work; kerf says
+ * what happened, from the instance's status and times files.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kerf.h"
+
+/* The instance's status line, without its newline; "?" if unreadable. */
+static char *run_status(const char *name)
+{
+	char rel[64 + MK_NAME_MAX], *s;
+	size_t n;
+
+	snprintf(rel, sizeof(rel), "instances/%s/status", name);
+	s = kerf_read(rel, &n);
+	if (!s)
+		return strdup("?");
+	s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+/* "hello_ms N" from the times file, or -1. */
+static long run_hello_ms(const char *name)
+{
+	char rel[64 + MK_NAME_MAX], *s, *at;
+	long ms = -1;
+	size_t n;
+
+	snprintf(rel, sizeof(rel), "instances/%s/times", name);
+	s = kerf_read(rel, &n);
+	if (s && (at = strstr(s, "hello_ms ")))
+		ms = strtol(at + 9, NULL, 10);
+	free(s);
+	return ms;
+}
+
+static int run_console(const char *name, bool follow);
+
+int do_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "console", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char rel[64 + MK_NAME_MAX], *result, *status;
+	bool console = false;
+	int opt, err;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'C')
+			return kerf_usage(NULL);
+		console = true;
+	}
+	if (optind != argc - 1)
+		return kerf_usage("want one NAME");
+	if (kerf_mount())
+		return KERF_INVALID;
+	snprintf(rel, sizeof(rel), "instances/%s/exec", argv[optind]);
+	err = kerf_write(rel, "1", 1, &result);
+	if (err == -ENOENT && !result) {
+		kerf_err("no instance '%s'", argv[optind]);
+	} else if (err) {
+		kerf_refused(argv[optind], false, err, result, NULL, 0, NULL,
+			     NULL);
+		status = run_status(argv[optind]);
+		kerf_err("%s: %s", argv[optind], status);
+		free(status);
+	} else {
+		kerf_accepted("%s is running: HELLO %ld ms after exec",
+			      argv[optind], run_hello_ms(argv[optind]));
+	}
+	free(result);
+	if (err)
+		return KERF_INVALID;
+	return console ? run_console(argv[optind], true) : KERF_OK;
+}
+
+int do_kill(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char rel[64 + MK_NAME_MAX], *result, *status;
+	bool force = false;
+	int opt, err;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+		if (opt != 'f')
+			return kerf_usage(NULL);
+		force = true;
+	}
+	if (optind != argc - 1)
+		return kerf_usage("want one NAME");
+	if (kerf_mount())
+		return KERF_INVALID;
+	snprintf(rel, sizeof(rel), "instances/%s/kill", argv[optind]);
+	err = kerf_write(rel, force ? "force" : "1", force ? 5 : 1, &result);
+	free(result);
+	status = run_status(argv[optind]);
+	if (err == -ESRCH)
+		kerf_err("%s does not run (%s)", argv[optind], status);
+	else if (err == -ENOENT)
+		kerf_err("nothing is loaded into '%s', or there is no such instance",
+			 argv[optind]);
+	else if (err)
+		kerf_err("cannot kill %s: %s", argv[optind], strerror(-err));
+	else
+		kerf_accepted("%s: %s", argv[optind], status);
+	free(status);
+	return err ? KERF_INVALID : KERF_OK;
+}
+
+/* Copy what the console has past the file position to stdout. */
+static int run_console_copy(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(STDOUT_FILENO, buf, n) != n)
+			return -errno;
+	return n < 0 ? -errno : 0;
+}
+
+/* Send a line of input; the instance reads it at its next poll. */
+static int run_console_input(int fd, bool *eof)
+{
+	char buf[256];
+	ssize_t n, done = 0, w;
+
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n <= 0) {
+		*eof = true;
+		return 0;
+	}
+	while (done < n) {
+		w = pwrite(fd, buf + done, n - done, 0);
+		if (w < 0)
+			return -errno;
+		if (!w)
+			usleep(50000);	/* the ring is full: let it read */
+		done += w;
+	}
+	return 0;
+}
+
+static bool run_is_running(const char *name)
+{
+	char *s = run_status(name);
+	bool running = !strcmp(s, "running");
+
+	free(s);
+	return running;
+}
+
+/*
+ * Print the console log, then, when following, what comes and what is
+ * typed, until input ends or the instance stops running.
+ */
+static int run_console(const char *name, bool follow)
+{
+	char path[256];
+	bool eof = !follow;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/instances/%s/console", kerf_root,
+		 name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		kerf_err("%s: %s", path, strerror(errno));
+		return KERF_INVALID;
+	}
+	err = run_console_copy(fd);
+	while (!err && follow && run_is_running(name)) {
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLPRI },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+
+		/* The kernel wakes us on output; the timeout sees a stop. */
+		if (poll(p, eof ? 1 : 2, 500) < 0)
+			break;
+		if (!eof && p[1].revents)
+			err = run_console_input(fd, &eof);
+		if (!err)
+			err = run_console_copy(fd);
+	}
+	close(fd);
+	if (err)
+		kerf_err("%s: %s", path, strerror(-err));
+	return err ? KERF_INVALID : KERF_OK;
+}
+
+int do_console(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-follow", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool follow = true;
+	int opt;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
+		if (opt != 'n')
+			return kerf_usage(NULL);
+		follow = false;
+	}
+	if (optind != argc - 1)
+		return kerf_usage("want one NAME");
+	if (kerf_mount())
+		return KERF_INVALID;
+	return run_console(argv[optind], follow);
+}
