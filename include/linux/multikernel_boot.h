@@ -186,7 +186,14 @@ int arch_mk_window_get(u64 *phys);
 void arch_mk_window_put(u64 phys);
 int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params);
 void arch_mk_cpu_stop(u32 apic_id);
-u32 arch_mk_window_stage(u64 window);
+/* How far a boot CPU got in the trampoline: arch_mk_window_stage() */
+enum mk_tramp_stage {
+	MK_TRAMP_NONE,		/* it never ran */
+	MK_TRAMP_REAL,		/* it ran in real mode, and went no further */
+	MK_TRAMP_KERNEL,	/* it jumped to the kernel's entry */
+};
+
+enum mk_tramp_stage arch_mk_window_stage(u64 window);
 void arch_mk_boot_info(struct mk_boot_info *bi);
 void arch_mk_pool_reserve(void);
 

@@ -73,9 +73,9 @@ void __weak arch_mk_cpu_stop(u32 apic_id)
 {
 }
 
-u32 __weak arch_mk_window_stage(u64 window)
+enum mk_tramp_stage __weak arch_mk_window_stage(u64 window)
 {
-	return 0;
+	return MK_TRAMP_NONE;
 }
 
 void __weak arch_mk_boot_info(struct mk_boot_info *bi)
@@ -300,17 +300,17 @@ static void mk_run_teardown(struct mk_loaded *ld)
 	arch_mk_window_put(ld->window);
 }
 
-static const char *mk_tramp_name(u32 stage)
+static const char *mk_tramp_name(enum mk_tramp_stage stage)
 {
 	switch (stage) {
-	case 0:
-		return "never ran";
-	case 0x4d4b0001:
+	case MK_TRAMP_NONE:
+		break;
+	case MK_TRAMP_REAL:
 		return "stopped in real mode";
-	case 0x4d4b0002:
+	case MK_TRAMP_KERNEL:
 		return "jumped to the kernel";
 	}
-	return "unknown";
+	return "never ran";
 }
 
 /* Sleep until HELLO, a park or the timeout, draining the console. */

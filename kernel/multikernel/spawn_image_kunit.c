@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the bzImage check: a header laid out as the boot
- * protocol says, each field that makes an image unusable, and placement
- * in an instance's memory.
+ * KUnit tests for the bzImage check and the boot parameters (spawn_image.c
+ * and spawn_boot.c): a header laid out as the boot protocol says, each
+ * field that makes an image unusable, placement in an instance's memory
+ * with its initrd and control area, and the boot_params an instance's
+ * kernel starts with, read back at the protocol's offsets.
  */
 
 #include <kunit/test.h>
@@ -140,10 +142,111 @@ static void mk_image_not_usable(struct kunit *test)
 					"no kernel after the setup code"), -ENOEXEC);
 }
 
+static u32 mk_t_get32(const u8 *p, u32 off)
+{
+	return p[off] | p[off + 1] << 8 | p[off + 2] << 16 | (u32)p[off + 3] << 24;
+}
+
+static u64 mk_t_get64(const u8 *p, u32 off)
+{
+	return mk_t_get32(p, off) | (u64)mk_t_get32(p, off + 4) << 32;
+}
+
+static int mk_t_layout(struct kunit *test, u64 initrd, u64 base, u64 bytes,
+		       struct mk_boot_layout *lay, const char *want)
+{
+	struct mk_image_plan plan;
+	struct mk_report rep;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, mk_t_plan(test, mk_t_image(test), MK_T_IMAGE,
+					base, bytes, &plan, NULL), 0);
+	mk_report_init(&rep);
+	err = mk_boot_layout(&plan, initrd, base, bytes, lay, &rep);
+	if (want)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, rep.buf ? strstr(rep.buf, want) : NULL,
+					  "want \"%s\" in:\n%s", want, rep.buf ?: "");
+	mk_report_free(&rep);
+	return err;
+}
+
+static void mk_boot_laid_out(struct kunit *test)
+{
+	struct mk_boot_layout lay;
+
+	KUNIT_ASSERT_EQ(test, mk_t_layout(test, 5000, 0x30100000, SZ_64M, &lay,
+					  NULL), 0);
+	KUNIT_EXPECT_EQ(test, lay.kernel, 0x30200000);
+	KUNIT_EXPECT_EQ(test, lay.initrd, 0x30200000 + 24 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, lay.initrd_bytes, 5000);
+	KUNIT_EXPECT_EQ(test, lay.ctrl, 0x30100000 + SZ_64M - MK_CTRL_BYTES);
+}
+
+static void mk_boot_too_small(struct kunit *test)
+{
+	struct mk_boot_layout lay;
+
+	/* 25 MiB for the kernel, 8 MiB of initrd, the control area: 33.25. */
+	KUNIT_EXPECT_EQ(test, mk_t_layout(test, SZ_8M, 0x30100000, 32 * SZ_1M,
+					  &lay, "needs 0x2140000 bytes of memory (kernel 0x1900000, initrd 0x800000, control area 0x40000) but the instance has 0x2000000"),
+			-EFBIG);
+	KUNIT_EXPECT_EQ(test, mk_t_layout(test, 0, 0xffe00000, SZ_64M, &lay,
+					  "must lie below 4 GiB"), -EFBIG);
+}
+
+static void mk_boot_params_written(struct kunit *test)
+{
+	u8 *bp = kunit_kzalloc(test, MK_PAGE_SIZE, GFP_KERNEL);
+	u8 *image = mk_t_image(test);
+	struct mk_boot_layout lay;
+	u32 e820 = 0x2d0;
+
+	KUNIT_ASSERT_NOT_NULL(test, bp);
+	memset(bp, 0xaa, MK_PAGE_SIZE);
+	image[0x201] = 0x6a;			/* the header ends at 0x26c */
+	KUNIT_ASSERT_EQ(test, mk_t_layout(test, 5000, 0x30000000, SZ_64M, &lay,
+					  NULL), 0);
+	mk_boot_params(bp, image, &lay, 0x80000);
+
+	/* The header as the image has it, the loader's fields filled in. */
+	KUNIT_EXPECT_EQ(test, bp[0x1f1], 4);
+	KUNIT_EXPECT_EQ(test, memcmp(bp + 0x202, "HdrS", 4), 0);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x260), 24 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, bp[0x210], 0xff);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x214), 0x30000000);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x218), 0x30000000 + 24 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x21c), 5000);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x228), lay.ctrl + MK_CTRL_CMDLINE);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x23c), 5);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, 0x250), lay.ctrl + MK_CTRL_INFO);
+	/* Nothing of the host's: no screen, ACPI or EFI, no sentinel. */
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x000), 0);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, 0x070), 0);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x1c0), 0);
+	KUNIT_EXPECT_EQ(test, bp[0x1ef], 0);
+	KUNIT_EXPECT_EQ(test, bp[0x26c], 0);
+
+	/* The map: the window's RAM, the instance's, its control area. */
+	KUNIT_ASSERT_EQ(test, bp[0x1e8], 3);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820), 0x81000);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 8), MK_WINDOW_BYTES - 4096);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, e820 + 16), 1);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 20), 0x30000000);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 28), SZ_64M - MK_CTRL_BYTES);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, e820 + 36), 1);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 40), lay.ctrl);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 48), MK_CTRL_BYTES);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, e820 + 56), 2);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, e820 + 60), 0);
+}
+
 static struct kunit_case mk_image_test_cases[] = {
 	KUNIT_CASE(mk_image_placed),
 	KUNIT_CASE(mk_image_too_big),
 	KUNIT_CASE(mk_image_not_usable),
+	KUNIT_CASE(mk_boot_laid_out),
+	KUNIT_CASE(mk_boot_too_small),
+	KUNIT_CASE(mk_boot_params_written),
 	{}
 };
 
@@ -154,5 +257,5 @@ static struct kunit_suite mk_image_test_suite = {
 
 kunit_test_suites(&mk_image_test_suite);
 
-MODULE_DESCRIPTION("KUnit tests for the multikernel bzImage check");
+MODULE_DESCRIPTION("KUnit tests for the multikernel bzImage check and boot parameters");
 MODULE_LICENSE("GPL");

@@ -29,6 +29,7 @@
 #define MK_LOAD_MAX	(512U << 20)
 
 static LIST_HEAD(mk_loaded_list);
+/* Guards mk_loaded_list and the run state of each entry (spawn.h). */
 DEFINE_MUTEX(mk_load_lock);
 
 static void mk_loaded_free(struct mk_loaded *ld)

@@ -43,8 +43,6 @@
 #define MK_LOW_FLOOR		SZ_64K	/* kernels reserve what is below */
 #define MK_LOW_CEILING		0x9f000	/* the EBDA and BIOS are above */
 
-extern const u8 mk_trampoline[], mk_trampoline_prot[], mk_trampoline_end[];
-
 static phys_addr_t mk_low_base __ro_after_init;
 static DECLARE_BITMAP(mk_low_used, MK_WINDOWS);
 static DEFINE_MUTEX(mk_low_lock);
@@ -171,7 +169,8 @@ static void mk_send_init(u32 apic_id)
  * @boot_params: the physical address of its boot_params
  *
  * Return: 0 once the STARTUP IPIs are sent; whether the CPU runs, the
- * caller learns from arch_mk_window_stage() and from the instance.
+ * caller learns from arch_mk_window_stage() and from the instance;
+ * -EINVAL for a window that no STARTUP IPI can name.
  */
 int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params)
 {
@@ -186,14 +185,14 @@ int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params)
 	mk_send_init(apic_id);
 	/* Two STARTUPs, as for any CPU: the first may be lost. */
 	for (i = 0; i < 2; i++) {
-		if (i && arch_mk_window_stage(window))
+		if (i && arch_mk_window_stage(window) != MK_TRAMP_NONE)
 			break;
 		local_irq_save(flags);
 		apic_icr_write(APIC_DM_STARTUP | (window >> PAGE_SHIFT),
 			       apic_id);
 		safe_apic_wait_icr_idle();
 		local_irq_restore(flags);
-		udelay(300);
+		usleep_range(300, 400);
 	}
 	return 0;
 }
@@ -213,10 +212,8 @@ void arch_mk_cpu_stop(u32 apic_id)
 /**
  * arch_mk_window_stage - how far a boot CPU got in its trampoline
  * @window: the instance's low window
- *
- * Return: 0 before it ran, else an MK_TRAMP_STAGE_* value.
  */
-u32 arch_mk_window_stage(u64 window)
+enum mk_tramp_stage arch_mk_window_stage(u64 window)
 {
 	u32 stage = 0;
 	u8 *page;
@@ -226,7 +223,9 @@ u32 arch_mk_window_stage(u64 window)
 		stage = get_unaligned_le32(page + MK_TRAMP_STAGE);
 		memunmap(page);
 	}
-	return stage;
+	if (stage == MK_TRAMP_STAGE_PROT)
+		return MK_TRAMP_KERNEL;
+	return stage == MK_TRAMP_STAGE_REAL ? MK_TRAMP_REAL : MK_TRAMP_NONE;
 }
 
 /**

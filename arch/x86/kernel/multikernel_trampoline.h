@@ -20,4 +20,11 @@
 #define MK_TRAMP_STAGE_REAL	0x4d4b0001	/* running in real mode */
 #define MK_TRAMP_STAGE_PROT	0x4d4b0002	/* jumping to the kernel */
 
+#ifndef __ASSEMBLER__
+#include <linux/types.h>
+
+/* The code and its parts, in .rodata: copied, never run in place. */
+extern const u8 mk_trampoline[], mk_trampoline_prot[], mk_trampoline_end[];
+#endif
+
 #endif /* _X86_MULTIKERNEL_TRAMPOLINE_H */
