@@ -92,6 +92,29 @@ refused ./kerf create crowded --cpu-count=2 --memory=16M
 run ./kerf policy unload
 run ./kerf delete apart
 
+say "Run a Linux kernel in an instance: this same bzImage, on CPUs 2-3 and 112 MiB"
+run ./kerf init --cpus=1-3 --apply
+run ./kerf create web --cpus=2-3 --memory=112M
+run ./kerf load web -k bzImage -i instance.cpio.gz \
+	-c "console=hvc0 kunit.enable=0 acpi=off pci=off no_ipi_broadcast=1 io_delay=none"
+run ./kerf exec web
+run cat $MK/instances/web/status /sys/devices/system/cpu/online
+
+say "Its console, kept by the host: the end of its boot, then commands typed into it"
+i=0
+until grep -q "instance: init" $MK/instances/web/console; do
+	i=$((i + 1))
+	[ $i -lt 120 ] || { echo "demo: web's init did not start" >&2; exit 1; }
+	sleep 0.5
+done
+run sh -c "./kerf console --no-follow web | tail -n 6"
+echo "nproc; grep MemTotal /proc/meminfo; cat /proc/cmdline" > /tmp/cmds
+run sh -c "./kerf console web < /tmp/cmds | tail -n 5"
+
+say "Stop it: it powers off, and the host has CPUs 2-3 back"
+run ./kerf kill web
+run cat /sys/devices/system/cpu/online
+
 run umount $MK
 
 say "KMP: 1000 messages up to 1 MiB between CPUs 1 and 2, with IPI doorbells"

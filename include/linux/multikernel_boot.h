@@ -21,6 +21,7 @@
  *   +0x3000  struct mk_boot_status, which the instance writes
  *   +0x4000  the console rings' heads (struct mk_cons_ring): output, input
  *   +0x8000  the console input bytes (4 KiB)
+ *  +0x10000  the KMP channel between host and instance (64 KiB)
  *  +0x20000  the console output bytes (128 KiB), to the end
  */
 #ifndef _LINUX_MULTIKERNEL_BOOT_H
@@ -61,6 +62,10 @@
 #define MK_CTRL_CONS_IN		0x4010
 #define MK_CTRL_CONS_IN_BUF	0x8000
 #define MK_CONS_IN_BYTES	0x1000
+#define MK_CTRL_KMP		0x10000
+#define MK_KMP_BYTES		0x10000
+#define MK_KMP_SLOTS		128
+#define MK_KMP_BULK		16384
 #define MK_CTRL_CONS_OUT_BUF	0x20000
 #define MK_CONS_OUT_BYTES	0x20000
 
@@ -118,18 +123,27 @@ static_assert(sizeof(struct mk_boot_info) == 368);
 enum mk_boot_stage {
 	MK_STAGE_NONE = 0,
 	MK_STAGE_SETUP = 1,	/* arch setup read the boot info */
-	MK_STAGE_HELLO = 2,	/* its CPUs are up: the instance runs */
+	MK_STAGE_HELLO = 2,	/* its CPUs are up and it sent KMP HELLO */
 	MK_STAGE_PARKED = 3,	/* it stopped: halt, power off or panic */
 };
 
-/*
- * What the host asks of a running instance, in @request. The instance
- * sees it at its next doorbell.
+/**
+ * struct mk_hello - the payload of KMP_MSG_HELLO between host and instance
+ * @kmp_version: KMP_VERSION of the sender
+ * @boot_version: MK_BOOT_VERSION of the sender
+ *
+ * The instance sends it on the KMP channel once its CPUs are up, and the
+ * host answers with its own. Ring 0 of the channel (MK_CTRL_KMP, geometry
+ * MK_KMP_SLOTS and MK_KMP_BULK) carries the host's messages, ring 1 the
+ * instance's; the host rings the instance's first CPU, the instance
+ * @host_apic_id of struct mk_boot_info.
  */
-enum mk_boot_request {
-	MK_REQ_NONE = 0,
-	MK_REQ_SHUTDOWN = 1,	/* stop user space as poweroff does, park */
+struct mk_hello {
+	__le32 kmp_version;
+	__le32 boot_version;
 };
+
+static_assert(sizeof(struct mk_hello) == 8);
 
 /**
  * struct mk_boot_status - what an instance tells the host, and asks of it
@@ -138,7 +152,7 @@ enum mk_boot_request {
  * @stage: an enum mk_boot_stage
  * @cpus_up: how many of its CPUs came up
  * @park_reason: at MK_STAGE_PARKED, why: an enum mk_park_reason
- * @request: written by the host: an enum mk_boot_request
+ * @reserved: zero
  * @kernel_release: the instance's utsname release, NUL-padded
  */
 struct mk_boot_status {
@@ -147,11 +161,11 @@ struct mk_boot_status {
 	__le32 stage;
 	__le32 cpus_up;
 	__le32 park_reason;
-	__le32 request;
+	__le32 reserved;
 	char kernel_release[64];
 };
 
-static_assert(offsetof(struct mk_boot_status, request) == 20);
+static_assert(offsetof(struct mk_boot_status, kernel_release) == 24);
 static_assert(sizeof(struct mk_boot_status) == 88);
 
 enum mk_park_reason {

@@ -44,6 +44,9 @@ typedef void (*kmp_handler_t)(struct kmp_endpoint *ep, struct kmp_msg *m,
 
 struct kmp_channel *kmp_loopback_create(const char *name, int cpu_a, int cpu_b,
 					u32 nslots, u32 bulk_size);
+struct kmp_channel *kmp_shared_create(const char *name, void *shm, size_t size,
+				      int cpu, u32 peer_phys_id, bool owner,
+				      u32 nslots, u32 bulk_size);
 void kmp_channel_destroy(struct kmp_channel *ch);
 struct kmp_endpoint *kmp_channel_endpoint(struct kmp_channel *ch,
 					  unsigned int i);

@@ -308,7 +308,7 @@ static int kmp_stats_show(struct seq_file *sf, void *unused)
 	int i;
 
 	seq_printf(sf, "doorbell: %s\n", kmp_doorbell_kind());
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < (ch->remote ? 1 : 2); i++) {
 		struct kmp_endpoint *ep = &ch->ep[i];
 		struct kmp_ring_stats *tx = &ep->tx.stats, *rx = &ep->rx.stats;
 
@@ -328,6 +328,19 @@ static int kmp_stats_show(struct seq_file *sf, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kmp_stats);
+
+/* Let doorbells reach the channel's local endpoints; show it in debugfs. */
+static struct kmp_channel *kmp_channel_publish(struct kmp_channel *ch)
+{
+	kmp_doorbell_add(&ch->ep[0]);
+	if (!ch->remote)
+		kmp_doorbell_add(&ch->ep[1]);
+	if (kmp_debugfs_root)
+		ch->debugfs = debugfs_create_file(ch->name, 0400,
+						  kmp_debugfs_root, ch,
+						  &kmp_stats_fops);
+	return ch;
+}
 
 /**
  * kmp_loopback_create - a channel between two endpoints of this kernel
@@ -374,14 +387,64 @@ struct kmp_channel *kmp_loopback_create(const char *name, int cpu_a, int cpu_b,
 	}
 	kmp_endpoint_init(ch, 0, cpu_a);
 	kmp_endpoint_init(ch, 1, cpu_b);
-	kmp_doorbell_add(&ch->ep[0]);
-	kmp_doorbell_add(&ch->ep[1]);
-	if (kmp_debugfs_root)
-		ch->debugfs = debugfs_create_file(name, 0400, kmp_debugfs_root, ch,
-						  &kmp_stats_fops);
-	return ch;
+	return kmp_channel_publish(ch);
 }
 EXPORT_SYMBOL_GPL(kmp_loopback_create);
+
+/**
+ * kmp_shared_create - a channel to another kernel, over memory both map
+ * @name: its name, in debugfs
+ * @shm: the shared memory, cache-line aligned, mapped by both kernels
+ * @size: its size: room for two rings of @nslots and @bulk_size
+ * @cpu: the local CPU that handles the channel's doorbells
+ * @peer_phys_id: the peer kernel's CPU that handles them there, as the
+ *		  architecture's doorbell names it (on x86, the APIC ID)
+ * @owner: this side sets the rings up; the peer must not run yet
+ * @nslots: ring slots, as kmp_ring_init() takes them
+ * @bulk_size: bulk bytes, as kmp_ring_init() takes them
+ *
+ * Endpoint 0 is this kernel's; endpoint 1 stands for the peer, and only
+ * its doorbell is used. Ring 0 carries the owner's messages, ring 1 the
+ * other side's. Everything in @shm is the peer's to scribble on: the ring
+ * code checks every index, length and CRC it reads from there. Doorbells
+ * need the architecture's (arch_kmp_doorbell_send()); without it the
+ * peer sees a message at its next doorbell or poll.
+ *
+ * Return: the channel, or an ERR_PTR().
+ */
+struct kmp_channel *kmp_shared_create(const char *name, void *shm, size_t size,
+				      int cpu, u32 peer_phys_id, bool owner,
+				      u32 nslots, u32 bulk_size)
+{
+	size_t one = ALIGN(kmp_ring_bytes(nslots, bulk_size), SMP_CACHE_BYTES);
+	struct kmp_channel *ch;
+	u8 *mine, *theirs;
+	int err;
+
+	if (!cpu_online(cpu) || size < 2 * one)
+		return ERR_PTR(-EINVAL);
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return ERR_PTR(-ENOMEM);
+	strscpy(ch->name, name, sizeof(ch->name));
+	ch->shm = shm;
+	ch->shm_size = 2 * one;
+	ch->remote = true;
+	mine = owner ? shm : shm + one;
+	theirs = owner ? shm + one : shm;
+	err = kmp_ring_init(&ch->ep[0].tx, mine, one, nslots, bulk_size, owner) ?:
+	      kmp_ring_init(&ch->ep[0].rx, theirs, one, nslots, bulk_size, owner);
+	if (err) {
+		kfree(ch);
+		return ERR_PTR(err);
+	}
+	kmp_endpoint_init(ch, 0, cpu);
+	ch->ep[1].ch = ch;
+	ch->ep[1].cpu = -1;
+	ch->ep[1].phys_id = peer_phys_id;
+	return kmp_channel_publish(ch);
+}
+EXPORT_SYMBOL_GPL(kmp_shared_create);
 
 /**
  * kmp_channel_destroy - tear a channel down
@@ -389,16 +452,17 @@ EXPORT_SYMBOL_GPL(kmp_loopback_create);
  */
 void kmp_channel_destroy(struct kmp_channel *ch)
 {
-	int i;
+	int i, local = ch->remote ? 1 : 2;
 
 	debugfs_remove(ch->debugfs);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < local; i++)
 		kmp_doorbell_del(&ch->ep[i]);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < local; i++) {
 		cancel_work_sync(&ch->ep[i].rx_work);
 		kmp_ring_release(&ch->ep[i].rx);
 	}
-	vfree(ch->shm);
+	if (!ch->remote)
+		vfree(ch->shm);
 	kfree(ch);
 }
 EXPORT_SYMBOL_GPL(kmp_channel_destroy);

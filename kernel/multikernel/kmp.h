@@ -48,8 +48,9 @@ struct kmp_endpoint {
 
 struct kmp_channel {
 	char name[32];
-	void *shm;
+	void *shm;		/* vmalloc()ed, unless @remote */
 	size_t shm_size;
+	bool remote;		/* ep[1] is another kernel's: only its phys_id */
 	struct kmp_endpoint ep[2];
 	struct dentry *debugfs;
 };

@@ -107,11 +107,13 @@ void kmp_doorbell_ring(struct kmp_endpoint *ep, bool room)
 		atomic64_inc(&ep->stats.ipis_suppressed);
 		return;
 	}
-	atomic64_inc(&ep->stats.ipis_sent);
 	if (kmp_doorbell_uses_ipi())
 		arch_kmp_doorbell_send(peer->phys_id);
-	else
+	else if (peer->cpu >= 0)
 		smp_call_function_single(peer->cpu, kmp_doorbell_call, NULL, 0);
+	else
+		return;		/* another kernel's: it reads at its next poll */
+	atomic64_inc(&ep->stats.ipis_sent);
 }
 
 void kmp_doorbell_add(struct kmp_endpoint *ep)

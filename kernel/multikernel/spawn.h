@@ -76,6 +76,9 @@ struct mk_loaded {
 	u64 hello_ns;			/* ... and at HELLO */
 	u64 online_mask;		/* bit i: run.cpus[i] was online */
 	void *mem;			/* the instance's memory, mapped */
+	struct kmp_channel *kmp;	/* to the instance, while it runs */
+	bool hello;			/* its KMP HELLO came */
+	u32 hello_version;		/* with this boot protocol version */
 	struct delayed_work monitor;
 	struct mk_console cons;
 };
@@ -97,6 +100,7 @@ bool mk_spawn_range_busy(u64 base, u64 bytes);
 
 int mk_spawn_exec(const struct mk_exec_req *req, struct mk_report *rep);
 int mk_spawn_kill(const char *name, bool force);
+int mk_spawn_echo(const char *name, const void *buf, u32 len, u64 *ns);
 void mk_spawn_notify_fn(void (*fn)(const char *name, const char *file));
 
 bool mk_cons_drain(struct mk_loaded *ld);

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * For tests: how much of a range of pool memory is not zero. A stopped
- * instance's memory must read back as zero before any other instance can
- * have it, and only the kernel can read pool memory to show that it does.
+ * For tests, what only the kernel can do:
+ *
+ * How much of a range of pool memory is not zero. A stopped instance's
+ * memory must read back as zero before any other instance can have it.
+ * The range must lie in the pool and outside every instance whose kernel
+ * runs (EINVAL, EBUSY).
  *
  *   echo "BASE BYTES" > /sys/kernel/debug/multikernel/pool_nonzero
  *   cat /sys/kernel/debug/multikernel/pool_nonzero     # nonzero bytes
  *
- * The range must lie in the pool and outside every instance whose kernel
- * runs (EINVAL, EBUSY).
+ * A KMP echo to a running instance, over its channel:
+ *
+ *   echo "NAME TEXT" > /sys/kernel/debug/multikernel/kmp_echo
+ *   cat /sys/kernel/debug/multikernel/kmp_echo   # "NAME: N bytes back in U us"
  */
 
 #include <linux/debugfs.h>
 #include <linux/init.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -21,6 +27,7 @@
 #include "spawn.h"
 
 static u64 mk_nonzero;
+/* Guards the results the files keep for their readers. */
 static DEFINE_MUTEX(mk_nonzero_lock);
 
 static u64 mk_count_nonzero(const u8 *p, u64 bytes)
@@ -81,6 +88,55 @@ static const struct file_operations mk_nonzero_fops = {
 	.llseek	= default_llseek,
 };
 
+static char mk_echo_result[96];
+
+static ssize_t mk_echo_write(struct file *file, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	char buf[MK_NAME_MAX + 256], *text;
+	u64 ns;
+	int err;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	strim(buf);
+	text = strchr(buf, ' ');
+	if (!text || text == buf)
+		return -EINVAL;
+	*text++ = '\0';
+	err = mk_spawn_echo(buf, text, strlen(text), &ns);
+	mutex_lock(&mk_nonzero_lock);
+	if (err)
+		snprintf(mk_echo_result, sizeof(mk_echo_result),
+			 "%s: error %d\n", buf, err);
+	else
+		snprintf(mk_echo_result, sizeof(mk_echo_result),
+			 "%s: %zu bytes back in %llu us\n", buf, strlen(text),
+			 div_u64(ns, NSEC_PER_USEC));
+	mutex_unlock(&mk_nonzero_lock);
+	return err ? err : len;
+}
+
+static ssize_t mk_echo_read(struct file *file, char __user *ubuf, size_t len,
+			    loff_t *ppos)
+{
+	char buf[sizeof(mk_echo_result)];
+
+	mutex_lock(&mk_nonzero_lock);
+	strscpy(buf, mk_echo_result, sizeof(buf));
+	mutex_unlock(&mk_nonzero_lock);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, strlen(buf));
+}
+
+static const struct file_operations mk_echo_fops = {
+	.write	= mk_echo_write,
+	.read	= mk_echo_read,
+	.llseek	= default_llseek,
+};
+
 static int __init mk_spawn_debugfs(void)
 {
 	struct dentry *dir = debugfs_lookup("multikernel", NULL);
@@ -88,6 +144,7 @@ static int __init mk_spawn_debugfs(void)
 	if (!dir)
 		dir = debugfs_create_dir("multikernel", NULL);
 	debugfs_create_file("pool_nonzero", 0600, dir, NULL, &mk_nonzero_fops);
+	debugfs_create_file("kmp_echo", 0600, dir, NULL, &mk_echo_fops);
 	dput(dir);
 	return 0;
 }

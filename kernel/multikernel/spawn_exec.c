@@ -293,6 +293,10 @@ static void mk_run_teardown(struct mk_loaded *ld)
 
 	for (i = 0; i < ld->run.ncpus; i++)
 		arch_mk_cpu_stop(arch_kmp_cpu_phys_id(ld->run.cpus[i]));
+	/* Its CPUs run nothing now: no doorbell can come from them. */
+	if (ld->kmp)
+		kmp_channel_destroy(ld->kmp);
+	ld->kmp = NULL;
 	mk_run_drain(ld);
 	memset(ld->mem, 0, ld->lay.mem_bytes);
 	ld->mem = NULL;
@@ -324,7 +328,7 @@ static int mk_wait_hello(struct mk_loaded *ld, struct mk_report *rep)
 		msleep(MK_WAIT_STEP_MS);
 		mk_run_drain(ld);
 		stage = mk_stage(ld);
-		if (stage == MK_STAGE_HELLO)
+		if (READ_ONCE(ld->hello))
 			break;
 		if (stage == MK_STAGE_PARKED) {
 			mk_report_add(rep, MK_RULE_EXEC_HELLO,
@@ -333,21 +337,64 @@ static int mk_wait_hello(struct mk_loaded *ld, struct mk_report *rep)
 			return -ETIMEDOUT;
 		}
 	} while (time_before(jiffies, end));
-	if (stage != MK_STAGE_HELLO) {
+	if (!READ_ONCE(ld->hello)) {
 		mk_report_add(rep, MK_RULE_EXEC_HELLO,
 			      "exec: no HELLO within %u ms (boot CPU %s; kernel %s)",
 			      mk_hello_timeout_ms,
 			      mk_tramp_name(arch_mk_window_stage(ld->window)),
-			      stage == MK_STAGE_SETUP ? "in its setup" : "silent");
+			      stage == MK_STAGE_SETUP ? "in its setup" :
+			      stage == MK_STAGE_HELLO ? "sent it, KMP lost it" :
+			      "silent");
 		return -ETIMEDOUT;
 	}
-	if (le32_to_cpu(READ_ONCE(st->version)) != MK_BOOT_VERSION) {
+	smp_rmb();	/* the flag before the version */
+	if (READ_ONCE(ld->hello_version) != MK_BOOT_VERSION) {
 		mk_report_add(rep, MK_RULE_EXEC_PROTOCOL,
 			      "exec: the instance speaks boot protocol %u, the host %u",
-			      le32_to_cpu(READ_ONCE(st->version)), MK_BOOT_VERSION);
+			      READ_ONCE(ld->hello_version), MK_BOOT_VERSION);
 		return -EPROTO;
 	}
 	ld->hello_ns = ktime_get_ns();
+	return 0;
+}
+
+/*
+ * The instance's HELLO, from its KMP channel: untrusted, so only a
+ * payload of the right size counts. The answer gives the host's versions.
+ */
+static void mk_on_hello(struct kmp_endpoint *ep, struct kmp_msg *m,
+			void *priv)
+{
+	struct mk_hello mine = {
+		.kmp_version = cpu_to_le32(KMP_VERSION),
+		.boot_version = cpu_to_le32(MK_BOOT_VERSION),
+	};
+	struct mk_loaded *ld = priv;
+	struct mk_hello *theirs = m->payload;
+
+	if (m->len >= sizeof(*theirs)) {
+		WRITE_ONCE(ld->hello_version, le32_to_cpu(theirs->boot_version));
+		smp_wmb();	/* the version before the flag */
+		WRITE_ONCE(ld->hello, true);
+	}
+	kvfree(m->payload);
+	kmp_reply(ep, m, KMP_MSG_HELLO, &mine, sizeof(mine), HZ);
+}
+
+/* The KMP channel, in the control area, set up before the instance runs. */
+static int mk_kmp_open(struct mk_loaded *ld, u32 boot_apic)
+{
+	struct kmp_channel *ch;
+
+	ld->hello = false;
+	ch = kmp_shared_create(ld->name, mk_ctrl_of(ld) + MK_CTRL_KMP,
+			       MK_KMP_BYTES, 0, boot_apic, true, MK_KMP_SLOTS,
+			       MK_KMP_BULK);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	kmp_register_handler(kmp_channel_endpoint(ch, 0), KMP_MSG_HELLO,
+			     mk_on_hello, ld);
+	ld->kmp = ch;
 	return 0;
 }
 
@@ -376,6 +423,13 @@ static int mk_exec_start(struct mk_loaded *ld, struct mk_report *rep)
 		return err;
 	}
 	mk_write_image(ld);
+	err = mk_kmp_open(ld, boot_apic);
+	if (err) {
+		mk_report_add(rep, MK_RULE_EXEC_HELLO,
+			      "exec: no KMP channel to the instance: error %d", err);
+		mk_run_teardown(ld);
+		return -ETIMEDOUT;
+	}
 	ld->exec_ns = ktime_get_ns();
 	err = arch_mk_cpu_start(boot_apic, ld->window, ld->lay.kernel,
 				ld->lay.ctrl + MK_CTRL_BOOT_PARAMS);
@@ -515,13 +569,14 @@ static void mk_watch(struct work_struct *work)
 	mk_run_notify(ld);
 }
 
-/* Ask for a power off and wait for the park, or the timeout. */
+/* Ask for a power off (KMP SHUTDOWN); wait for the park, or the timeout. */
 static bool mk_kill_graceful(struct mk_loaded *ld)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(mk_kill_timeout_ms);
-	struct mk_boot_status *st = mk_status_of(ld);
 
-	WRITE_ONCE(st->request, cpu_to_le32(MK_REQ_SHUTDOWN));
+	if (kmp_send(kmp_channel_endpoint(ld->kmp, 0), KMP_MSG_SHUTDOWN, NULL,
+		     0, HZ))
+		return false;
 	do {
 		msleep(MK_WAIT_STEP_MS);
 		if (mk_stage(ld) == MK_STAGE_PARKED)
@@ -578,6 +633,45 @@ static const char * const mk_run_names[] = {
 	[MK_RUN_STOPPED] = "stopped",
 	[MK_RUN_FAILED] = "failed",
 };
+
+/**
+ * mk_spawn_echo - a KMP echo to a running instance, for tests
+ * @name: the instance
+ * @buf: what to send
+ * @len: its length
+ * @ns: the round trip
+ *
+ * Return: 0 if the same bytes came back within a second; -ESRCH if it does
+ * not run, -EIO for other bytes, or kmp_call()'s error.
+ */
+int mk_spawn_echo(const char *name, const void *buf, u32 len, u64 *ns)
+{
+	struct kmp_endpoint *ep = NULL;
+	struct mk_loaded *ld;
+	struct kmp_msg reply;
+	u64 t0;
+	int err;
+
+	mutex_lock(&mk_load_lock);
+	ld = mk_loaded_find(name);
+	if (ld && ld->state == MK_RUN_RUNNING)
+		ep = kmp_channel_endpoint(ld->kmp, 0);
+	/* Held across the call, so that kill cannot tear the channel down. */
+	if (!ep) {
+		mutex_unlock(&mk_load_lock);
+		return -ESRCH;
+	}
+	t0 = ktime_get_ns();
+	err = kmp_call(ep, KMP_MSG_ECHO, buf, len, &reply, HZ);
+	*ns = ktime_get_ns() - t0;
+	mutex_unlock(&mk_load_lock);
+	if (err)
+		return err;
+	if (reply.len != len || memcmp(reply.payload, buf, len))
+		err = -EIO;
+	kvfree(reply.payload);
+	return err;
+}
 
 /**
  * mk_spawn_status - the status line of an instance: its state, and why

@@ -30,6 +30,8 @@
 #include <linux/panic.h>
 #include <linux/io.h>
 #include <linux/multikernel_boot.h>
+#include <linux/multikernel_kmp.h>
+#include <linux/slab.h>
 #include <linux/reboot.h>
 #include <linux/serial_8250.h>
 #include <linux/string.h>
@@ -50,6 +52,7 @@
 static struct mk_boot_info mk_info __ro_after_init;
 static phys_addr_t mk_ctrl_phys __ro_after_init;
 static void *mk_ctrl;		/* the control area, once memremap() works */
+static struct kmp_channel *mk_kmp;	/* to the host */
 
 static u32 mk_u32(__le32 v)
 {
@@ -303,23 +306,19 @@ void *mk_instance_ctrl(void)
 	return mk_ctrl;
 }
 
-static void mk_request_poll(struct work_struct *work);
-static DECLARE_DELAYED_WORK(mk_request_work, mk_request_poll);
-
-/*
- * The host's requests. They are polled until doorbells cross kernels;
- * a shutdown runs the power-off path as the power button would.
- */
-static void mk_request_poll(struct work_struct *work)
+static void mk_poweroff_fn(struct work_struct *work)
 {
-	struct mk_boot_status *st = mk_ctrl + MK_CTRL_STATUS;
+	orderly_poweroff(true);
+}
+static DECLARE_WORK(mk_poweroff_work, mk_poweroff_fn);
 
-	if (le32_to_cpu(READ_ONCE(st->request)) == MK_REQ_SHUTDOWN) {
-		WRITE_ONCE(st->request, cpu_to_le32(MK_REQ_NONE));
-		orderly_poweroff(true);
-		return;
-	}
-	schedule_delayed_work(&mk_request_work, HZ / 20);
+/* The host's KMP_MSG_SHUTDOWN: power off as the power button would. */
+static void mk_on_shutdown(struct kmp_endpoint *ep, struct kmp_msg *m,
+			   void *priv)
+{
+	kvfree(m->payload);
+	pr_info("multikernel: the host asks for a power off\n");
+	schedule_work(&mk_poweroff_work);
 }
 
 static int __init mk_instance_map(void)
@@ -333,21 +332,44 @@ static int __init mk_instance_map(void)
 }
 early_initcall(mk_instance_map);
 
-/* Its CPUs are up: HELLO, with the protocol version and the release. */
+/*
+ * Its CPUs are up, KMP has its doorbell (a core_initcall) and CRC-32C
+ * (libcrc32c, a module_init): open the channel to the host and say HELLO,
+ * with the protocol versions.
+ */
 static int __init mk_instance_hello(void)
 {
+	struct mk_hello hello = {
+		.kmp_version = cpu_to_le32(KMP_VERSION),
+		.boot_version = cpu_to_le32(MK_BOOT_VERSION),
+	};
 	struct mk_boot_status *st;
+	struct kmp_endpoint *ep;
+	int err;
 
 	if (!mk_ctrl)
 		return 0;
 	st = mk_ctrl + MK_CTRL_STATUS;
 	strscpy_pad(st->kernel_release, init_utsname()->release,
 		    sizeof(st->kernel_release));
+	mk_kmp = kmp_shared_create("host", mk_ctrl + MK_CTRL_KMP, MK_KMP_BYTES,
+				   0, mk_u32(mk_info.host_apic_id), false,
+				   MK_KMP_SLOTS, MK_KMP_BULK);
+	if (IS_ERR(mk_kmp)) {
+		pr_err("multikernel: no KMP channel to the host: %ld\n",
+		       PTR_ERR(mk_kmp));
+		mk_kmp = NULL;
+		return 0;
+	}
+	ep = kmp_channel_endpoint(mk_kmp, 0);
+	kmp_register_handler(ep, KMP_MSG_SHUTDOWN, mk_on_shutdown, NULL);
 	mk_status_set(MK_STAGE_HELLO, 0);
-	schedule_delayed_work(&mk_request_work, HZ / 20);
+	err = kmp_send(ep, KMP_MSG_HELLO, &hello, sizeof(hello), HZ);
+	if (err)
+		pr_err("multikernel: HELLO not sent: %d\n", err);
 	return 0;
 }
-core_initcall(mk_instance_hello);
+late_initcall(mk_instance_hello);
 
 #ifdef CONFIG_DEBUG_FS
 /*
@@ -373,5 +395,5 @@ static int __init mk_instance_debugfs(void)
 					   NULL, NULL, &mk_spin_fops);
 	return 0;
 }
-late_initcall(mk_instance_debugfs);
+device_initcall(mk_instance_debugfs);
 #endif

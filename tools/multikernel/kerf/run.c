@@ -167,15 +167,18 @@ static bool run_is_running(const char *name)
 	return running;
 }
 
+/* After input ends, what it asked for has this long to come out. */
+#define RUN_CONSOLE_LINGER_MS	3000
+
 /*
  * Print the console log, then, when following, what comes and what is
  * typed, until input ends or the instance stops running.
  */
 static int run_console(const char *name, bool follow)
 {
+	int fd, err, linger = RUN_CONSOLE_LINGER_MS;
+	bool eof = false;
 	char path[256];
-	bool eof = !follow;
-	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/instances/%s/console", kerf_root,
 		 name);
@@ -185,17 +188,19 @@ static int run_console(const char *name, bool follow)
 		return KERF_INVALID;
 	}
 	err = run_console_copy(fd);
-	while (!err && follow && run_is_running(name)) {
+	while (!err && follow && linger > 0 && run_is_running(name)) {
 		struct pollfd p[2] = {
 			{ .fd = fd, .events = POLLPRI },
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 		};
 
 		/* The kernel wakes us on output; the timeout sees a stop. */
-		if (poll(p, eof ? 1 : 2, 500) < 0)
+		if (poll(p, eof ? 1 : 2, 250) < 0)
 			break;
 		if (!eof && p[1].revents)
 			err = run_console_input(fd, &eof);
+		if (eof)
+			linger -= 250;
 		if (!err)
 			err = run_console_copy(fd);
 	}

@@ -4,7 +4,8 @@
 # Running kernels in instances, against the real kernel: the guest's own
 # bzImage boots on pool CPUs and memory with a busybox initramfs
 # (instance-init), and the test talks to it through its console from the
-# host. It checks what the instance sees (CPUs, memory, command line),
+# host. It checks what the instance sees (CPUs, memory, command line), a
+# KMP echo over the channel between the kernels,
 # that refused transitions change nothing, graceful and forced kills
 # (after which the CPUs run host tasks and the memory reads back zero),
 # ten exec/kill cycles, an instance that never says HELLO, and two
@@ -132,6 +133,20 @@ what_it_sees() {
 	done
 }
 
+# kmp_echo NAME TEXT: a KMP echo from the host to the instance's kernel.
+kmp_echo() {
+	echo "$1 $2" > "$DBG/kmp_echo" ||
+		{ echo "$1: echo failed: $(cat "$DBG/kmp_echo")"; return 1; }
+	grep -q "^$1: ${#2} bytes back in [0-9]* us$" "$DBG/kmp_echo" ||
+		{ echo "$1: $(cat "$DBG/kmp_echo")"; return 1; }
+}
+
+kmp_channel() {
+	kmp_echo web "hello over KMP" &&
+		grep -q "rx: msgs [1-9]" "$DBG/kmp/web" ||
+		{ cat "$DBG/kmp/web"; return 1; }
+}
+
 lent_cpus_stay_lent() {
 	echo 1 > /sys/devices/system/cpu/cpu2/online 2>/dev/null &&
 		{ echo "CPU 2 went online while lent"; return 1; }
@@ -232,13 +247,14 @@ two_at_once() {
 			{ echo "$n: $(icmd $n 'nproc; cat /proc/cmdline')"; return 1; }
 	done
 	! grep -q "mkt=two" "$I/one/console" && host_progressed || return 1
+	kmp_echo one "to one" && kmp_echo two "to two" || return 1
 	kerf kill one; want_rc 0 || return 1
 	kerf kill two; want_rc 0 && grep -q "^0-3$" /sys/devices/system/cpu/online
 }
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 13
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 [ -f "$D/instance.cpio.gz" ] || ktap_exit_fail_msg "no instance.cpio.gz"
@@ -247,6 +263,7 @@ host_counter
 mk_check "exec of an instance with nothing loaded: ENOENT" exec_not_loaded
 mk_check "exec: HELLO, status running, the console has the boot log" boots
 mk_check "the instance sees 2 CPUs, its memory only, its command line" what_it_sees
+mk_check "a KMP echo from the host to the instance" kmp_channel
 mk_check "lent CPUs cannot be onlined by the host" lent_cpus_stay_lent
 mk_check "load, unload, exec and rollback while running: refused, nothing changes" refusals_change_nothing
 mk_check "graceful kill: powered off, CPU 2 back, memory zero" graceful_kill
@@ -254,9 +271,12 @@ mk_check "forced kill of an instance spinning with interrupts off" forced_kill_o
 mk_check "exec then kill, ten times" ten_cycles
 mk_check "kill of an instance that does not run: ESRCH" kill_when_stopped
 mk_check "an instance that never says HELLO fails and gives its CPUs back" no_hello
-mk_check "two instances at once, each with its own console" two_at_once
+mk_check "two instances at once, each with its own console and KMP echo" two_at_once
 mk_check "the host task counted all along" host_progressed
 kill "$COUNTER"
+for n in $(ls "$I"); do
+	grep -q "^running$" "$I/$n/status" && echo force > "$I/$n/kill"
+done
 rollback_all
 rm -f "$OUT" "$ERR" /tmp/spawn_count.$$
 umount "$MK_MNT" 2>/dev/null
