@@ -115,10 +115,29 @@ struct init_args {
 	struct mk_cpus pool;	/* with --cpus */
 	bool probe;
 	u64 memory;
+	u64 memory_base;	/* --memory=SIZE@BASE; 0: where the reserve starts */
 	const char *devices;
 	bool apply;
 	bool report;
 };
+
+/* SIZE or SIZE@BASE: how much of the reserved memory, and from where. */
+static int init_parse_memory(const char *arg, struct init_args *a)
+{
+	char size[64];
+	const char *at = strchr(arg, '@');
+	size_t n = at ? (size_t)(at - arg) : strlen(arg);
+
+	if (n >= sizeof(size))
+		return -EINVAL;
+	memcpy(size, arg, n);
+	size[n] = '\0';
+	if (kerf_parse_size(size, &a->memory) || !a->memory)
+		return -EINVAL;
+	a->memory_base = 0;
+	return at && (kerf_parse_size(at + 1, &a->memory_base) ||
+		      !a->memory_base) ? -EINVAL : 0;
+}
 
 static int init_parse(int argc, char **argv, struct init_args *a)
 {
@@ -153,8 +172,8 @@ static int init_parse(int argc, char **argv, struct init_args *a)
 						  optarg);
 			break;
 		case 'm':
-			if (kerf_parse_size(optarg, &a->memory) || !a->memory)
-				return kerf_usage("--memory=%s: want a size such as 512M",
+			if (init_parse_memory(optarg, a))
+				return kerf_usage("--memory=%s: want a size such as 512M, or 512M@0x30000000",
 						  optarg);
 			break;
 		case 'd':
@@ -182,8 +201,8 @@ static int init_load(const struct init_args *a, struct kerf_blob *b)
 		return kerf_blob_load(a->input, b) ? KERF_FILE : KERF_OK;
 	memset(b, 0, sizeof(*b));
 	b->path = "this machine";
-	err = kerf_probe_baseline(&a->pool, a->memory, a->devices, &b->data,
-				  &b->size);
+	err = kerf_probe_baseline(&a->pool, a->memory, a->memory_base,
+				  a->devices, &b->data, &b->size);
 	if (err == -EINVAL)
 		return kerf_usage(NULL);
 	return err ? KERF_INVALID : KERF_OK;

@@ -134,7 +134,8 @@ int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,
 		  u32 nbits);
 int kerf_fdt_cells(void *fdt, const char *name, const struct mk_cpus *cpus);
 int kerf_probe_baseline(const struct mk_cpus *pool, u64 memory,
-			const char *devices, void **out, size_t *size);
+			u64 memory_base, const char *devices, void **out,
+			size_t *size);
 
 /* probe_pci.c: a PCI device of this machine, for a baseline */
 struct kerf_pci {

@@ -24,7 +24,7 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "apply each OVERLAY in order as the kernel would, placing what\n"
 	  "they leave to it. Source is compiled with dtc -@.\n" },
 	{ "init", do_init,
-	  "(--input=FILE.dts|.dtb | --cpus=LIST [--memory=SIZE]\n"
+	  "(--input=FILE.dts|.dtb | --cpus=LIST [--memory=SIZE[@BASE]]\n"
 	  "\t[--devices=DEV,...]) [--apply] [--report]",
 	  "check a baseline, or build one from this machine",
 	  "Check FILE as a baseline, the resource pool, offline; with\n"
@@ -33,7 +33,7 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "prints the hardware inventory and how much is in the pool.\n"
 	  "--cpus builds the baseline from this machine instead: its\n"
 	  "present CPUs, LIST in the pool, the memory reserved with\n"
-	  "multikernel_pool= (or SIZE of it), and the PCI devices DEV:\n"
+	  "multikernel_pool= (or SIZE of it, from BASE), and the PCI devices DEV:\n"
 	  "[LABEL=]ADDRESS, a network interface or an NVMe controller,\n"
 	  "with their SR-IOV VFs or NVMe namespaces.\n" },
 	{ "create", do_create,

@@ -133,6 +133,7 @@ static int probe_fdt_symbols(void *fdt, const struct kerf_pci *devs, int n)
  * kerf_probe_baseline - describe this machine as a baseline
  * @pool: the CPUs to put in the pool
  * @memory: how much of the reserved memory to put in the pool; 0 for all
+ * @memory_base: where in it the pool starts; 0 for its start
  * @devices: the PCI devices to describe, as kerf_probe_pci() takes them,
  *	     comma-separated; or NULL
  * @out: the baseline; free() it
@@ -142,7 +143,8 @@ static int probe_fdt_symbols(void *fdt, const struct kerf_pci *devs, int n)
  * what the user gave is wrong.
  */
 int kerf_probe_baseline(const struct mk_cpus *pool, u64 memory,
-			const char *devices, void **out, size_t *size)
+			u64 memory_base, const char *devices, void **out,
+			size_t *size)
 {
 	struct kerf_pci *devs = calloc(MK_MAX_DEVICES, sizeof(*devs));
 	struct mk_cpus *present = calloc(1, sizeof(*present));
@@ -171,6 +173,14 @@ int kerf_probe_baseline(const struct mk_cpus *pool, u64 memory,
 		kerf_err("no \"Multikernel pool\" in /proc/iomem: boot with multikernel_pool=SIZE@BASE");
 		goto out;
 	}
+	if (memory_base && (memory_base < base || memory_base >= end)) {
+		kerf_err("--memory: 0x%llx is not in the multikernel_pool= reserve 0x%llx-0x%llx",
+			 memory_base, base, end);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (memory_base)
+		base = memory_base;
 	if (memory && memory < end - base)
 		end = base + memory;
 	for (total = 0, cpu = 0; cpu < MK_MAX_CPUS; cpu++)

@@ -39,7 +39,8 @@ static long run_hello_ms(const char *name)
 
 	snprintf(rel, sizeof(rel), "instances/%s/times", name);
 	s = kerf_read(rel, &n);
-	if (s && (at = strstr(s, "hello_ms ")))
+	at = s ? strstr(s, "hello_ms ") : NULL;
+	if (at)
 		ms = strtol(at + 9, NULL, 10);
 	free(s);
 	return ms;

@@ -34,24 +34,53 @@ static char *show_status(const char *name)
 	return s;
 }
 
+/* From the times file: "hello_ms N" and "uptime_s N", or -1 each. */
+static void show_times(const char *name, long *hello_ms, long *uptime_s)
+{
+	char rel[128], *s, *at;
+
+	*hello_ms = *uptime_s = -1;
+	snprintf(rel, sizeof(rel), "instances/%s/times", name);
+	s = kerf_read(rel, NULL);
+	if (!s)
+		return;
+	at = strstr(s, "hello_ms ");
+	if (at)
+		*hello_ms = strtol(at + 9, NULL, 10);
+	at = strstr(s, "uptime_s ");
+	if (at)
+		*uptime_s = strtol(at + 9, NULL, 10);
+	free(s);
+}
+
 static void show_instance(const struct mk_state *st, const struct mk_instance *in)
 {
 	char cpus[1024], dev[MK_NAME_MAX + 16], *status = show_status(in->name);
+	char since[64] = "";
+	long hello_ms, uptime_s;
 	u32 i;
 
 	mk_bits_format(cpus, sizeof(cpus), in->cpus.bits, MK_MAX_CPUS);
+	show_times(in->name, &hello_ms, &uptime_s);
+	if (uptime_s >= 0)
+		snprintf(since, sizeof(since), " for %ld s (HELLO %ld ms after exec)",
+			 uptime_s, hello_ms);
 	/* Structured, the members of an object the caller opened. */
 	if (kerf_structured()) {
 		kerf_emit_str("name", in->name);
 		kerf_emit_uint("id", in->id);
 		kerf_emit_str("status", status ? status : "");
+		if (uptime_s >= 0) {
+			kerf_emit_uint("uptime_s", uptime_s);
+			kerf_emit_uint("hello_ms", hello_ms);
+		}
 		kerf_emit_str("cpus", cpus);
 		kerf_emit_uint("memory_base", in->mem_base);
 		kerf_emit_uint("memory_bytes", in->mem_bytes);
 		kerf_emit_array("devices");
 	} else {
-		printf("\n%s (id %u): %s\n  cpus    %s\n  memory  %#llx+%#llx\n  devices",
-		       in->name, in->id, status ? status : "?", cpus,
+		printf("\n%s (id %u): %s%s\n  cpus    %s\n  memory  %#llx+%#llx\n  devices",
+		       in->name, in->id, status ? status : "?", since, cpus,
 		       in->mem_base, in->mem_bytes);
 	}
 	for (i = 0; i < in->ndevs; i++) {

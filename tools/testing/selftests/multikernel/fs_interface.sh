@@ -28,7 +28,7 @@ as_nobody() { su -s /bin/sh nobody -c "$*"; }
 is_dtb() { [ "$(od -A n -t x1 -N 4 "$1" | tr -d ' ')" = d00dfeed ]; }
 
 pool_in_iomem() {
-	grep -q '^ *30000000-37ffffff : Multikernel pool$' /proc/iomem ||
+	grep -q '^ *28000000-37ffffff : Multikernel pool$' /proc/iomem ||
 		{ grep -i multikernel /proc/iomem; return 1; }
 }
 

@@ -40,6 +40,9 @@ init_from_machine() {
 	kerf init --cpus=1-3 --memory=64M --apply && want_rc 0 &&
 		grep -q '^pool cpus: 1-3$' "$MK_MNT/summary" &&
 		grep -q '^pool memory: 0x28000000-0x2c000000$' "$MK_MNT/summary" || return 1
+	kerf init --cpus=1-3 --memory=64M@0x10000000
+	want_rc 2 && err_has "not in the multikernel_pool= reserve 0x28000000-0x38000000" ||
+		return 1
 	kerf init --cpus=0-3 --apply
 	want_rc 1 && err_has "CPU 0 is the boot CPU"
 }

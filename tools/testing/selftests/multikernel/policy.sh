@@ -197,7 +197,8 @@ bpf_without_link() {
 # kerf init describes this machine's nodes, their memory and distances, and
 # its SMT cores: placement then comes out as with pool-numa.dts.
 init_topology() {
-	reset && kerf init --cpus=1-3 --apply && want_rc 0 || return 1
+	reset && kerf init --cpus=1-3 --memory=128M@0x30000000 --apply &&
+		want_rc 0 || return 1
 	place t1 1 0x30000000 compact/first --cpu-count=1 --cpu-affinity=compact &&
 	place t2 2-3 0x34000000 local/local --cpu-count=2 --cpu-affinity=local &&
 	place t3 1-2 0x33800000 first/interleave --cpu-count=2 \

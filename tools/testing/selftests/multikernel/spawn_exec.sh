@@ -108,7 +108,9 @@ boots() {
 	kerf exec web; want_rc 0 && out_has "web is running: HELLO" &&
 		status_is web running && grep -q "^hello_ms [0-9]" "$I/web/times" &&
 		grep -q "^uptime_s [0-9]" "$I/web/times" &&
-		wait_console web "instance: init on 2 CPUs"
+		wait_console web "instance: init on 2 CPUs" || return 1
+	kerf show web; want_rc 0 &&
+		out_has "^web (id [0-9]*): running for [0-9]* s (HELLO [0-9]* ms after exec)$"
 }
 
 what_it_sees() {
@@ -265,9 +267,11 @@ mk_check "exec: HELLO, status running, the console has the boot log" boots
 mk_check "the instance sees 2 CPUs, its memory only, its command line" what_it_sees
 mk_check "a KMP echo from the host to the instance" kmp_channel
 mk_check "lent CPUs cannot be onlined by the host" lent_cpus_stay_lent
-mk_check "load, unload, exec and rollback while running: refused, nothing changes" refusals_change_nothing
+mk_check "load, unload, exec, rollback while running: refused, no change" \
+	refusals_change_nothing
 mk_check "graceful kill: powered off, CPU 2 back, memory zero" graceful_kill
-mk_check "forced kill of an instance spinning with interrupts off" forced_kill_of_a_spinning_instance
+mk_check "forced kill of an instance spinning with interrupts off" \
+	forced_kill_of_a_spinning_instance
 mk_check "exec then kill, ten times" ten_cycles
 mk_check "kill of an instance that does not run: ESRCH" kill_when_stopped
 mk_check "an instance that never says HELLO fails and gives its CPUs back" no_hello
