@@ -447,45 +447,52 @@ static ssize_t mk_unload_write(struct kernfs_open_file *of, char *buf,
 	return err ? err : bytes;
 }
 
-/* What the state says an instance runs on, for exec. */
-static int mk_exec_where(const char *name, struct mk_exec_req *req)
+/*
+ * What the state says an instance runs on, claimed for exec under the
+ * state's lock: from then on the instance counts as running, and no
+ * change can take its resources.
+ */
+static struct mk_loaded *mk_exec_claim_where(const char *name,
+					     struct mk_report *rep)
 {
+	struct mk_exec_req req = { .name = name };
 	const struct mk_instance *in;
+	struct mk_loaded *ld;
 	unsigned int cpu;
 
 	mutex_lock(&mk_state_lock);
 	in = mk_find_instance(name);
-	if (in) {
-		req->id = in->id;
-		req->mem_base = in->mem_base;
-		req->mem_bytes = in->mem_bytes;
-		req->ncpus = 0;
-		for_each_set_bit(cpu, in->cpus.bits, MK_MAX_CPUS) {
-			if (req->ncpus == MK_BOOT_MAX_CPUS) {
-				req->ncpus++;
-				break;
-			}
-			req->cpus[req->ncpus++] = cpu;
-		}
+	if (!in) {
+		mutex_unlock(&mk_state_lock);
+		return ERR_PTR(-ENODEV);
 	}
+	req.id = in->id;
+	req.mem_base = in->mem_base;
+	req.mem_bytes = in->mem_bytes;
+	for_each_set_bit(cpu, in->cpus.bits, MK_MAX_CPUS) {
+		if (req.ncpus < MK_BOOT_MAX_CPUS)
+			req.cpus[req.ncpus] = cpu;
+		req.ncpus++;
+	}
+	ld = mk_spawn_exec_claim(&req, rep);
 	mutex_unlock(&mk_state_lock);
-	return in ? 0 : -ENODEV;
+	return ld;
 }
 
 static ssize_t mk_exec_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
-	struct mk_exec_req req = { .name = of->kn->parent->name };
 	struct mk_report rep;
+	struct mk_loaded *ld;
 	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = mk_exec_where(req.name, &req);
-	if (err)
-		return err;
 	mk_report_init(&rep);
-	err = mk_spawn_exec(&req, &rep);
+	ld = mk_exec_claim_where(of->kn->parent->name, &rep);
+	err = PTR_ERR_OR_ZERO(ld);
+	if (!err)
+		err = mk_spawn_exec(ld, &rep);
 	mk_result_set(of, &rep, err ? NULL : "running\n");
 	mk_report_free(&rep);
 	return err ? err : bytes;

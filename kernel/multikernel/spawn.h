@@ -98,7 +98,9 @@ void mk_spawn_times(const char *name, struct seq_file *sf);
 bool mk_spawn_busy(const char *name);
 bool mk_spawn_range_busy(u64 base, u64 bytes);
 
-int mk_spawn_exec(const struct mk_exec_req *req, struct mk_report *rep);
+struct mk_loaded *mk_spawn_exec_claim(const struct mk_exec_req *req,
+				      struct mk_report *rep);
+int mk_spawn_exec(struct mk_loaded *ld, struct mk_report *rep);
 int mk_spawn_kill(const char *name, bool force);
 int mk_spawn_echo(const char *name, const void *buf, u32 len, u64 *ns);
 void mk_spawn_notify_fn(void (*fn)(const char *name, const char *file));

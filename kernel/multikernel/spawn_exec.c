@@ -493,31 +493,50 @@ static struct mk_loaded *mk_exec_claim(const struct mk_exec_req *req,
 }
 
 /**
- * mk_spawn_exec - start an instance's loaded kernel
+ * mk_spawn_exec_claim - take the loaded kernel of an instance for a start
  * @req: the instance and what it runs on
+ * @rep: why it cannot start
+ *
+ * From here the instance counts as holding its resources: the caller
+ * claims it under the same lock as it read @req from the state, so that
+ * no change of the state comes between, then calls mk_spawn_exec().
+ *
+ * Return: the entry, or an ERR_PTR(): -ENOENT if nothing is loaded,
+ * -EBUSY if it already runs, -EINVAL for more CPUs than the boot protocol
+ * carries.
+ */
+struct mk_loaded *mk_spawn_exec_claim(const struct mk_exec_req *req,
+				      struct mk_report *rep)
+{
+	struct mk_loaded *ld;
+
+	if (req->ncpus > MK_BOOT_MAX_CPUS) {
+		mk_report_add(rep, MK_RULE_EXEC_CPUS,
+			      "exec: more than %u CPUs", MK_BOOT_MAX_CPUS);
+		return ERR_PTR(-EINVAL);
+	}
+	mutex_lock(&mk_load_lock);
+	ld = mk_exec_claim(req, rep);
+	mutex_unlock(&mk_load_lock);
+	return ld;
+}
+
+/**
+ * mk_spawn_exec - start a claimed kernel
+ * @ld: what mk_spawn_exec_claim() gave
  * @rep: why it did not start
  *
  * Sleeps until the instance says HELLO, or for hello_timeout_ms at most.
  *
- * Return: 0 once it runs; -ENOENT if nothing is loaded; -EBUSY if it
- * already runs; -EINVAL for a CPU that cannot be lent; -ENOSPC with no low
- * window free; -ETIMEDOUT or -EPROTO when it does not say HELLO, as
- * status then says too.
+ * Return: 0 once it runs; -EINVAL for a CPU that cannot be lent; -ENOSPC
+ * with no low window free; -ETIMEDOUT or -EPROTO when it does not say
+ * HELLO, as status then says too.
  */
-int mk_spawn_exec(const struct mk_exec_req *req, struct mk_report *rep)
+int mk_spawn_exec(struct mk_loaded *ld, struct mk_report *rep)
 {
-	struct mk_loaded *ld;
 	int err;
 
-	if (req->ncpus > MK_BOOT_MAX_CPUS)
-		return -E2BIG;
-	mutex_lock(&mk_load_lock);
-	ld = mk_exec_claim(req, rep);
-	mutex_unlock(&mk_load_lock);
-	if (IS_ERR(ld))
-		return PTR_ERR(ld);
-	mk_run_notify(ld);
-
+	mk_run_notify(ld);	/* "starting" */
 	err = mk_exec_start(ld, rep);
 
 	mutex_lock(&mk_load_lock);

@@ -173,7 +173,7 @@ static int init_parse(int argc, char **argv, struct init_args *a)
 			break;
 		case 'm':
 			if (init_parse_memory(optarg, a))
-				return kerf_usage("--memory=%s: want a size such as 512M, or 512M@0x30000000",
+				return kerf_usage("--memory=%s: want SIZE[@BASE], such as 512M",
 						  optarg);
 			break;
 		case 'd':
