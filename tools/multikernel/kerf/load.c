@@ -5,6 +5,7 @@
  * descriptors, as kexec_file_load() does, so IMA and lockdown apply.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,7 +21,37 @@ struct load_args {
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;
+	char byid[MK_NAME_MAX + 1];	/* the name, found by --id */
+	long id;			/* --id, or -1 */
 };
+
+/* The instance whose id file says @id; 0, or -ENOENT. */
+static int load_name_of(long id, char *name, size_t size)
+{
+	char rel[300], *s;
+	struct dirent *d;
+	int err = -ENOENT;
+	char path[256];
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/instances", kerf_root);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while (err && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), "instances/%s/id", d->d_name);
+		s = kerf_read(rel, NULL);
+		if (s && strtol(s, NULL, 10) == id && strlen(d->d_name) < size) {
+			strcpy(name, d->d_name);
+			err = 0;
+		}
+		free(s);
+	}
+	closedir(dir);
+	return err;
+}
 
 static int load_parse(int argc, char **argv, struct load_args *a)
 {
@@ -28,8 +59,10 @@ static int load_parse(int argc, char **argv, struct load_args *a)
 		{ "kernel",	required_argument,	NULL, 'k' },
 		{ "initrd",	required_argument,	NULL, 'i' },
 		{ "cmdline",	required_argument,	NULL, 'c' },
+		{ "id",		required_argument,	NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
 	int opt;
 
 	/* 0, not 1: glibc then forgets the parse of the global options. */
@@ -45,13 +78,18 @@ static int load_parse(int argc, char **argv, struct load_args *a)
 		case 'c':
 			a->cmdline = optarg;
 			break;
+		case 'I':
+			a->id = strtol(optarg, &end, 0);
+			if (!*optarg || *end || a->id < 0)
+				return kerf_usage("--id=%s: want an instance id", optarg);
+			break;
 		default:
 			return kerf_usage(NULL);
 		}
 	}
-	if (optind != argc - 1)
-		return kerf_usage("want one NAME");
-	a->name = argv[optind];
+	if (optind != argc - (a->id < 0))
+		return kerf_usage("want one NAME, or --id=N");
+	a->name = a->id < 0 ? argv[optind] : NULL;
 	if (!a->kernel)
 		return kerf_usage("want --kernel=FILE");
 	if (a->cmdline && strchr(a->cmdline, '\n'))
@@ -99,7 +137,7 @@ static int load_write(const struct load_args *a, int kfd, int ifd)
 
 int do_load(int argc, char **argv)
 {
-	struct load_args a = {};
+	struct load_args a = { .id = -1 };
 	int ret, kfd, ifd = -1;
 
 	ret = load_parse(argc, argv, &a);
@@ -107,6 +145,13 @@ int do_load(int argc, char **argv)
 		return ret;
 	if (kerf_mount())
 		return KERF_INVALID;
+	if (a.id >= 0) {
+		if (load_name_of(a.id, a.byid, sizeof(a.byid))) {
+			kerf_err("no instance with id %ld", a.id);
+			return KERF_INVALID;
+		}
+		a.name = a.byid;
+	}
 	kfd = load_open(a.kernel);
 	if (kfd < 0)
 		return KERF_FILE;

@@ -57,7 +57,8 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "cpu-count in step.\n"
 	  "--dry-run checks against the current state and writes nothing.\n" },
 	{ "load", do_load,
-	  "NAME (-k | --kernel)=FILE [(-i | --initrd)=FILE] [(-c | --cmdline)=TEXT]",
+	  "(NAME | --id=N) (-k | --kernel)=FILE [(-i | --initrd)=FILE]\n"
+	  "\t[(-c | --cmdline)=TEXT]",
 	  "give an instance the kernel it is to run",
 	  "Read FILE, a relocatable 64-bit x86 bzImage, and keep it, with the\n"
 	  "initrd and command line, as what instance NAME runs. The kernel\n"

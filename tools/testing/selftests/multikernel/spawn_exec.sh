@@ -219,7 +219,7 @@ no_hello() {
 
 	old=$(cat "$PARAMS/hello_timeout_ms")
 	echo 20000 > "$PARAMS/hello_timeout_ms"
-	kerf load web -k "$D/bzImage" -i "$D/instance.cpio.gz" \
+	kerf load --id="$(cat "$I/web/id")" -k "$D/bzImage" -i "$D/instance.cpio.gz" \
 		-c "$CMDLINE initcall_blacklist=mk_instance_hello"
 	want_rc 0 || return 1
 	kerf exec web
