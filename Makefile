@@ -15,7 +15,7 @@ export MK_CACHE
 help:
 	@echo 'make check      run every test (KUnit/UML, static checks, guest selftests)'
 	@echo 'make demo       boot the patched kernel and run the walkthrough'
-	@echo 'make kernel     build the x86_64 guest kernel'
+	@echo 'make kernel     build the x86_64 guest kernel and the lean instance kernel'
 	@echo 'make tools      build the user-space side for the host (tools/multikernel)'
 	@echo 'make kunit      run the KUnit suites under UML'
 	@echo 'make selftests  run the selftests in the guest'
@@ -30,6 +30,7 @@ deps:
 	@$(H)/deps.sh
 
 kernel: deps
+	@$(H)/build-x86.sh instance
 	@$(H)/build-x86.sh
 
 tools: deps

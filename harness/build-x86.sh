@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the x86_64 guest kernel: tinyconfig plus multikernel_guest.config.
+# Build the x86_64 guest kernel: tinyconfig plus multikernel_guest.config;
+# with "instance", the lean kernel for instances: tinyconfig plus
+# multikernel_instance.config, in a build tree of its own.
 # The configuration is regenerated only when the fragment changes; the build
 # itself is always incremental.
 set -euo pipefail
@@ -9,8 +11,14 @@ set -euo pipefail
 
 "$REPO/harness/tree.sh"
 
+what=guest
+if [ "${1:-}" = instance ]; then
+	what=instance
+	BUILD_X86=$BUILD_INST
+	BZIMAGE=$BZIMAGE_INST
+fi
 MAKE=(make -C "$SRC" O="$BUILD_X86" ARCH=x86_64 CC="ccache gcc" -j"$MK_JOBS")
-FRAG=$SRC/kernel/configs/multikernel_guest.config
+FRAG=$SRC/kernel/configs/multikernel_$what.config
 mkdir -p "$BUILD_X86"
 
 # Every line of the fragment must survive olddefconfig: a dependency that is
@@ -38,12 +46,12 @@ check_config()
 
 stamp=$(cat "$FRAG" "$SRC/Makefile" | sha256sum)
 if [ ! -f "$BUILD_X86/.config" ] || [ "$(cat "$BUILD_X86/.mk-config" 2>/dev/null)" != "$stamp" ]; then
-	mk_log "configuring: tinyconfig + multikernel_guest.config"
+	mk_log "configuring: tinyconfig + multikernel_$what.config"
 	"${MAKE[@]}" -s tinyconfig >/dev/null
-	"${MAKE[@]}" -s multikernel_guest.config >/dev/null
+	"${MAKE[@]}" -s "multikernel_$what.config" >/dev/null
 	check_config || mk_die "config fragment not fully applied"
 	echo "$stamp" > "$BUILD_X86/.mk-config"
 fi
 
-mk_step "building x86_64 bzImage" mk_make "$BUILD_X86/build.log" "${MAKE[@]}" bzImage
+mk_step "building the x86_64 $what bzImage" mk_make "$BUILD_X86/build.log" "${MAKE[@]}" bzImage
 ls -l "$BZIMAGE" >&2

@@ -14,6 +14,9 @@ SRC=$MK_CACHE/linux
 BUILD_X86=$MK_CACHE/build-x86_64
 BUILD_UML=$MK_CACHE/build-um
 BZIMAGE=$BUILD_X86/arch/x86/boot/bzImage
+# A lean kernel for instances (kernel/configs/multikernel_instance.config).
+BUILD_INST=$MK_CACHE/build-x86_64-instance
+BZIMAGE_INST=$BUILD_INST/arch/x86/boot/bzImage
 
 # The guest's multikernel memory pool; samples/multikernel/baseline-qemu.dts
 # describes the same range.
@@ -97,7 +100,9 @@ mk_install_kselftests()
 	# policy.sh loads the BPF policies with kerf and with bpftool.
 	mkdir -p "$inst/multikernel/bpf"
 	cp "$MK_CACHE"/bpf/policies/*.bpf.o "$MK_CACHE/bpf/bpftool" "$inst/multikernel/bpf/"
-	# spawn_load.sh loads the guest's own kernel into an instance.
+	# spawn_load.sh loads the guest's own kernel into an instance, and
+	# spawn_exec.sh the lean one as well.
 	cp "$BZIMAGE" "$inst/multikernel/bzImage"
+	[ ! -f "$BZIMAGE_INST" ] || cp "$BZIMAGE_INST" "$inst/multikernel/bzImage-instance"
 	echo "$inst"
 }

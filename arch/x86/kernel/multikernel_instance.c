@@ -249,7 +249,9 @@ static void __init mk_override_platform(void)
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
 
 	legacy_pic = &null_legacy_pic;
+#ifdef CONFIG_PCI
 	pci_probe = 0;
+#endif
 	disable_acpi();
 #ifdef CONFIG_SERIAL_8250
 	serial8250_set_isa_configurator(mk_serial_fixup);

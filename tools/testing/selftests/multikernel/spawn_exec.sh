@@ -5,11 +5,11 @@
 # bzImage boots on pool CPUs and memory with a busybox initramfs
 # (instance-init), and the test talks to it through its console from the
 # host. It checks what the instance sees (CPUs, memory, command line), a
-# KMP echo over the channel between the kernels,
-# that refused transitions change nothing, graceful and forced kills
-# (after which the CPUs run host tasks and the memory reads back zero),
-# ten exec/kill cycles, an instance that never says HELLO, and two
-# instances at once. The host stays healthy throughout: a host task keeps
+# KMP echo over the channel between the kernels, that refused transitions
+# change nothing, graceful and forced kills (after which the CPUs run host
+# tasks and the memory reads back zero), ten exec/kill cycles, an instance
+# that never says HELLO, two instances at once, and the lean instance
+# kernel in 64 MiB. The host stays healthy throughout: a host task keeps
 # counting, and the harness fails the run on any splat.
 
 . "$(dirname "$0")/lib.sh"
@@ -61,8 +61,14 @@ wait_console() {
 	done
 }
 
+# A host task that counts; the file is replaced whole, never read half written.
 host_counter() {
-	( n=0; while :; do n=$((n + 1)); echo $n > /tmp/spawn_count.$$; sleep 0.2; done ) &
+	( n=0; while :; do
+		n=$((n + 1))
+		echo $n > /tmp/spawn_count.$$.new
+		mv /tmp/spawn_count.$$.new /tmp/spawn_count.$$
+		sleep 0.2
+	done ) &
 	COUNTER=$!
 }
 
@@ -254,9 +260,27 @@ two_at_once() {
 	kerf kill two; want_rc 0 && grep -q "^0-3$" /sys/devices/system/cpu/online
 }
 
+# The lean instance kernel (kernel/configs/multikernel_instance.config)
+# runs in 64 MiB: 2 CPUs, its memory, a KMP echo, a graceful kill.
+lean_in_64m() {
+	local kb
+
+	rollback_all || return 1
+	kerf create lean --cpus=2-3 --memory=64M; want_rc 0 || return 1
+	kerf load lean -k "$D/bzImage-instance" -i "$D/instance.cpio.gz" -c "$CMDLINE"
+	want_rc 0 || return 1
+	kerf exec lean; want_rc 0 && wait_console lean "instance: init on 2 CPUs" ||
+		return 1
+	kb=$(icmd lean "sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo") &&
+		[ "$kb" -gt 0 ] && [ "$kb" -le $((64 * 1024)) ] ||
+		{ echo "MemTotal: $kb kB"; return 1; }
+	kmp_echo lean "lean" || return 1
+	kerf kill lean; want_rc 0 && status_is lean "stopped: power off"
+}
+
 mk_require_root
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 14
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 [ -f "$D/instance.cpio.gz" ] || ktap_exit_fail_msg "no instance.cpio.gz"
@@ -276,6 +300,11 @@ mk_check "exec then kill, ten times" ten_cycles
 mk_check "kill of an instance that does not run: ESRCH" kill_when_stopped
 mk_check "an instance that never says HELLO fails and gives its CPUs back" no_hello
 mk_check "two instances at once, each with its own console and KMP echo" two_at_once
+if [ -f "$D/bzImage-instance" ]; then
+	mk_check "the lean instance kernel in 64 MiB" lean_in_64m
+else
+	ktap_test_skip "the lean instance kernel in 64 MiB: no bzImage-instance"
+fi
 mk_check "the host task counted all along" host_progressed
 kill "$COUNTER"
 for n in $(ls "$I"); do
