@@ -57,7 +57,9 @@ bench: deps
 	@$(MK_CACHE)/tools/bench_policy
 	@$(MK_CACHE)/tools/bench_limits
 	@$(H)/build-x86.sh
-	@$(H)/bench-spawn.sh 5
+	@$(H)/build-x86.sh instance
+	@$(H)/bench-spawn.sh 5 guest
+	@$(H)/bench-spawn.sh 5 instance
 
 check: deps
 	@$(H)/check.sh

@@ -3,18 +3,20 @@
 #
 # The guest side of bench-spawn.sh: start an instance N times and time,
 # from the exec, its HELLO (the kernel's own figure), its first console
-# line and its init's first line. /root/mk holds kerf, the bzImage and
-# instance.cpio.gz, as for the selftests.
+# line and its init's first line: sh bench.sh RUNS IMAGE MEMORY. /root/mk
+# holds kerf, the bzImages and instance.cpio.gz, as for the selftests.
 
 set -e
 N=${1:-5}
+IMAGE=${2:-bzImage}
+MEM=${3:-112M}
 MK=/sys/fs/multikernel
 I=$MK/instances/bench
 cd /root/mk
 mount -t multikernel none $MK
 ./kerf init --cpus=1-3 --apply > /dev/null
-./kerf create bench --cpus=2-3 --memory=112M > /dev/null
-./kerf load bench -k bzImage -i instance.cpio.gz \
+./kerf create bench --cpus=2-3 --memory="$MEM" > /dev/null
+./kerf load bench -k "$IMAGE" -i instance.cpio.gz \
 	-c "console=hvc0 kunit.enable=0 acpi=off pci=off no_ipi_broadcast=1 io_delay=none" > /dev/null
 
 # Milliseconds since boot, at 10 ms resolution.

@@ -44,7 +44,7 @@ static int load_name_of(long id, char *name, size_t size)
 		snprintf(rel, sizeof(rel), "instances/%s/id", d->d_name);
 		s = kerf_read(rel, NULL);
 		if (s && strtol(s, NULL, 10) == id && strlen(d->d_name) < size) {
-			strcpy(name, d->d_name);
+			memcpy(name, d->d_name, strlen(d->d_name) + 1);
 			err = 0;
 		}
 		free(s);
@@ -62,8 +62,8 @@ static int load_parse(int argc, char **argv, struct load_args *a)
 		{ "id",		required_argument,	NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int opt, names;
 	char *end;
-	int opt;
 
 	/* 0, not 1: glibc then forgets the parse of the global options. */
 	optind = 0;
@@ -87,7 +87,8 @@ static int load_parse(int argc, char **argv, struct load_args *a)
 			return kerf_usage(NULL);
 		}
 	}
-	if (optind != argc - (a->id < 0))
+	names = a->id < 0 ? 1 : 0;
+	if (optind != argc - names)
 		return kerf_usage("want one NAME, or --id=N");
 	a->name = a->id < 0 ? argv[optind] : NULL;
 	if (!a->kernel)
