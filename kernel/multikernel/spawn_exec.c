@@ -419,6 +419,7 @@ static int mk_exec_start(struct mk_loaded *ld, struct mk_report *rep)
 	ld->mem = __va(ld->lay.mem);
 	err = mk_cpus_take(ld, rep);
 	if (err) {
+		ld->mem = NULL;
 		arch_mk_window_put(ld->window);
 		return err;
 	}

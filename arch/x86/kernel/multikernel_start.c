@@ -39,7 +39,6 @@
 #include "multikernel_trampoline.h"
 
 #define MK_WINDOWS		4
-#define MK_WINDOW_BYTES		SZ_32K
 #define MK_LOW_FLOOR		SZ_64K	/* kernels reserve what is below */
 #define MK_LOW_CEILING		0x9f000	/* the EBDA and BIOS are above */
 
@@ -101,13 +100,22 @@ int arch_mk_window_get(u64 *phys)
 /**
  * arch_mk_window_put - give a window back once its instance has stopped
  * @phys: what arch_mk_window_get() gave
+ *
+ * The instance had the window's pages as RAM: they are zeroed, as the
+ * rest of its memory is, before another instance can have them.
  */
 void arch_mk_window_put(u64 phys)
 {
 	unsigned int i = (phys - mk_low_base) / MK_WINDOW_BYTES;
+	void *win;
 
 	if (WARN_ON_ONCE(!mk_low_base || i >= MK_WINDOWS))
 		return;
+	win = memremap(phys, MK_WINDOW_BYTES, MEMREMAP_WB);
+	if (win) {
+		memset(win, 0, MK_WINDOW_BYTES);
+		memunmap(win);
+	}
 	mutex_lock(&mk_low_lock);
 	__clear_bit(i, mk_low_used);
 	mutex_unlock(&mk_low_lock);
