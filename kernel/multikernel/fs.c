@@ -532,37 +532,23 @@ static ssize_t mk_console_write(struct kernfs_open_file *of, char *buf,
 	return mk_spawn_console_write(of->kn->parent->name, buf, bytes);
 }
 
-static const struct kernfs_ops mk_exec_ops = {
-	.open		= mk_result_open,
-	.release	= mk_result_release,
-	.seq_show	= mk_result_only_show,
-	.write		= mk_exec_write,
-};
+/* An instance file whose write leaves its answer to read back. */
+#define MK_RESULT_OPS(_name, _write)			\
+	static const struct kernfs_ops _name = {	\
+		.open		= mk_result_open,	\
+		.release	= mk_result_release,	\
+		.seq_show	= mk_result_only_show,	\
+		.write		= _write,		\
+	}
 
-static const struct kernfs_ops mk_kill_ops = {
-	.open		= mk_result_open,
-	.release	= mk_result_release,
-	.seq_show	= mk_result_only_show,
-	.write		= mk_kill_write,
-};
+MK_RESULT_OPS(mk_load_ops, mk_load_write);
+MK_RESULT_OPS(mk_unload_ops, mk_unload_write);
+MK_RESULT_OPS(mk_exec_ops, mk_exec_write);
+MK_RESULT_OPS(mk_kill_ops, mk_kill_write);
 
 static const struct kernfs_ops mk_console_ops = {
 	.read		= mk_console_read,
 	.write		= mk_console_write,
-};
-
-static const struct kernfs_ops mk_load_ops = {
-	.open		= mk_result_open,
-	.release	= mk_result_release,
-	.seq_show	= mk_result_only_show,
-	.write		= mk_load_write,
-};
-
-static const struct kernfs_ops mk_unload_ops = {
-	.open		= mk_result_open,
-	.release	= mk_result_release,
-	.seq_show	= mk_result_only_show,
-	.write		= mk_unload_write,
 };
 
 /* The files that change what an instance runs, beside the read-only ones. */

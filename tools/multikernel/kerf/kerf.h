@@ -112,6 +112,8 @@ static inline bool kerf_structured(void)
 extern const char *kerf_root;
 int kerf_mount(void);
 char *kerf_read(const char *rel, size_t *size);
+char *kerf_instance_status(const char *name);
+void kerf_instance_times(const char *name, long *hello_ms, long *uptime_s);
 int kerf_write(const char *rel, const void *data, size_t size, char **result);
 int kerf_state(struct mk_state *st, void **tree);
 

@@ -16,111 +16,98 @@
 
 #include "kerf.h"
 
-/* The instance's status line, without its newline; "?" if unreadable. */
+/* The instance's status line, for messages; "?" if it cannot be read. */
 static char *run_status(const char *name)
 {
-	char rel[64 + MK_NAME_MAX], *s;
-	size_t n;
+	char *s = kerf_instance_status(name);
 
-	snprintf(rel, sizeof(rel), "instances/%s/status", name);
-	s = kerf_read(rel, &n);
-	if (!s)
-		return strdup("?");
-	s[strcspn(s, "\n")] = '\0';
-	return s;
+	return s ? s : strdup("?");
 }
 
-/* "hello_ms N" from the times file, or -1. */
-static long run_hello_ms(const char *name)
+/*
+ * The arguments every command here takes: one NAME and at most one flag,
+ * --LONG or -SHORT (SHORT 0 for none).
+ */
+static int run_parse(int argc, char **argv, const char *lng, char shrt,
+		     bool *flag, const char **name)
 {
-	char rel[64 + MK_NAME_MAX], *s, *at;
-	long ms = -1;
-	size_t n;
+	const struct option opts[] = {
+		{ lng, no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char shorts[2] = { shrt, 0 };
+	int opt;
 
-	snprintf(rel, sizeof(rel), "instances/%s/times", name);
-	s = kerf_read(rel, &n);
-	at = s ? strstr(s, "hello_ms ") : NULL;
-	if (at)
-		ms = strtol(at + 9, NULL, 10);
-	free(s);
-	return ms;
+	*flag = false;
+	/* 0, not 1: glibc then forgets the parse of the global options. */
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+		if (opt != 'F' && (!shrt || opt != shrt))
+			return kerf_usage(NULL);
+		*flag = true;
+	}
+	if (optind != argc - 1)
+		return kerf_usage("want one NAME");
+	*name = argv[optind];
+	return kerf_mount() ? KERF_INVALID : KERF_OK;
 }
 
 static int run_console(const char *name, bool follow);
 
 int do_exec(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "console", no_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char rel[64 + MK_NAME_MAX], *result, *status;
-	bool console = false;
-	int opt, err;
+	long hello_ms, uptime_s;
+	const char *name;
+	bool console;
+	int err;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'C')
-			return kerf_usage(NULL);
-		console = true;
-	}
-	if (optind != argc - 1)
-		return kerf_usage("want one NAME");
-	if (kerf_mount())
-		return KERF_INVALID;
-	snprintf(rel, sizeof(rel), "instances/%s/exec", argv[optind]);
+	err = run_parse(argc, argv, "console", 0, &console, &name);
+	if (err)
+		return err;
+	snprintf(rel, sizeof(rel), "instances/%s/exec", name);
 	err = kerf_write(rel, "1", 1, &result);
 	if (err == -ENOENT && !result) {
-		kerf_err("no instance '%s'", argv[optind]);
+		kerf_err("no instance '%s'", name);
 	} else if (err) {
-		kerf_refused(argv[optind], false, err, result, NULL, 0, NULL,
-			     NULL);
-		status = run_status(argv[optind]);
-		kerf_err("%s: %s", argv[optind], status);
+		kerf_refused(name, false, err, result, NULL, 0, NULL, NULL);
+		status = run_status(name);
+		kerf_err("%s: %s", name, status);
 		free(status);
 	} else {
-		kerf_accepted("%s is running: HELLO %ld ms after exec",
-			      argv[optind], run_hello_ms(argv[optind]));
+		kerf_instance_times(name, &hello_ms, &uptime_s);
+		kerf_accepted("%s is running: HELLO %ld ms after exec", name,
+			      hello_ms);
 	}
 	free(result);
 	if (err)
 		return KERF_INVALID;
-	return console ? run_console(argv[optind], true) : KERF_OK;
+	return console ? run_console(name, true) : KERF_OK;
 }
 
 int do_kill(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char rel[64 + MK_NAME_MAX], *result, *status;
-	bool force = false;
-	int opt, err;
+	const char *name;
+	bool force;
+	int err;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
-		if (opt != 'f')
-			return kerf_usage(NULL);
-		force = true;
-	}
-	if (optind != argc - 1)
-		return kerf_usage("want one NAME");
-	if (kerf_mount())
-		return KERF_INVALID;
-	snprintf(rel, sizeof(rel), "instances/%s/kill", argv[optind]);
+	err = run_parse(argc, argv, "force", 'f', &force, &name);
+	if (err)
+		return err;
+	snprintf(rel, sizeof(rel), "instances/%s/kill", name);
 	err = kerf_write(rel, force ? "force" : "1", force ? 5 : 1, &result);
 	free(result);
-	status = run_status(argv[optind]);
+	status = run_status(name);
 	if (err == -ESRCH)
-		kerf_err("%s does not run (%s)", argv[optind], status);
+		kerf_err("%s does not run (%s)", name, status);
 	else if (err == -ENOENT)
 		kerf_err("nothing is loaded into '%s', or there is no such instance",
-			 argv[optind]);
+			 name);
 	else if (err)
-		kerf_err("cannot kill %s: %s", argv[optind], strerror(-err));
+		kerf_err("cannot kill %s: %s", name, strerror(-err));
 	else
-		kerf_accepted("%s: %s", argv[optind], status);
+		kerf_accepted("%s: %s", name, status);
 	free(status);
 	return err ? KERF_INVALID : KERF_OK;
 }
@@ -213,22 +200,10 @@ static int run_console(const char *name, bool follow)
 
 int do_console(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "no-follow", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool follow = true;
-	int opt;
+	const char *name;
+	bool no_follow;
+	int err;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
-		if (opt != 'n')
-			return kerf_usage(NULL);
-		follow = false;
-	}
-	if (optind != argc - 1)
-		return kerf_usage("want one NAME");
-	if (kerf_mount())
-		return KERF_INVALID;
-	return run_console(argv[optind], follow);
+	err = run_parse(argc, argv, "no-follow", 'n', &no_follow, &name);
+	return err ? err : run_console(name, !no_follow);
 }

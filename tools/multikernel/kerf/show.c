@@ -23,45 +23,15 @@ static void show_cpus(const char *key, const unsigned long *bits)
 		printf("%-14s %s\n", key, buf);
 }
 
-static char *show_status(const char *name)
-{
-	char rel[128], *s;
-
-	snprintf(rel, sizeof(rel), "instances/%s/status", name);
-	s = kerf_read(rel, NULL);
-	if (s)
-		s[strcspn(s, "\n")] = '\0';
-	return s;
-}
-
-/* From the times file: "hello_ms N" and "uptime_s N", or -1 each. */
-static void show_times(const char *name, long *hello_ms, long *uptime_s)
-{
-	char rel[128], *s, *at;
-
-	*hello_ms = *uptime_s = -1;
-	snprintf(rel, sizeof(rel), "instances/%s/times", name);
-	s = kerf_read(rel, NULL);
-	if (!s)
-		return;
-	at = strstr(s, "hello_ms ");
-	if (at)
-		*hello_ms = strtol(at + 9, NULL, 10);
-	at = strstr(s, "uptime_s ");
-	if (at)
-		*uptime_s = strtol(at + 9, NULL, 10);
-	free(s);
-}
-
 static void show_instance(const struct mk_state *st, const struct mk_instance *in)
 {
-	char cpus[1024], dev[MK_NAME_MAX + 16], *status = show_status(in->name);
+	char cpus[1024], dev[MK_NAME_MAX + 16], *status = kerf_instance_status(in->name);
 	char since[64] = "";
 	long hello_ms, uptime_s;
 	u32 i;
 
 	mk_bits_format(cpus, sizeof(cpus), in->cpus.bits, MK_MAX_CPUS);
-	show_times(in->name, &hello_ms, &uptime_s);
+	kerf_instance_times(in->name, &hello_ms, &uptime_s);
 	if (uptime_s >= 0)
 		snprintf(since, sizeof(since), " for %ld s (HELLO %ld ms after exec)",
 			 uptime_s, hello_ms);

@@ -148,3 +148,44 @@ int kerf_state(struct mk_state *st, void **tree)
 	mk_report_free(&rep);
 	return err;
 }
+
+/**
+ * kerf_instance_status - an instance's status line, without its newline
+ * @name: the instance
+ *
+ * Return: the line, to free(); NULL if it cannot be read.
+ */
+char *kerf_instance_status(const char *name)
+{
+	char rel[64 + MK_NAME_MAX], *s;
+
+	snprintf(rel, sizeof(rel), "instances/%s/status", name);
+	s = kerf_read(rel, NULL);
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+/**
+ * kerf_instance_times - what an instance's times file says
+ * @name: the instance
+ * @hello_ms: "hello_ms N" of the last start, or -1
+ * @uptime_s: "uptime_s N" while it runs, or -1
+ */
+void kerf_instance_times(const char *name, long *hello_ms, long *uptime_s)
+{
+	char rel[64 + MK_NAME_MAX], *s, *at;
+
+	*hello_ms = *uptime_s = -1;
+	snprintf(rel, sizeof(rel), "instances/%s/times", name);
+	s = kerf_read(rel, NULL);
+	if (!s)
+		return;
+	at = strstr(s, "hello_ms ");
+	if (at)
+		*hello_ms = strtol(at + 9, NULL, 10);
+	at = strstr(s, "uptime_s ");
+	if (at)
+		*uptime_s = strtol(at + 9, NULL, 10);
+	free(s);
+}
