@@ -21,6 +21,8 @@
  *   +0x3000  struct mk_boot_status, which the instance writes
  *   +0x4000  the console rings' heads (struct mk_cons_ring): output, input
  *   +0x8000  the console input bytes (4 KiB)
+ *   +0x9000  struct mk_crash_info, then the instance's VMCOREINFO text
+ *   +0xa000  struct mk_crash_cpu for each of its CPUs (MK_BOOT_MAX_CPUS)
  *  +0x10000  the KMP channel between host and instance (64 KiB)
  *  +0x20000  the console output bytes (128 KiB), to the end
  */
@@ -62,6 +64,11 @@
 #define MK_CTRL_CONS_IN		0x4010
 #define MK_CTRL_CONS_IN_BUF	0x8000
 #define MK_CONS_IN_BYTES	0x1000
+#define MK_CTRL_CRASH		0x9000
+#define MK_CTRL_VMCOREINFO	0x9040
+#define MK_VMCOREINFO_MAX	0x0fc0
+#define MK_CTRL_CRASH_CPUS	0xa000
+#define MK_CRASH_CPU_BYTES	0x180
 #define MK_CTRL_KMP		0x10000
 #define MK_KMP_BYTES		0x10000
 #define MK_KMP_SLOTS		128
@@ -194,12 +201,144 @@ struct mk_cons_ring {
 
 static_assert(sizeof(struct mk_cons_ring) == 16);
 
+/**
+ * struct mk_beat_req - the payload of KMP_MSG_HEARTBEAT_REQ, host to instance
+ * @version: MK_BEAT_VERSION
+ * @seq: the host's beat number, which the answer repeats
+ * @host_ns: the host's clock when it asked
+ */
+struct mk_beat_req {
+	__le32 version;
+	__le32 seq;
+	__le64 host_ns;
+};
+
+static_assert(sizeof(struct mk_beat_req) == 16);
+
+/**
+ * struct mk_beat_rsp - the payload of KMP_MSG_HEARTBEAT_RSP, the answer
+ * @version: MK_BEAT_VERSION
+ * @seq: @seq of the request answered
+ * @host_ns: @host_ns of the request, so the host times the round trip
+ * @uptime_ns: how long the instance's kernel has run
+ * @mem_total: bytes of RAM the instance's kernel manages
+ * @mem_free: of which free
+ * @work_delay_ns: how long a work item the instance queued when the
+ *	request came waited before it ran: how responsive the kernel is
+ * @cpu_permille: how busy its CPUs were since the last answer, 0 to 1000
+ * @nr_cpus: its online CPUs
+ *
+ * The instance sends it as a message of its own, not as a KMP reply, so
+ * that the host never blocks on it: an answer that does not come is a
+ * missed beat.
+ */
+struct mk_beat_rsp {
+	__le32 version;
+	__le32 seq;
+	__le64 host_ns;
+	__le64 uptime_ns;
+	__le64 mem_total;
+	__le64 mem_free;
+	__le64 work_delay_ns;
+	__le32 cpu_permille;
+	__le32 nr_cpus;
+};
+
+static_assert(offsetof(struct mk_beat_rsp, uptime_ns) == 16);
+static_assert(offsetof(struct mk_beat_rsp, cpu_permille) == 48);
+static_assert(sizeof(struct mk_beat_rsp) == 56);
+
+#define MK_BEAT_VERSION		1
+
+#define MK_CRASH_MAGIC		0x43424b4d	/* "MKBC" */
+#define MK_CRASH_VERSION	1
+#define MK_CRASH_NR_REGS	27
+#define MK_CRASH_STACK_PAGES	8
+
+/**
+ * struct mk_crash_info - what the host needs for an instance's vmcore
+ * @magic: MK_CRASH_MAGIC once the instance has written this
+ * @version: MK_CRASH_VERSION
+ * @dump_gen: written by the host: a new value asks each CPU that gets an
+ *	NMI to save its registers, tagged with this value
+ * @panic_cpu: the index in &mk_boot_info.apic_ids of the CPU that
+ *	panicked, or ~0
+ * @text_virt: the virtual address of the instance kernel's _text
+ * @text_phys: ... its physical address
+ * @text_bytes: _end - _text
+ * @page_offset: the virtual address of physical 0 in its direct map
+ * @vmcoreinfo_bytes: bytes of VMCOREINFO text at MK_CTRL_VMCOREINFO; the
+ *	instance writes at most MK_VMCOREINFO_MAX and says so here
+ * @vmcoreinfo_full: the size of its whole VMCOREINFO, which may be more
+ * @reserved: zero
+ *
+ * The instance writes it at boot, and its VMCOREINFO again (with
+ * CRASHTIME) when it panics. The host reads all of it as untrusted:
+ * every address is checked to lie in the instance's own memory.
+ */
+struct mk_crash_info {
+	__le32 magic;
+	__le32 version;
+	__le32 dump_gen;
+	__le32 panic_cpu;
+	__le64 text_virt;
+	__le64 text_phys;
+	__le64 text_bytes;
+	__le64 page_offset;
+	__le32 vmcoreinfo_bytes;
+	__le32 vmcoreinfo_full;
+	__le64 reserved;
+};
+
+static_assert(offsetof(struct mk_crash_info, text_virt) == 16);
+static_assert(offsetof(struct mk_crash_info, vmcoreinfo_bytes) == 48);
+static_assert(sizeof(struct mk_crash_info) == 64);
+
+/* &mk_crash_cpu.state: whose registers the slot holds */
+enum mk_crash_cpu_state {
+	MK_CRASH_CPU_NONE = 0,
+	MK_CRASH_CPU_PANIC = 1,	/* the CPU that panicked, in its notifier */
+	MK_CRASH_CPU_NMI = 2,	/* stopped by an NMI, from the host or panic */
+};
+
+/**
+ * struct mk_crash_cpu - one CPU's registers, for the vmcore's NT_PRSTATUS
+ * @state: an enum mk_crash_cpu_state, written last
+ * @gen: &mk_crash_info.dump_gen the registers answer, or 0 at a panic
+ * @pid: the task it ran
+ * @apic_id: the CPU's APIC ID
+ * @regs: the general registers in the order of an ELF core's
+ *	elf_gregset_t on x86_64 (r15 first, gs last)
+ * @stack_virt: the stack the registers point into, THREAD_SIZE aligned
+ * @stack_phys: the physical address of each of its pages, 0 if unknown;
+ *	the host maps them into the core so that a debugger can unwind
+ * @reserved: zero
+ */
+struct mk_crash_cpu {
+	__le32 state;
+	__le32 gen;
+	__le32 pid;
+	__le32 apic_id;
+	__le64 regs[MK_CRASH_NR_REGS];
+	__le64 stack_virt;
+	__le64 stack_phys[MK_CRASH_STACK_PAGES];
+	__le64 reserved[10];
+};
+
+static_assert(offsetof(struct mk_crash_cpu, regs) == 16);
+static_assert(offsetof(struct mk_crash_cpu, stack_virt) == 232);
+static_assert(sizeof(struct mk_crash_cpu) == MK_CRASH_CPU_BYTES);
+static_assert(MK_CTRL_CRASH_CPUS + MK_BOOT_MAX_CPUS * MK_CRASH_CPU_BYTES ==
+	      MK_CTRL_KMP);
+static_assert(MK_CTRL_VMCOREINFO + MK_VMCOREINFO_MAX == MK_CTRL_CRASH_CPUS);
+
 #ifdef __KERNEL__
 /* The arch hooks the host's spawn code calls; x86 has them. */
 int arch_mk_window_get(u64 *phys);
 void arch_mk_window_put(u64 phys);
 int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params);
 void arch_mk_cpu_stop(u32 apic_id);
+void arch_mk_cpu_nmi(u32 apic_id);
 /* How far a boot CPU got in the trampoline: arch_mk_window_stage() */
 enum mk_tramp_stage {
 	MK_TRAMP_NONE,		/* it never ran */
@@ -214,6 +353,11 @@ void arch_mk_pool_reserve(void);
 /* In a kernel started as an instance */
 void mk_instance_early_setup(void);
 void *mk_instance_ctrl(void);
+int mk_instance_cpu_index(u32 apic_id);
+void mk_instance_report_park(u32 reason);
+void mk_instance_crash_init(void *ctrl);
+struct kmp_endpoint;
+void mk_health_beat_attach(struct kmp_endpoint *ep);
 #endif
 
 #endif /* _LINUX_MULTIKERNEL_BOOT_H */

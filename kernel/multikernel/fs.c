@@ -479,21 +479,45 @@ static struct mk_loaded *mk_exec_claim_where(const char *name,
 	return ld;
 }
 
+/**
+ * mk_fs_exec - start an instance's loaded kernel on what the state gives it
+ * @name: the instance
+ * @rep: why it did not start
+ *
+ * Return: 0 once it runs, or the error of mk_spawn_exec_claim() or
+ * mk_spawn_exec(); -ENODEV if the state has no such instance.
+ */
+int mk_fs_exec(const char *name, struct mk_report *rep)
+{
+	struct mk_loaded *ld = mk_exec_claim_where(name, rep);
+	int err = PTR_ERR_OR_ZERO(ld);
+
+	return err ? err : mk_spawn_exec(ld, rep);
+}
+
 static ssize_t mk_exec_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
 	struct mk_report rep;
-	struct mk_loaded *ld;
 	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	mk_report_init(&rep);
-	ld = mk_exec_claim_where(of->kn->parent->name, &rep);
-	err = PTR_ERR_OR_ZERO(ld);
-	if (!err)
-		err = mk_spawn_exec(ld, &rep);
+	err = mk_fs_exec(of->kn->parent->name, &rep);
 	mk_result_set(of, &rep, err ? NULL : "running\n");
+	mk_report_free(&rep);
+	return err ? err : bytes;
+}
+
+/* The answer of a write that has no findings, only an errno. */
+static ssize_t mk_answer(struct kernfs_open_file *of, int err, const char *ok,
+			 size_t bytes)
+{
+	struct mk_report rep;
+
+	mk_report_init(&rep);
+	mk_result_set(of, &rep, err ? NULL : ok);
 	mk_report_free(&rep);
 	return err ? err : bytes;
 }
@@ -502,17 +526,11 @@ static ssize_t mk_exec_write(struct kernfs_open_file *of, char *buf,
 static ssize_t mk_kill_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
-	struct mk_report rep;
-	int err;
-
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	mk_report_init(&rep);
-	err = mk_spawn_kill(of->kn->parent->name,
-			    sysfs_streq(buf, "force"));
-	mk_result_set(of, &rep, err ? NULL : "stopped\n");
-	mk_report_free(&rep);
-	return err ? err : bytes;
+	return mk_answer(of, mk_spawn_kill(of->kn->parent->name,
+					   sysfs_streq(buf, "force")),
+			 "stopped\n", bytes);
 }
 
 static ssize_t mk_console_read(struct kernfs_open_file *of, char *buf,
@@ -532,6 +550,76 @@ static ssize_t mk_console_write(struct kernfs_open_file *of, char *buf,
 	return mk_spawn_console_write(of->kn->parent->name, buf, bytes);
 }
 
+/* "recover": recover it now, as if it had failed. */
+static ssize_t mk_recover_write(struct kernfs_open_file *of, char *buf,
+				size_t bytes, loff_t off)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return mk_answer(of, mk_spawn_recover(of->kn->parent->name),
+			 "recovering\n", bytes);
+}
+
+static int mk_inst_health_show(struct seq_file *sf, void *v)
+{
+	struct kernfs_open_file *of = sf->private;
+	int err = mk_spawn_health(of->kn->parent->name, sf, mk_health_show);
+
+	return err == -ENOENT ? 0 : err;
+}
+
+/* The policy, or what the last write on this file answered. */
+static int mk_inst_policy_show(struct seq_file *sf, void *v)
+{
+	struct kernfs_open_file *of = sf->private;
+	int err;
+
+	if (mk_result_show(sf))
+		return 0;
+	err = mk_spawn_health(of->kn->parent->name, sf, mk_health_policy_show);
+	return err == -ENOENT ? 0 : err;
+}
+
+static ssize_t mk_inst_policy_write(struct kernfs_open_file *of, char *buf,
+				    size_t bytes, loff_t off)
+{
+	struct mk_report rep = {};
+	char why[160] = "";
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = mk_spawn_policy_set(of->kn->parent->name, buf, why, sizeof(why));
+	if (err) {
+		mk_report_init(&rep);
+		mk_report_add(&rep, MK_RULE_HEALTH_POLICY, "policy: %s", why);
+	}
+	mk_result_set(of, &rep, err ? NULL : "ok\n");
+	if (err)
+		mk_report_free(&rep);
+	return err ? err : bytes;
+}
+
+static ssize_t mk_inst_vmcore_read(struct kernfs_open_file *of, char *buf,
+				   size_t bytes, loff_t off)
+{
+	return mk_spawn_vmcore_read(of->kn->parent->name, buf, bytes, off);
+}
+
+/* "drop" frees the capture. */
+static ssize_t mk_inst_vmcore_write(struct kernfs_open_file *of, char *buf,
+				    size_t bytes, loff_t off)
+{
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!sysfs_streq(buf, "drop"))
+		return -EINVAL;
+	err = mk_spawn_vmcore_drop(of->kn->parent->name);
+	return err ? err : bytes;
+}
+
 /* An instance file whose write leaves its answer to read back. */
 #define MK_RESULT_OPS(_name, _write)			\
 	static const struct kernfs_ops _name = {	\
@@ -545,37 +633,59 @@ MK_RESULT_OPS(mk_load_ops, mk_load_write);
 MK_RESULT_OPS(mk_unload_ops, mk_unload_write);
 MK_RESULT_OPS(mk_exec_ops, mk_exec_write);
 MK_RESULT_OPS(mk_kill_ops, mk_kill_write);
+MK_RESULT_OPS(mk_recover_ops, mk_recover_write);
+
+static const struct kernfs_ops mk_health_ops = {
+	.seq_show	= mk_inst_health_show,
+};
+
+static const struct kernfs_ops mk_inst_policy_ops = {
+	.open		= mk_result_open,
+	.release	= mk_result_release,
+	.seq_show	= mk_inst_policy_show,
+	.write		= mk_inst_policy_write,
+};
+
+static const struct kernfs_ops mk_vmcore_ops = {
+	.read		= mk_inst_vmcore_read,
+	.write		= mk_inst_vmcore_write,
+};
 
 static const struct kernfs_ops mk_console_ops = {
 	.read		= mk_console_read,
 	.write		= mk_console_write,
 };
 
-/* The files that change what an instance runs, beside the read-only ones. */
+/* The files that run an instance, beside the read-only ones of its state. */
+static const struct {
+	const char *name;
+	umode_t mode;
+	const struct kernfs_ops *ops;
+} mk_inst_controls[] = {
+	{ "load", 0600, &mk_load_ops },
+	{ "unload", 0600, &mk_unload_ops },
+	{ "exec", 0600, &mk_exec_ops },
+	{ "kill", 0600, &mk_kill_ops },
+	{ "console", 0600, &mk_console_ops },
+	{ "health", 0444, &mk_health_ops },
+	{ "policy", 0644, &mk_inst_policy_ops },
+	{ "recover", 0600, &mk_recover_ops },
+	{ "vmcore", 0600, &mk_vmcore_ops },
+};
+
 static int mk_add_inst_controls(struct kernfs_node *dir)
 {
 	struct kernfs_node *kn;
+	unsigned int i;
 
-	kn = mk_add_file(dir, "load", 0600, &mk_load_ops, NULL,
-			 &mk_dir_file_key);
-	if (IS_ERR(kn))
-		return PTR_ERR(kn);
-	kn = mk_add_file(dir, "unload", 0600, &mk_unload_ops, NULL,
-			 &mk_dir_file_key);
-	if (IS_ERR(kn))
-		return PTR_ERR(kn);
-	kn = mk_add_file(dir, "exec", 0600, &mk_exec_ops, NULL,
-			 &mk_dir_file_key);
-	if (IS_ERR(kn))
-		return PTR_ERR(kn);
-	kn = mk_add_file(dir, "kill", 0600, &mk_kill_ops, NULL,
-			 &mk_dir_file_key);
-	if (IS_ERR(kn))
-		return PTR_ERR(kn);
-	kn = mk_add_file(dir, "console", 0600, &mk_console_ops, NULL,
-			 &mk_dir_file_key);
-	if (IS_ERR(kn))
-		return PTR_ERR(kn);
+	for (i = 0; i < ARRAY_SIZE(mk_inst_controls); i++) {
+		kn = mk_add_file(dir, mk_inst_controls[i].name,
+				 mk_inst_controls[i].mode,
+				 mk_inst_controls[i].ops, NULL,
+				 &mk_dir_file_key);
+		if (IS_ERR(kn))
+			return PTR_ERR(kn);
+	}
 	kernfs_activate(dir);
 	return 0;
 }
@@ -1066,6 +1176,16 @@ static const struct kernfs_ops mk_policy_ops = {
 	.seq_show	= mk_policy_show,
 };
 
+static int mk_recovery_log_seq(struct seq_file *sf, void *v)
+{
+	mk_recovery_log_show(sf);
+	return 0;
+}
+
+static const struct kernfs_ops mk_recovery_log_ops = {
+	.seq_show	= mk_recovery_log_seq,
+};
+
 static void mk_policy_changed(void)
 {
 	kernfs_notify(mk_kn_policy);
@@ -1132,6 +1252,10 @@ static int __init mk_create_tree(void)
 	if (IS_ERR(mk_kn_policy))
 		return PTR_ERR(mk_kn_policy);
 	mk_policy_bpf_set_notify(mk_policy_changed);
+	kn = mk_add_file(root, "recovery_log", 0444, &mk_recovery_log_ops, NULL,
+			 &mk_top_file_key);
+	if (IS_ERR(kn))
+		return PTR_ERR(kn);
 	mk_kn_overlays = kernfs_create_dir(root, "overlays", 0755, NULL);
 	if (IS_ERR(mk_kn_overlays))
 		return PTR_ERR(mk_kn_overlays);

@@ -125,6 +125,7 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 	[MK_RULE_EXEC_WINDOW] = { "exec-window", -ENOSPC, MK_RES_NONE },
 	[MK_RULE_EXEC_HELLO] = { "exec-hello", -ETIMEDOUT, MK_RES_NONE },
 	[MK_RULE_EXEC_PROTOCOL] = { "exec-protocol", -EPROTO, MK_RES_NONE },
+	[MK_RULE_HEALTH_POLICY] = { "health-policy", -EINVAL, MK_RES_NONE },
 };
 
 /**

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
 
+#include "health.h"
 #include "model.h"
 
 /* A load: the instance, its memory, and the files to read by descriptor. */
@@ -34,14 +35,18 @@ struct mk_exec_req {
 
 /*
  * Where an instance is in its life: loaded (or stopped, or failed, which
- * may start again), starting, running, stopping.
+ * may start again), starting, running (or unresponsive, missing its
+ * heartbeats), stopping. A failed instance holds its resources until its
+ * recovery takes them back (MK_RUN_FAILED_HELD).
  */
 enum mk_run_state {
 	MK_RUN_LOADED,
 	MK_RUN_STARTING,
 	MK_RUN_RUNNING,
+	MK_RUN_UNRESPONSIVE,
 	MK_RUN_STOPPING,
 	MK_RUN_STOPPED,
+	MK_RUN_FAILED_HELD,
 	MK_RUN_FAILED,
 };
 
@@ -81,12 +86,16 @@ struct mk_loaded {
 	u32 hello_version;		/* with this boot protocol version */
 	struct delayed_work monitor;
 	struct mk_console cons;
+	struct mk_health health;
+	struct mk_vmcore *vmcore;	/* its last capture, or NULL */
 };
 
 extern struct mutex mk_load_lock;
 
 struct mk_loaded *mk_loaded_find(const char *name);
 bool mk_run_active(enum mk_run_state st);
+bool mk_run_live(enum mk_run_state st);
+bool mk_loaded_busy(const struct mk_loaded *ld);
 
 int mk_spawn_load(const struct mk_load_req *req, struct mk_report *rep);
 int mk_spawn_unload(const char *name);
@@ -104,6 +113,20 @@ int mk_spawn_exec(struct mk_loaded *ld, struct mk_report *rep);
 int mk_spawn_kill(const char *name, bool force);
 int mk_spawn_echo(const char *name, const void *buf, u32 len, u64 *ns);
 void mk_spawn_notify_fn(void (*fn)(const char *name, const char *file));
+void mk_spawn_notify(struct mk_loaded *ld, const char *file);
+void mk_spawn_quiesce(struct mk_loaded *ld);
+void mk_spawn_reclaim(struct mk_loaded *ld);
+int mk_spawn_recover(const char *name);
+int mk_spawn_health(const char *name, struct seq_file *sf,
+		    void (*show)(struct mk_loaded *ld, struct seq_file *sf));
+int mk_spawn_policy_set(const char *name, char *buf, char *err,
+			size_t err_size);
+ssize_t mk_spawn_vmcore_read(const char *name, char *buf, size_t len,
+			     loff_t off);
+int mk_spawn_vmcore_drop(const char *name);
+
+/* In fs.c: start an instance with the resources the state gives it. */
+int mk_fs_exec(const char *name, struct mk_report *rep);
 
 bool mk_cons_drain(struct mk_loaded *ld);
 ssize_t mk_spawn_console_read(const char *name, char *buf, size_t len,

@@ -107,7 +107,7 @@ ssize_t mk_spawn_console_read(const char *name, char *buf, size_t len,
 		return -ENOENT;
 	}
 	c = &ld->cons;
-	if (ld->state == MK_RUN_RUNNING)
+	if (mk_run_live(ld->state))
 		mk_cons_drain(ld);
 	oldest = c->head > MK_CONS_LOG_BYTES ? c->head - MK_CONS_LOG_BYTES : 0;
 	pos = max(pos, oldest);
@@ -141,7 +141,7 @@ int mk_spawn_console_write(const char *name, const char *buf, size_t len)
 
 	mutex_lock(&mk_load_lock);
 	ld = mk_loaded_find(name);
-	if (!ld || ld->state != MK_RUN_RUNNING) {
+	if (!ld || !mk_run_live(ld->state)) {
 		mutex_unlock(&mk_load_lock);
 		return -ESRCH;
 	}

@@ -73,6 +73,10 @@ void __weak arch_mk_cpu_stop(u32 apic_id)
 {
 }
 
+void __weak arch_mk_cpu_nmi(u32 apic_id)
+{
+}
+
 enum mk_tramp_stage __weak arch_mk_window_stage(u64 window)
 {
 	return MK_TRAMP_NONE;
@@ -98,10 +102,20 @@ void mk_spawn_notify_fn(void (*fn)(const char *name, const char *file))
 	mk_notify = fn;
 }
 
-static void mk_run_notify(struct mk_loaded *ld)
+/**
+ * mk_spawn_notify - tell poll() that an instance's file changed
+ * @ld: the instance
+ * @file: "status" or "console"; without mk_load_lock
+ */
+void mk_spawn_notify(struct mk_loaded *ld, const char *file)
 {
 	if (mk_notify)
-		mk_notify(ld->name, "status");
+		mk_notify(ld->name, file);
+}
+
+static void mk_run_notify(struct mk_loaded *ld)
+{
+	mk_spawn_notify(ld, "status");
 }
 
 /* Drain the console, and tell its readers. */
@@ -122,8 +136,29 @@ static void mk_run_drain(struct mk_loaded *ld)
  */
 bool mk_run_active(enum mk_run_state st)
 {
-	return st == MK_RUN_STARTING || st == MK_RUN_RUNNING ||
-	       st == MK_RUN_STOPPING;
+	return st == MK_RUN_STARTING || st == MK_RUN_STOPPING ||
+	       st == MK_RUN_FAILED_HELD || mk_run_live(st);
+}
+
+/**
+ * mk_run_live - whether an instance in this state runs its kernel, and has
+ *	its KMP channel and console
+ * @st: the state
+ */
+bool mk_run_live(enum mk_run_state st)
+{
+	return st == MK_RUN_RUNNING || st == MK_RUN_UNRESPONSIVE;
+}
+
+/**
+ * mk_loaded_busy - whether an instance may not be reloaded or removed
+ * @ld: the instance; mk_load_lock held
+ *
+ * It holds its resources, or a recovery works on it.
+ */
+bool mk_loaded_busy(const struct mk_loaded *ld)
+{
+	return mk_run_active(ld->state) || ld->health.recovering;
 }
 
 static void *mk_ctrl_of(struct mk_loaded *ld)
@@ -457,6 +492,17 @@ static void mk_reason_from(const struct mk_report *rep, char *buf,
 	snprintf(buf, size, "%.*s", (int)n, line);
 }
 
+static const char * const mk_run_names[] = {
+	[MK_RUN_LOADED] = "loaded",
+	[MK_RUN_STARTING] = "starting",
+	[MK_RUN_RUNNING] = "running",
+	[MK_RUN_UNRESPONSIVE] = "unresponsive",
+	[MK_RUN_STOPPING] = "stopping",
+	[MK_RUN_STOPPED] = "stopped",
+	[MK_RUN_FAILED_HELD] = "failed",
+	[MK_RUN_FAILED] = "failed",
+};
+
 /* Claim the loaded kernel for a start: loaded, stopped or failed. */
 static struct mk_loaded *mk_exec_claim(const struct mk_exec_req *req,
 				       struct mk_report *rep)
@@ -470,12 +516,12 @@ static struct mk_loaded *mk_exec_claim(const struct mk_exec_req *req,
 			      "exec: no kernel is loaded; load one first");
 		return ERR_PTR(-ENOENT);
 	}
-	if (mk_run_active(ld->state)) {
+	/* Its recovery restarts it from its own work; nobody else may. */
+	if (mk_run_active(ld->state) ||
+	    (ld->health.recovering && current_work() != &ld->health.recover)) {
 		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
 			      "exec: the instance is already %s",
-			      ld->state == MK_RUN_RUNNING ? "running" :
-			      ld->state == MK_RUN_STARTING ? "starting" :
-			      "stopping");
+			      mk_run_names[ld->state]);
 		return ERR_PTR(-EBUSY);
 	}
 	if (!ld->cons.buf) {
@@ -547,10 +593,41 @@ int mk_spawn_exec(struct mk_loaded *ld, struct mk_report *rep)
 	} else {
 		ld->state = MK_RUN_RUNNING;
 		schedule_delayed_work(&ld->monitor, MK_WATCH_PERIOD);
+		mk_health_start(ld);
 	}
 	mutex_unlock(&mk_load_lock);
 	mk_run_notify(ld);
 	return err;
+}
+
+/*
+ * How an instance that parked itself ends. A panic is a failure, and so
+ * is a reboot when the policy restarts it: its recovery takes over. A
+ * power off or halt, or a reboot otherwise, stops it here.
+ */
+static void mk_watch_parked(struct mk_loaded *ld, u32 reason)
+{
+	bool restart = ld->health.pol.on_failure == MK_FAIL_RESTART;
+
+	if (reason == MK_PARK_PANIC || (reason == MK_PARK_RESTART && restart)) {
+		mk_recover(ld, reason == MK_PARK_PANIC ? MK_FAILED_PANIC :
+			   MK_FAILED_REBOOT, mk_park_name(reason));
+		mutex_unlock(&mk_load_lock);
+		mk_run_notify(ld);
+		return;
+	}
+	ld->state = MK_RUN_STOPPING;
+	mutex_unlock(&mk_load_lock);
+
+	mk_health_stop(ld);
+	mk_run_teardown(ld);
+	mutex_lock(&mk_load_lock);
+	ld->state = MK_RUN_STOPPED;
+	snprintf(ld->reason, sizeof(ld->reason), "%s", mk_park_name(reason));
+	mutex_unlock(&mk_load_lock);
+	mk_recovery_log(ld->name, MK_REC_MONITORING, "stopped itself: %s",
+			mk_park_name(reason));
+	mk_run_notify(ld);
 }
 
 /*
@@ -562,31 +639,45 @@ static void mk_watch(struct work_struct *work)
 	struct mk_loaded *ld = container_of(to_delayed_work(work),
 					    struct mk_loaded, monitor);
 	bool more;
-	u32 reason;
 
 	mutex_lock(&mk_load_lock);
-	if (ld->state != MK_RUN_RUNNING) {
+	if (!mk_run_live(ld->state)) {
 		mutex_unlock(&mk_load_lock);
 		return;
 	}
 	more = mk_cons_drain(ld);
-	if (mk_stage(ld) != MK_STAGE_PARKED) {
-		schedule_delayed_work(&ld->monitor, MK_WATCH_PERIOD);
-		mutex_unlock(&mk_load_lock);
-		if (more && mk_notify)
-			mk_notify(ld->name, "console");
+	if (mk_stage(ld) == MK_STAGE_PARKED) {
+		mk_watch_parked(ld, le32_to_cpu(READ_ONCE(mk_status_of(ld)->park_reason)));
 		return;
 	}
-	reason = le32_to_cpu(READ_ONCE(mk_status_of(ld)->park_reason));
-	ld->state = MK_RUN_STOPPING;
+	schedule_delayed_work(&ld->monitor, MK_WATCH_PERIOD);
 	mutex_unlock(&mk_load_lock);
+	if (more)
+		mk_spawn_notify(ld, "console");
+}
 
+/**
+ * mk_spawn_quiesce - stop the heartbeat and the watch of an instance
+ * @ld: the instance; mk_load_lock not held, as both take it
+ */
+void mk_spawn_quiesce(struct mk_loaded *ld)
+{
+	mk_health_stop(ld);
+	cancel_delayed_work_sync(&ld->monitor);
+}
+
+/**
+ * mk_spawn_reclaim - stop a failed instance and take its resources back
+ * @ld: the instance, failed with its resources held, quiesced
+ *
+ * Its status stays "failed", with the same reason.
+ */
+void mk_spawn_reclaim(struct mk_loaded *ld)
+{
 	mk_run_teardown(ld);
 	mutex_lock(&mk_load_lock);
-	ld->state = reason == MK_PARK_PANIC ? MK_RUN_FAILED : MK_RUN_STOPPED;
-	snprintf(ld->reason, sizeof(ld->reason), "%s", mk_park_name(reason));
+	ld->state = MK_RUN_FAILED;
 	mutex_unlock(&mk_load_lock);
-	mk_run_notify(ld);
 }
 
 /* Ask for a power off (KMP SHUTDOWN); wait for the park, or the timeout. */
@@ -613,7 +704,8 @@ static bool mk_kill_graceful(struct mk_loaded *ld)
  * A graceful kill that gets no answer within kill_timeout_ms is forced.
  * Either way the CPUs come back to the host and the memory is zeroed.
  *
- * Return: 0, -ENOENT if nothing is loaded, -ESRCH if it does not run.
+ * Return: 0, -ENOENT if nothing is loaded, -ESRCH if it does not run,
+ * -EBUSY while a recovery works on it.
  */
 int mk_spawn_kill(const char *name, bool force)
 {
@@ -622,14 +714,20 @@ int mk_spawn_kill(const char *name, bool force)
 
 	mutex_lock(&mk_load_lock);
 	ld = mk_loaded_find(name);
-	if (!ld || ld->state != MK_RUN_RUNNING) {
+	if (ld && ld->health.recovering) {
+		mutex_unlock(&mk_load_lock);
+		return -EBUSY;
+	}
+	if (!ld || (!mk_run_live(ld->state) && ld->state != MK_RUN_FAILED_HELD)) {
 		mutex_unlock(&mk_load_lock);
 		return ld ? -ESRCH : -ENOENT;
 	}
+	/* A failed kernel answers nothing: no graceful kill. */
+	force = force || ld->state == MK_RUN_FAILED_HELD;
 	ld->state = MK_RUN_STOPPING;
 	mutex_unlock(&mk_load_lock);
 	mk_run_notify(ld);
-	cancel_delayed_work_sync(&ld->monitor);
+	mk_spawn_quiesce(ld);
 
 	if (!force)
 		parked = mk_kill_graceful(ld);
@@ -644,15 +742,6 @@ int mk_spawn_kill(const char *name, bool force)
 	mk_run_notify(ld);
 	return 0;
 }
-
-static const char * const mk_run_names[] = {
-	[MK_RUN_LOADED] = "loaded",
-	[MK_RUN_STARTING] = "starting",
-	[MK_RUN_RUNNING] = "running",
-	[MK_RUN_STOPPING] = "stopping",
-	[MK_RUN_STOPPED] = "stopped",
-	[MK_RUN_FAILED] = "failed",
-};
 
 /**
  * mk_spawn_echo - a KMP echo to a running instance, for tests
@@ -674,7 +763,7 @@ int mk_spawn_echo(const char *name, const void *buf, u32 len, u64 *ns)
 
 	mutex_lock(&mk_load_lock);
 	ld = mk_loaded_find(name);
-	if (ld && ld->state == MK_RUN_RUNNING)
+	if (ld && mk_run_live(ld->state))
 		ep = kmp_channel_endpoint(ld->kmp, 0);
 	/* Held across the call, so that kill cannot tear the channel down. */
 	if (!ep) {
@@ -710,6 +799,8 @@ void mk_spawn_status(const char *name, struct seq_file *sf)
 		seq_puts(sf, mk_run_names[ld->state]);
 		if (ld->reason[0])
 			seq_printf(sf, ": %s", ld->reason);
+		if (ld->state == MK_RUN_FAILED_HELD)
+			seq_puts(sf, " (resources held)");
 		seq_putc(sf, '\n');
 	}
 	mutex_unlock(&mk_load_lock);
@@ -729,7 +820,7 @@ void mk_spawn_times(const char *name, struct seq_file *sf)
 	if (ld && ld->hello_ns)
 		seq_printf(sf, "hello_ms %llu\n",
 			   div_u64(ld->hello_ns - ld->exec_ns, NSEC_PER_MSEC));
-	if (ld && ld->state == MK_RUN_RUNNING)
+	if (ld && mk_run_live(ld->state))
 		seq_printf(sf, "uptime_s %llu\n",
 			   div_u64(ktime_get_ns() - ld->exec_ns, NSEC_PER_SEC));
 	mutex_unlock(&mk_load_lock);

@@ -40,6 +40,8 @@ static void mk_loaded_free(struct mk_loaded *ld)
 	vfree(ld->initrd);
 	kfree(ld->cmdline);
 	vfree(ld->cons.buf);
+	mk_vmcore_free(ld);
+	mk_health_stop(ld);
 	kfree(ld);
 }
 
@@ -140,6 +142,7 @@ int mk_spawn_load(const struct mk_load_req *req, struct mk_report *rep)
 	if (!ld)
 		return -ENOMEM;
 	strscpy(ld->name, req->name, sizeof(ld->name));
+	mk_health_init(ld);
 	err = mk_load_read(ld, req, rep);
 	if (err) {
 		mk_loaded_free(ld);
@@ -147,18 +150,24 @@ int mk_spawn_load(const struct mk_load_req *req, struct mk_report *rep)
 	}
 	mutex_lock(&mk_load_lock);
 	old = mk_loaded_find(req->name);
-	if (old && mk_run_active(old->state)) {
+	if (old && mk_loaded_busy(old)) {
 		mutex_unlock(&mk_load_lock);
 		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
 			      "load: the instance is %s; kill it first",
 			      old->state == MK_RUN_STARTING ? "starting" :
 			      old->state == MK_RUN_STOPPING ? "stopping" :
+			      old->health.recovering ? "recovering" :
 			      "running");
 		mk_loaded_free(ld);
 		return -EBUSY;
 	}
-	if (old)
+	if (old) {
+		/* A new kernel keeps the policy, and the last vmcore. */
 		list_del(&old->list);
+		ld->health.pol = old->health.pol;
+		ld->vmcore = old->vmcore;
+		old->vmcore = NULL;
+	}
 	list_add_tail(&ld->list, &mk_loaded_list);
 	mutex_unlock(&mk_load_lock);
 	mk_loaded_free(old);
@@ -177,7 +186,7 @@ int mk_spawn_unload(const char *name)
 
 	mutex_lock(&mk_load_lock);
 	ld = mk_loaded_find(name);
-	if (ld && mk_run_active(ld->state)) {
+	if (ld && mk_loaded_busy(ld)) {
 		mutex_unlock(&mk_load_lock);
 		return -EBUSY;
 	}
@@ -202,7 +211,7 @@ bool mk_spawn_busy(const char *name)
 
 	mutex_lock(&mk_load_lock);
 	ld = mk_loaded_find(name);
-	busy = ld && mk_run_active(ld->state);
+	busy = ld && mk_loaded_busy(ld);
 	mutex_unlock(&mk_load_lock);
 	return busy;
 }
@@ -219,7 +228,7 @@ bool mk_spawn_range_busy(u64 base, u64 bytes)
 
 	mutex_lock(&mk_load_lock);
 	list_for_each_entry(ld, &mk_loaded_list, list)
-		if (mk_run_active(ld->state) &&
+		if (mk_loaded_busy(ld) &&
 		    base < ld->lay.mem + ld->lay.mem_bytes &&
 		    ld->lay.mem < base + bytes)
 			busy = true;

@@ -26,12 +26,14 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/panic.h>
 #include <linux/io.h>
 #include <linux/multikernel_boot.h>
 #include <linux/multikernel_kmp.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/reboot.h>
 #include <linux/serial_8250.h>
 #include <linux/string.h>
@@ -85,6 +87,34 @@ static void __init mk_status_early(u32 stage)
 		mk_status_write(st, stage, 0);
 		early_memunmap(st, sizeof(*st));
 	}
+}
+
+/**
+ * mk_instance_report_park - tell the host that this kernel stops, and why
+ * @reason: an enum mk_park_reason
+ *
+ * For a panic, the notifier says so before panic() ends, so that the host
+ * learns of it at once, whatever panic_timeout says.
+ */
+void mk_instance_report_park(u32 reason)
+{
+	mk_status_set(MK_STAGE_PARKED, reason);
+}
+
+/**
+ * mk_instance_cpu_index - where a CPU is in the boot info's list
+ * @apic_id: the CPU's APIC ID
+ *
+ * Return: its index, which numbers its slot in the control area, or -1.
+ */
+int mk_instance_cpu_index(u32 apic_id)
+{
+	u32 i;
+
+	for (i = 0; i < mk_u32(mk_info.nr_cpus); i++)
+		if (mk_u32(mk_info.apic_ids[i]) == apic_id)
+			return i;
+	return -1;
 }
 
 /* Every way out of the kernel ends here: tell the host, then stop. */
@@ -312,6 +342,7 @@ static void mk_poweroff_fn(struct work_struct *work)
 {
 	orderly_poweroff(true);
 }
+
 static DECLARE_WORK(mk_poweroff_work, mk_poweroff_fn);
 
 /* The host's KMP_MSG_SHUTDOWN: power off as the power button would. */
@@ -365,6 +396,8 @@ static int __init mk_instance_hello(void)
 	}
 	ep = kmp_channel_endpoint(mk_kmp, 0);
 	kmp_register_handler(ep, KMP_MSG_SHUTDOWN, mk_on_shutdown, NULL);
+	mk_health_beat_attach(ep);
+	mk_instance_crash_init(mk_ctrl);
 	mk_status_set(MK_STAGE_HELLO, 0);
 	err = kmp_send(ep, KMP_MSG_HELLO, &hello, sizeof(hello), HZ);
 	if (err)
@@ -390,11 +423,32 @@ static int mk_spin_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(mk_spin_fops, NULL, mk_spin_set, "%llu\n");
 
+static void mk_stall(void *ms)
+{
+	mdelay(*(u64 *)ms);
+}
+
+/*
+ * For tests of the host's heartbeat: stall CPU 0, where the host's
+ * messages land, with interrupts off for a while, then go on.
+ */
+static int mk_stall_set(void *data, u64 ms)
+{
+	if (!ms || ms > 60000)
+		return -EINVAL;
+	pr_info("multikernel: stalling CPU 0 for %llu ms, as asked\n", ms);
+	return smp_call_function_single(0, mk_stall, &ms, 1);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(mk_stall_fops, NULL, mk_stall_set, "%llu\n");
+
 static int __init mk_instance_debugfs(void)
 {
-	if (mk_ctrl)
-		debugfs_create_file_unsafe("multikernel_spin_irqs_off", 0200,
-					   NULL, NULL, &mk_spin_fops);
+	if (!mk_ctrl)
+		return 0;
+	debugfs_create_file_unsafe("multikernel_spin_irqs_off", 0200, NULL,
+				   NULL, &mk_spin_fops);
+	debugfs_create_file_unsafe("multikernel_stall_ms", 0200, NULL, NULL,
+				   &mk_stall_fops);
 	return 0;
 }
 device_initcall(mk_instance_debugfs);

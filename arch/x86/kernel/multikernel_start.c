@@ -218,6 +218,23 @@ void arch_mk_cpu_stop(u32 apic_id)
 }
 
 /**
+ * arch_mk_cpu_nmi - send an NMI to a CPU of an instance
+ * @apic_id: the CPU
+ *
+ * The instance's handler saves the CPU's registers for its vmcore, even
+ * with interrupts off; the CPU then goes on as before.
+ */
+void arch_mk_cpu_nmi(u32 apic_id)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	apic_icr_write(APIC_DM_NMI | APIC_DEST_PHYSICAL, apic_id);
+	safe_apic_wait_icr_idle();
+	local_irq_restore(flags);
+}
+
+/**
  * arch_mk_window_stage - how far a boot CPU got in its trampoline
  * @window: the instance's low window
  */

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the health policy (health_monitor.c) and the vmcore
+ * (crash_vmcore.c): policies set all or nothing, and a core built from a
+ * control area that an instance filled in, honestly and not: the
+ * panicking CPU first, VMCOREINFO bounded, and every address outside the
+ * instance's memory left out. The instance here is a buffer: the capture
+ * reads only the host's mapping of an instance's memory, never a
+ * physical address.
+ */
+
+#include <kunit/test.h>
+#include <linux/elf.h>
+#include <linux/elfcore.h>
+#include <linux/sizes.h>
+#include <linux/vmalloc.h>
+
+#include "spawn.h"
+
+static struct mk_loaded *mk_t_loaded(struct kunit *test)
+{
+	struct mk_loaded *ld = kunit_kzalloc(test, sizeof(*ld), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ld);
+	strscpy(ld->name, "t", sizeof(ld->name));
+	mk_health_init(ld);
+	return ld;
+}
+
+static int mk_t_set(struct mk_loaded *ld, const char *text, char *err)
+{
+	char buf[256];
+
+	strscpy(buf, text, sizeof(buf));
+	return mk_health_policy_set(ld, buf, err, 160);
+}
+
+static void mk_policy_all_or_nothing(struct kunit *test)
+{
+	struct mk_loaded *ld = mk_t_loaded(test);
+	char err[160] = "";
+
+	KUNIT_EXPECT_EQ(test, ld->health.pol.timeout_ms, 60000);
+	KUNIT_EXPECT_EQ(test, ld->health.pol.on_failure, MK_FAIL_RECLAIM);
+	KUNIT_EXPECT_EQ(test, mk_t_set(ld, "heartbeat_interval_ms 250\n"
+				       "heartbeat_timeout_ms=1000 on_failure restart\n"
+				       "vmcore off", err), 0);
+	KUNIT_EXPECT_EQ(test, ld->health.pol.interval_ms, 250);
+	KUNIT_EXPECT_EQ(test, ld->health.pol.timeout_ms, 1000);
+	KUNIT_EXPECT_EQ(test, ld->health.pol.on_failure, MK_FAIL_RESTART);
+	KUNIT_EXPECT_FALSE(test, ld->health.pol.vmcore);
+
+	/* One bad pair: nothing of the write is taken. */
+	KUNIT_EXPECT_EQ(test, mk_t_set(ld, "missed_max 5 on_failure sometimes", err),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, err, "on_failure: \"sometimes\" is none, reclaim or restart");
+	KUNIT_EXPECT_EQ(test, ld->health.pol.missed_max, 3);
+	KUNIT_EXPECT_EQ(test, mk_t_set(ld, "restart_max 17", err), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, err, "restart_max: \"17\" is not a number from 0 to 16");
+	KUNIT_EXPECT_EQ(test, mk_t_set(ld, "heartbeat_interval_ms 600", err), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, err,
+			   "heartbeat_interval_ms 600: at most half of heartbeat_timeout_ms 1000");
+	KUNIT_EXPECT_EQ(test, mk_t_set(ld, "frequency 3", err), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, err, "\"frequency\" is no policy key");
+	KUNIT_EXPECT_EQ(test, mk_t_set(ld, "missed_max", err), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, err, "missed_max: no value");
+	KUNIT_EXPECT_EQ(test, ld->health.pol.interval_ms, 250);
+}
+
+#define MK_T_MEM	(SZ_1M + MK_CTRL_BYTES)
+#define MK_T_BASE	0x40000000ULL
+#define MK_T_POFF	0xffff888000000000ULL
+
+/* An instance of 1 MiB at MK_T_BASE with two CPUs, as a buffer. */
+static struct mk_loaded *mk_t_instance(struct kunit *test)
+{
+	struct mk_loaded *ld = mk_t_loaded(test);
+
+	ld->mem = vzalloc(MK_T_MEM);
+	KUNIT_ASSERT_NOT_NULL(test, ld->mem);
+	ld->lay.mem = MK_T_BASE;
+	ld->lay.mem_bytes = MK_T_MEM;
+	ld->lay.ctrl = MK_T_BASE + SZ_1M;
+	ld->run.ncpus = 2;
+	return ld;
+}
+
+static void *mk_t_ctrl(struct mk_loaded *ld, u32 off)
+{
+	return ld->mem + SZ_1M + off;
+}
+
+static void mk_t_cpu(struct mk_loaded *ld, u32 i, u32 state, u32 pid,
+		     u64 ip, u64 stack_page)
+{
+	struct mk_crash_cpu *c = mk_t_ctrl(ld, MK_CTRL_CRASH_CPUS +
+					   i * MK_CRASH_CPU_BYTES);
+
+	c->pid = cpu_to_le32(pid);
+	c->regs[16] = cpu_to_le64(ip);
+	c->stack_virt = cpu_to_le64(0xffffc90000010000ULL);
+	c->stack_phys[0] = cpu_to_le64(stack_page);
+	c->state = cpu_to_le32(state);
+}
+
+/* What the instance writes: image at +0 (64 KiB), CPU 1 panicked. */
+static void mk_t_crash_info(struct mk_loaded *ld, u32 vmci_bytes)
+{
+	struct mk_crash_info *ci = mk_t_ctrl(ld, MK_CTRL_CRASH);
+
+	ci->magic = cpu_to_le32(MK_CRASH_MAGIC);
+	ci->version = cpu_to_le32(MK_CRASH_VERSION);
+	ci->panic_cpu = cpu_to_le32(1);
+	ci->text_virt = cpu_to_le64(0xffffffff81000000ULL);
+	ci->text_phys = cpu_to_le64(MK_T_BASE);
+	ci->text_bytes = cpu_to_le64(SZ_64K);
+	ci->page_offset = cpu_to_le64(MK_T_POFF);
+	memcpy(mk_t_ctrl(ld, MK_CTRL_VMCOREINFO), "OSRELEASE=t\n", 12);
+	ci->vmcoreinfo_bytes = cpu_to_le32(vmci_bytes);
+	ci->vmcoreinfo_full = cpu_to_le32(vmci_bytes);
+}
+
+static u8 *mk_t_core(struct kunit *test, struct mk_loaded *ld, size_t *size)
+{
+	u8 *core;
+	char why[96];
+
+	KUNIT_ASSERT_EQ(test, mk_vmcore_capture(ld, false, why, sizeof(why)), 0);
+	*size = ld->vmcore ? PAGE_SIZE * 4 + SZ_1M : 0;
+	core = vzalloc(*size);
+	KUNIT_ASSERT_NOT_NULL(test, core);
+	*size = mk_vmcore_read(ld, core, *size, 0);
+	return core;
+}
+
+static void mk_t_free(struct mk_loaded *ld, u8 *core)
+{
+	vfree(core);
+	mk_vmcore_free(ld);
+	vfree(ld->mem);
+}
+
+/* The n-th note of the core's PT_NOTE, or NULL. */
+static struct elf_note *mk_t_note(u8 *core, unsigned int n)
+{
+	struct elf64_phdr *ph = (void *)core + sizeof(struct elf64_hdr);
+	u8 *p = core + ph[0].p_offset, *end = p + ph[0].p_filesz;
+	struct elf_note *note;
+
+	while (p < end) {
+		note = (void *)p;
+		if (!n--)
+			return note;
+		p += sizeof(*note) + ALIGN(note->n_namesz, 4) +
+		     ALIGN(note->n_descsz, 4);
+	}
+	return NULL;
+}
+
+static struct elf_prstatus *mk_t_prstatus(struct elf_note *note)
+{
+	return (void *)(note + 1) + ALIGN(note->n_namesz, 4);
+}
+
+static void mk_vmcore_sound(struct kunit *test)
+{
+	struct mk_loaded *ld = mk_t_instance(test);
+	struct elf64_hdr *eh;
+	struct elf64_phdr *ph;
+	struct elf_note *note;
+	size_t size;
+	u8 *core;
+
+	mk_t_crash_info(ld, 12);
+	mk_t_cpu(ld, 0, MK_CRASH_CPU_NMI, 10, 0x1000, MK_T_BASE + SZ_512K);
+	mk_t_cpu(ld, 1, MK_CRASH_CPU_PANIC, 20, 0x2000, MK_T_BASE + SZ_256K);
+	memset(ld->mem + SZ_256K, 0xab, PAGE_SIZE);
+	core = mk_t_core(test, ld, &size);
+	eh = (void *)core;
+	ph = (void *)core + sizeof(*eh);
+
+	KUNIT_EXPECT_EQ(test, eh->e_type, ET_CORE);
+	/* The note, the memory, the image, a stack page for each CPU. */
+	KUNIT_ASSERT_EQ(test, eh->e_phnum, 5);
+	KUNIT_EXPECT_EQ(test, ph[1].p_vaddr, MK_T_POFF + MK_T_BASE);
+	KUNIT_EXPECT_EQ(test, ph[1].p_filesz, SZ_1M);
+	KUNIT_EXPECT_EQ(test, ph[2].p_vaddr, 0xffffffff81000000ULL);
+	KUNIT_EXPECT_EQ(test, ph[2].p_offset, ph[1].p_offset);
+	/* The panicking CPU's stack first: its bytes are in the file. */
+	KUNIT_EXPECT_EQ(test, ph[3].p_vaddr, 0xffffc90000010000ULL);
+	KUNIT_ASSERT_LT(test, (size_t)ph[3].p_offset, size);
+	KUNIT_EXPECT_EQ(test, core[ph[3].p_offset], 0xab);
+	KUNIT_EXPECT_EQ(test, size, ph[1].p_offset + SZ_1M);
+
+	note = mk_t_note(core, 0);
+	KUNIT_ASSERT_NOT_NULL(test, note);
+	KUNIT_EXPECT_EQ(test, note->n_type, NT_PRSTATUS);
+	KUNIT_EXPECT_EQ(test, mk_t_prstatus(note)->common.pr_pid, 20);
+	KUNIT_EXPECT_EQ(test, ((u64 *)&mk_t_prstatus(note)->pr_reg)[16], 0x2000);
+	note = mk_t_note(core, 1);
+	KUNIT_ASSERT_NOT_NULL(test, note);
+	KUNIT_EXPECT_EQ(test, mk_t_prstatus(note)->common.pr_pid, 10);
+	note = mk_t_note(core, 2);
+	KUNIT_ASSERT_NOT_NULL(test, note);
+	KUNIT_EXPECT_EQ(test, note->n_descsz, 12);
+	KUNIT_EXPECT_MEMEQ(test, (char *)(note + 1), "VMCOREINFO", 11);
+	KUNIT_EXPECT_NULL(test, mk_t_note(core, 3));
+	mk_t_free(ld, core);
+}
+
+static void mk_vmcore_untrusted(struct kunit *test)
+{
+	struct mk_loaded *ld = mk_t_instance(test);
+	struct elf64_hdr *eh;
+	struct elf_note *note;
+	size_t size;
+	u8 *core;
+
+	/* An image and a stack outside its memory, VMCOREINFO too long. */
+	mk_t_crash_info(ld, 0xffffffff);
+	((struct mk_crash_info *)mk_t_ctrl(ld, MK_CTRL_CRASH))->text_phys =
+		cpu_to_le64(MK_T_BASE + SZ_1M - SZ_4K);
+	mk_t_cpu(ld, 0, 7, 10, 0x1000, MK_T_BASE);	/* unknown state */
+	mk_t_cpu(ld, 1, MK_CRASH_CPU_PANIC, 20, 0x2000, 0x1000);
+	core = mk_t_core(test, ld, &size);
+	eh = (void *)core;
+
+	KUNIT_EXPECT_EQ(test, eh->e_phnum, 2);	/* the note and the memory */
+	note = mk_t_note(core, 0);
+	KUNIT_ASSERT_NOT_NULL(test, note);
+	KUNIT_EXPECT_EQ(test, mk_t_prstatus(note)->common.pr_pid, 20);
+	note = mk_t_note(core, 1);
+	KUNIT_ASSERT_NOT_NULL(test, note);
+	KUNIT_EXPECT_EQ(test, note->n_descsz, MK_VMCOREINFO_MAX);
+	KUNIT_EXPECT_NULL(test, mk_t_note(core, 2));
+	mk_t_free(ld, core);
+
+	/* No crash information at all: the memory, and no notes. */
+	ld = mk_t_instance(test);
+	core = mk_t_core(test, ld, &size);
+	eh = (void *)core;
+	KUNIT_EXPECT_EQ(test, eh->e_phnum, 2);
+	KUNIT_EXPECT_NULL(test, mk_t_note(core, 0));
+	mk_t_free(ld, core);
+}
+
+static struct kunit_case mk_health_test_cases[] = {
+	KUNIT_CASE(mk_policy_all_or_nothing),
+	KUNIT_CASE(mk_vmcore_sound),
+	KUNIT_CASE(mk_vmcore_untrusted),
+	{}
+};
+
+static struct kunit_suite mk_health_test_suite = {
+	.name = "multikernel-health",
+	.test_cases = mk_health_test_cases,
+};
+
+kunit_test_suites(&mk_health_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the multikernel health policy and vmcores");
+MODULE_LICENSE("GPL");

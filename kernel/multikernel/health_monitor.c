@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host's heartbeat to each running instance, and its policy.
+ *
+ * Every interval the host sends KMP_MSG_HEARTBEAT_REQ; the instance
+ * answers with KMP_MSG_HEARTBEAT_RSP and its metrics (health_beat.c). A
+ * request still unanswered at the next tick is a missed beat. After
+ * missed_max in a row the instance is "unresponsive"; without any answer
+ * for timeout_ms it has failed, and health_recovery.c takes over.
+ *
+ * While beats are missed, the interval doubles with each one (up to
+ * MK_BEAT_MAX_BACKOFF doublings), so that a stalled kernel that comes
+ * back is not flooded with stale requests; the tick never sleeps past the
+ * timeout, so a failure is declared within the timeout and one interval.
+ *
+ * The answer's handler runs in the KMP receive work, which kmp_call()s of
+ * other users may be waiting on while they hold mk_load_lock: it takes
+ * only the health spinlock, and leaves changes of state to the tick.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/moduleparam.h>
+#include <linux/multikernel_boot.h>
+#include <linux/multikernel_kmp.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "health.h"
+#include "spawn.h"
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "multikernel."
+
+static unsigned int mk_heartbeat_timeout_ms = 60000;
+module_param_named(heartbeat_timeout_ms, mk_heartbeat_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(heartbeat_timeout_ms,
+		 "an instance's heartbeat timeout when it is loaded");
+
+#define MK_BEAT_INTERVAL_MS	1000
+#define MK_BEAT_MISSED_MAX	3
+#define MK_BEAT_MAX_BACKOFF	3
+#define MK_BEAT_MIN_MS		10
+
+static const char * const mk_on_failure_names[] = {
+	[MK_FAIL_NONE] = "none",
+	[MK_FAIL_RECLAIM] = "reclaim",
+	[MK_FAIL_RESTART] = "restart",
+};
+
+/**
+ * mk_health_init - the defaults of a newly loaded instance
+ * @ld: the instance
+ */
+void mk_health_init(struct mk_loaded *ld)
+{
+	struct mk_health *h = &ld->health;
+
+	h->pol = (struct mk_health_policy) {
+		.interval_ms = min(MK_BEAT_INTERVAL_MS,
+				   max(mk_heartbeat_timeout_ms / 4, MK_BEAT_MIN_MS)),
+		.timeout_ms = max(mk_heartbeat_timeout_ms, 2 * MK_BEAT_MIN_MS),
+		.missed_max = MK_BEAT_MISSED_MAX,
+		.on_failure = MK_FAIL_RECLAIM,
+		.restart_max = 3,
+		.restart_window_s = 300,
+		.vmcore = true,
+	};
+	spin_lock_init(&h->lock);
+	h->step = MK_REC_MONITORING;
+}
+
+/* An answer: untrusted, so only a well-formed one for our last beat counts. */
+static void mk_beat_on_rsp(struct kmp_endpoint *ep, struct kmp_msg *m,
+			   void *priv)
+{
+	struct mk_loaded *ld = priv;
+	struct mk_health *h = &ld->health;
+	const struct mk_beat_rsp *rsp = m->payload;
+	u64 now = ktime_get_ns();
+	bool was_missing;
+
+	if (m->len < sizeof(*rsp) ||
+	    le32_to_cpu(rsp->version) != MK_BEAT_VERSION)
+		goto out;
+	spin_lock_bh(&h->lock);
+	if (le32_to_cpu(rsp->seq) != h->seq ||
+	    le64_to_cpu(rsp->host_ns) > now) {
+		spin_unlock_bh(&h->lock);
+		goto out;
+	}
+	h->answered_seq = h->seq;
+	h->last_ok_ns = now;
+	h->answered++;
+	h->m = (struct mk_beat_metrics) {
+		.uptime_ns = le64_to_cpu(rsp->uptime_ns),
+		.mem_total = le64_to_cpu(rsp->mem_total),
+		.mem_free = le64_to_cpu(rsp->mem_free),
+		.work_delay_ns = le64_to_cpu(rsp->work_delay_ns),
+		.rtt_ns = now - le64_to_cpu(rsp->host_ns),
+		.cpu_permille = min(le32_to_cpu(rsp->cpu_permille), 1000U),
+		.nr_cpus = le32_to_cpu(rsp->nr_cpus),
+	};
+	spin_unlock_bh(&h->lock);
+	/* Back from a stall: let the tick say so now, not after the backoff. */
+	was_missing = READ_ONCE(h->missed_run);
+	if (was_missing && READ_ONCE(h->beating))
+		mod_delayed_work(system_wq, &h->beat, 0);
+out:
+	kvfree(m->payload);
+}
+
+static void mk_beat_send(struct mk_loaded *ld, u64 now)
+{
+	struct mk_health *h = &ld->health;
+	struct mk_beat_req req = {
+		.version = cpu_to_le32(MK_BEAT_VERSION),
+		.host_ns = cpu_to_le64(now),
+	};
+
+	spin_lock_bh(&h->lock);
+	req.seq = cpu_to_le32(++h->seq);
+	spin_unlock_bh(&h->lock);
+	h->sent++;
+	/* A full ring is a peer that does not read: a missed beat, no wait. */
+	kmp_send(kmp_channel_endpoint(ld->kmp, 0), KMP_MSG_HEARTBEAT_REQ, &req,
+		 sizeof(req), 0);
+}
+
+/* When to look again: the interval, backed off, but never past the timeout. */
+static unsigned long mk_beat_next(struct mk_health *h, u64 now, u64 last_ok)
+{
+	u64 deadline = last_ok + (u64)h->pol.timeout_ms * NSEC_PER_MSEC;
+	u64 next_ms = (u64)h->pol.interval_ms << h->backoff;
+	u64 left_ms = 1;
+
+	if (deadline > now)
+		left_ms += div_u64(deadline - now, NSEC_PER_MSEC);
+	return msecs_to_jiffies(min(next_ms, left_ms));
+}
+
+/* One tick: count a missed beat, change the state if it must, beat again. */
+static void mk_beat_tick(struct work_struct *work)
+{
+	struct mk_health *h = container_of(to_delayed_work(work),
+					   struct mk_health, beat);
+	struct mk_loaded *ld = container_of(h, struct mk_loaded, health);
+	u64 now = ktime_get_ns(), last_ok;
+	bool missed, changed = false;
+	char why[96];
+
+	mutex_lock(&mk_load_lock);
+	if (ld->state != MK_RUN_RUNNING && ld->state != MK_RUN_UNRESPONSIVE)
+		goto out;
+	spin_lock_bh(&h->lock);
+	missed = h->answered_seq != h->seq;
+	last_ok = h->last_ok_ns;
+	spin_unlock_bh(&h->lock);
+
+	if (missed) {
+		h->missed++;
+		WRITE_ONCE(h->missed_run, h->missed_run + 1);
+		h->backoff = min(h->backoff + 1, MK_BEAT_MAX_BACKOFF);
+	} else {
+		WRITE_ONCE(h->missed_run, 0);
+		h->backoff = 0;
+	}
+	if (now - last_ok >= (u64)h->pol.timeout_ms * NSEC_PER_MSEC) {
+		snprintf(why, sizeof(why),
+			 "heartbeat: no answer for %llu ms, %u beats missed",
+			 div_u64(now - last_ok, NSEC_PER_MSEC), h->missed_run);
+		mk_recover(ld, MK_FAILED_HEARTBEAT, why);
+		changed = true;
+		goto out;
+	}
+	if (missed && h->missed_run >= h->pol.missed_max &&
+	    ld->state == MK_RUN_RUNNING) {
+		ld->state = MK_RUN_UNRESPONSIVE;
+		snprintf(ld->reason, sizeof(ld->reason),
+			 "%u heartbeats missed", h->missed_run);
+		mk_recovery_log(ld->name, MK_REC_MONITORING,
+				"unresponsive: %u heartbeats missed, last answer %llu ms ago",
+				h->missed_run, div_u64(now - last_ok, NSEC_PER_MSEC));
+		changed = true;
+	} else if (!missed && ld->state == MK_RUN_UNRESPONSIVE) {
+		ld->state = MK_RUN_RUNNING;
+		ld->reason[0] = '\0';
+		mk_recovery_log(ld->name, MK_REC_MONITORING,
+				"running again: answered after %llu ms",
+				div_u64(now - last_ok, NSEC_PER_MSEC));
+		changed = true;
+	}
+	mk_beat_send(ld, now);
+	schedule_delayed_work(&h->beat, mk_beat_next(h, now, last_ok));
+out:
+	mutex_unlock(&mk_load_lock);
+	if (changed)
+		mk_spawn_notify(ld, "status");
+}
+
+/**
+ * mk_health_start - beat to an instance that just said HELLO
+ * @ld: the instance, its KMP channel open; mk_load_lock held
+ */
+void mk_health_start(struct mk_loaded *ld)
+{
+	struct mk_health *h = &ld->health;
+
+	lockdep_assert_held(&mk_load_lock);
+	spin_lock_bh(&h->lock);
+	h->seq = 0;
+	h->answered_seq = 0;
+	h->last_ok_ns = ktime_get_ns();
+	memset(&h->m, 0, sizeof(h->m));
+	spin_unlock_bh(&h->lock);
+	h->missed_run = 0;
+	h->backoff = 0;
+	h->step = MK_REC_MONITORING;
+	INIT_DELAYED_WORK(&h->beat, mk_beat_tick);
+	WRITE_ONCE(h->beating, true);
+	kmp_register_handler(kmp_channel_endpoint(ld->kmp, 0),
+			     KMP_MSG_HEARTBEAT_RSP, mk_beat_on_rsp, ld);
+	schedule_delayed_work(&h->beat, 0);
+}
+
+/**
+ * mk_health_stop - stop beating, before the channel goes
+ * @ld: the instance; mk_load_lock not held, as the tick takes it
+ */
+void mk_health_stop(struct mk_loaded *ld)
+{
+	WRITE_ONCE(ld->health.beating, false);
+	if (ld->health.beat.work.func)
+		cancel_delayed_work_sync(&ld->health.beat);
+}
+
+/**
+ * mk_health_show - the instance's health file: a "key value" line each
+ * @ld: the instance; mk_load_lock held
+ * @sf: where to print
+ */
+void mk_health_show(struct mk_loaded *ld, struct seq_file *sf)
+{
+	struct mk_health *h = &ld->health;
+	bool live = ld->state == MK_RUN_RUNNING ||
+		    ld->state == MK_RUN_UNRESPONSIVE;
+	struct mk_beat_metrics m;
+	u64 last_ok, answered;
+
+	spin_lock_bh(&h->lock);
+	m = h->m;
+	last_ok = h->last_ok_ns;
+	answered = h->answered;
+	spin_unlock_bh(&h->lock);
+
+	seq_printf(sf, "recovery %s\n", mk_recovery_step_name(h->step));
+	if (live)
+		seq_printf(sf, "last_beat_ms %llu\n",
+			   div_u64(ktime_get_ns() - last_ok, NSEC_PER_MSEC));
+	seq_printf(sf, "beats_sent %llu\nbeats_answered %llu\nbeats_missed %llu\n",
+		   h->sent, answered, h->missed);
+	seq_printf(sf, "missed_in_row %u\nfailures %llu\nrestarts %llu\n",
+		   h->missed_run, h->failures, h->restarts);
+	if (!m.uptime_ns)
+		return;
+	seq_printf(sf, "uptime_ms %llu\ncpu_permille %u\nnr_cpus %u\n",
+		   div_u64(m.uptime_ns, NSEC_PER_MSEC), m.cpu_permille,
+		   m.nr_cpus);
+	seq_printf(sf, "mem_total_kb %llu\nmem_free_kb %llu\n",
+		   m.mem_total >> 10, m.mem_free >> 10);
+	seq_printf(sf, "work_delay_us %llu\nrtt_us %llu\n",
+		   div_u64(m.work_delay_ns, NSEC_PER_USEC),
+		   div_u64(m.rtt_ns, NSEC_PER_USEC));
+}
+
+/**
+ * mk_health_policy_show - the instance's policy file
+ * @ld: the instance; mk_load_lock held
+ * @sf: where to print
+ */
+void mk_health_policy_show(struct mk_loaded *ld, struct seq_file *sf)
+{
+	const struct mk_health_policy *p = &ld->health.pol;
+
+	seq_printf(sf, "heartbeat_interval_ms %u\nheartbeat_timeout_ms %u\n",
+		   p->interval_ms, p->timeout_ms);
+	seq_printf(sf, "missed_max %u\non_failure %s\n", p->missed_max,
+		   mk_on_failure_names[p->on_failure]);
+	seq_printf(sf, "restart_max %u\nrestart_window_s %u\nvmcore %s\n",
+		   p->restart_max, p->restart_window_s,
+		   p->vmcore ? "on" : "off");
+}
+
+/* One "key value" pair into @p; false, with @err said, if it is wrong. */
+static bool mk_policy_pair(struct mk_health_policy *p, const char *key,
+			   char *val, char *err, size_t err_size)
+{
+	struct {
+		const char *key;
+		u32 *field;
+		u32 min, max;
+	} nums[] = {
+		{ "heartbeat_interval_ms", &p->interval_ms, MK_BEAT_MIN_MS, 3600000 },
+		{ "heartbeat_timeout_ms", &p->timeout_ms, 2 * MK_BEAT_MIN_MS, 86400000 },
+		{ "missed_max", &p->missed_max, 1, 1000 },
+		{ "restart_max", &p->restart_max, 0, MK_RESTARTS_KEPT },
+		{ "restart_window_s", &p->restart_window_s, 1, 86400 },
+	};
+	unsigned int i;
+	u32 v;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(nums); i++) {
+		if (strcmp(key, nums[i].key))
+			continue;
+		if (kstrtou32(val, 0, &v) || v < nums[i].min || v > nums[i].max) {
+			snprintf(err, err_size, "%s: \"%s\" is not a number from %u to %u",
+				 key, val, nums[i].min, nums[i].max);
+			return false;
+		}
+		*nums[i].field = v;
+		return true;
+	}
+	if (!strcmp(key, "on_failure")) {
+		n = match_string(mk_on_failure_names,
+				 ARRAY_SIZE(mk_on_failure_names), val);
+		if (n < 0) {
+			snprintf(err, err_size,
+				 "on_failure: \"%s\" is none, reclaim or restart", val);
+			return false;
+		}
+		p->on_failure = n;
+		return true;
+	}
+	if (!strcmp(key, "vmcore")) {
+		if (kstrtobool(val, &p->vmcore)) {
+			snprintf(err, err_size, "vmcore: \"%s\" is on or off", val);
+			return false;
+		}
+		return true;
+	}
+	snprintf(err, err_size, "\"%s\" is no policy key", key);
+	return false;
+}
+
+/**
+ * mk_health_policy_set - change an instance's policy
+ * @ld: the instance; mk_load_lock held
+ * @buf: "key value" or "key=value" pairs, by blanks or lines
+ * @err: why it was refused
+ * @err_size: its size
+ *
+ * All or nothing: one wrong pair changes nothing. A running heartbeat
+ * takes the new interval and timeout at its next tick.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int mk_health_policy_set(struct mk_loaded *ld, char *buf, char *err,
+			 size_t err_size)
+{
+	struct mk_health_policy p = ld->health.pol;
+	char *tok, *key = NULL, *eq;
+
+	while ((tok = strsep(&buf, " \t\n")) != NULL) {
+		if (!*tok)
+			continue;
+		eq = strchr(tok, '=');
+		if (eq) {
+			*eq = '\0';
+			if (!mk_policy_pair(&p, tok, eq + 1, err, err_size))
+				return -EINVAL;
+		} else if (!key) {
+			key = tok;
+		} else {
+			if (!mk_policy_pair(&p, key, tok, err, err_size))
+				return -EINVAL;
+			key = NULL;
+		}
+	}
+	if (key) {
+		snprintf(err, err_size, "%s: no value", key);
+		return -EINVAL;
+	}
+	if (p.interval_ms * 2ULL > p.timeout_ms) {
+		snprintf(err, err_size,
+			 "heartbeat_interval_ms %u: at most half of heartbeat_timeout_ms %u",
+			 p.interval_ms, p.timeout_ms);
+		return -EINVAL;
+	}
+	ld->health.pol = p;
+	return 0;
+}
+
+/**
+ * mk_spawn_health - one of an instance's health files
+ * @name: the instance
+ * @sf: where to print
+ * @show: mk_health_show() or mk_health_policy_show()
+ *
+ * Return: 0, or -ENOENT if nothing is loaded.
+ */
+int mk_spawn_health(const char *name, struct seq_file *sf,
+		    void (*show)(struct mk_loaded *ld, struct seq_file *sf))
+{
+	struct mk_loaded *ld;
+
+	mutex_lock(&mk_load_lock);
+	ld = mk_loaded_find(name);
+	if (ld)
+		show(ld, sf);
+	mutex_unlock(&mk_load_lock);
+	return ld ? 0 : -ENOENT;
+}
+
+/**
+ * mk_spawn_policy_set - change an instance's policy
+ * @name: the instance
+ * @buf: the pairs, as mk_health_policy_set() takes them
+ * @err: why it was refused
+ * @err_size: its size
+ *
+ * Return: 0, -ENOENT if nothing is loaded, or -EINVAL.
+ */
+int mk_spawn_policy_set(const char *name, char *buf, char *err,
+			size_t err_size)
+{
+	struct mk_loaded *ld;
+	int ret = -ENOENT;
+
+	mutex_lock(&mk_load_lock);
+	ld = mk_loaded_find(name);
+	if (ld)
+		ret = mk_health_policy_set(ld, buf, err, err_size);
+	else
+		snprintf(err, err_size, "no kernel is loaded; load one first");
+	mutex_unlock(&mk_load_lock);
+	return ret;
+}
