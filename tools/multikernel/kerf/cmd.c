@@ -15,6 +15,7 @@
 /* The command being run and the words that named it, for kerf_usage(). */
 static const struct kerf_cmd *kerf_current;
 static char kerf_words[64] = "kerf";
+const char *kerf_prog = "kerf";
 
 /* @word's command in @cmds: exactly, or the only one it is a prefix of. */
 static const struct kerf_cmd *kerf_cmd_find(const struct kerf_cmd *cmds,
@@ -127,7 +128,7 @@ int kerf_cmd_help_for(const struct kerf_cmd *cmds, const char *name)
 {
 	const struct kerf_cmd *c;
 
-	snprintf(kerf_words, sizeof(kerf_words), "kerf");
+	snprintf(kerf_words, sizeof(kerf_words), "%s", kerf_prog);
 	c = kerf_cmd_find(cmds, name);
 	if (!c)
 		return KERF_USAGE;
@@ -149,7 +150,11 @@ int kerf_cmd_help_for(const struct kerf_cmd *cmds, const char *name)
  */
 int kerf_cmd_run(const struct kerf_cmd *cmds, int argc, char **argv)
 {
-	const struct kerf_cmd *c = kerf_cmd_find(cmds, argv[0]);
+	const struct kerf_cmd *c;
+
+	if (!kerf_current)
+		snprintf(kerf_words, sizeof(kerf_words), "%s", kerf_prog);
+	c = kerf_cmd_find(cmds, argv[0]);
 
 	if (!c)
 		return KERF_USAGE;

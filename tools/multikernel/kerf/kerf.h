@@ -49,6 +49,7 @@ struct kerf_cmd {
 	const struct kerf_cmd *sub;
 };
 
+extern const char *kerf_prog;	/* "kerf" or "kmorphctl", as invoked */
 int kerf_cmd_run(const struct kerf_cmd *cmds, int argc, char **argv);
 void kerf_cmd_help(FILE *out, const struct kerf_cmd *c);
 int kerf_cmd_help_for(const struct kerf_cmd *cmds, const char *name);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kerf.h"
+#include "kmorph.h"
 
 #define KERF_VERSION	"0.1"
 
@@ -146,8 +147,14 @@ int main(int argc, char **argv)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *base = strrchr(argv[0], '/');
+	bool kmorph;
 	int opt, ret;
 
+	/* One binary, two names: as kmorphctl it has the runtime's commands. */
+	kmorph = !strcmp(base ? base + 1 : argv[0], "kmorphctl");
+	if (kmorph)
+		kerf_prog = "kmorphctl";
 	/* Options stop at the command: the rest are the command's. */
 	while ((opt = getopt_long(argc, argv, "+f:jvVh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -168,19 +175,25 @@ int main(int argc, char **argv)
 			kerf_verbose = true;
 			break;
 		case 'V':
-			printf("kerf %s\n", KERF_VERSION);
+			printf("%s %s\n", kerf_prog, KERF_VERSION);
 			return KERF_OK;
 		case 'h':
-			return do_help(0, NULL);
+			return kmorph ? kmorph_help() : do_help(0, NULL);
 		default:
 			return KERF_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		do_help(0, NULL);
+		if (kmorph)
+			kmorph_help();
+		else
+			do_help(0, NULL);
 		return KERF_USAGE;
 	}
-	ret = kerf_cmd_run(kerf_cmds, argc - optind, argv + optind);
+	if (kmorph)
+		ret = kmorph_main(argc - optind, argv + optind);
+	else
+		ret = kerf_cmd_run(kerf_cmds, argc - optind, argv + optind);
 	kerf_emit_failure(ret);
 	return ret;
 }

@@ -21,7 +21,7 @@ static char kerf_first_err[256];
 
 /**
  * kerf_err - say what went wrong, on stderr
- * @fmt: the message, without "kerf: " or a newline
+ * @fmt: the message, without the program's name or a newline
  */
 void kerf_err(const char *fmt, ...)
 {
@@ -31,7 +31,7 @@ void kerf_err(const char *fmt, ...)
 	if (!kerf_first_err[0])
 		vsnprintf(kerf_first_err, sizeof(kerf_first_err), fmt, ap);
 	va_end(ap);
-	fputs("kerf: ", stderr);
+	fprintf(stderr, "%s: ", kerf_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -381,6 +381,87 @@ def init_arguments():
         assert rc == 1 and "multikernel_pool=" in err, err
 
 
+def kmorphctl(*args):
+    """kerf run by the name kmorphctl, through a symlink."""
+    link = os.path.join(tempfile.mkdtemp(), "kmorphctl")
+    os.symlink(KERF, link)
+    try:
+        p = subprocess.run([link, *args], capture_output=True, text=True)
+    finally:
+        shutil.rmtree(os.path.dirname(link))
+    return p.returncode, p.stdout, p.stderr
+
+
+@test("kmorphctl: its own commands, each with help, man page and completion")
+def kmorphctl_help():
+    rc, top, _ = kmorphctl("--help")
+    assert rc == 0 and top.startswith("Usage: kmorphctl"), top
+    names = re.findall(r"^  ([\w-]+) ", top.split("Commands")[1].split("Options")[0], re.M)
+    assert len(names) == 13, names
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kerf")
+    man = open(os.path.join(doc, "Documentation/kmorphctl.rst")).read()
+    comp = open(os.path.join(doc, "bash-completion/kmorphctl")).read()
+    for name in names:
+        rc, out, err = kmorphctl(name, "--help")
+        assert rc == 0 and out.startswith(f"Usage: kmorphctl {name}"), (name, out, err)
+        assert f"**{name}**" in man, name
+        assert re.search(rf"\b{name}\b", comp), name
+    rc, out, _ = kmorphctl("vmcore", "capture", "--help")
+    assert rc == 0 and out.startswith("Usage: kmorphctl vmcore capture NAME"), out
+    rc, _, err = kmorphctl("spawn", "web")
+    assert rc == 2 and "--kernel is needed" in err, err
+    rc, _, err = kmorphctl("frobnicate")
+    assert rc == 2 and err.startswith("kmorphctl: unknown command"), err
+
+
+def elf_core(notes, loads=1):
+    """A minimal x86_64 ELF core: one PT_NOTE and LOADS empty PT_LOADs."""
+    import struct
+    phnum = 1 + loads
+    note_off = 64 + 56 * phnum
+    eh = struct.pack("<4sBBBB8xHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 4, 62, 1,
+                     0, 64, 0, 0, 64, 56, phnum, 0, 0, 0)
+    ph = struct.pack("<IIQQQQQQ", 4, 0, note_off, 0, 0, len(notes), len(notes), 0)
+    for _ in range(loads):
+        ph += struct.pack("<IIQQQQQQ", 1, 7, note_off, 0, 0, 0, 0, 4096)
+    return eh + ph + notes
+
+
+def note(name, ntype, desc):
+    import struct
+    n = name.encode() + b"\0"
+    pad = lambda b: b + b"\0" * (-len(b) % 4)  # noqa: E731
+    return struct.pack("<III", len(n), len(desc), ntype) + pad(n) + pad(desc)
+
+
+@test("kmorphctl vmcore analyze: a core's CPUs and VMCOREINFO; junk refused")
+def vmcore_analyze():
+    import struct
+    regs = [0] * 27
+    regs[16], regs[19] = 0xffffffff81234567, 0xffffc90000123f00
+    prs = bytearray(336)
+    struct.pack_into("<I", prs, 32, 77)
+    struct.pack_into("<27Q", prs, 112, *regs)
+    vmci = b"OSRELEASE=6.12.0-test\nCRASHTIME=42\n"
+    core = elf_core(note("CORE", 1, bytes(prs)) + note("VMCOREINFO", 0, vmci))
+    d = tempfile.mkdtemp()
+    try:
+        good, bad, cut = (os.path.join(d, n) for n in ("good", "bad", "cut"))
+        open(good, "wb").write(core)
+        open(bad, "wb").write(b"\x7fELF" + b"\0" * 100)
+        # A note that claims more than its segment holds.
+        open(cut, "wb").write(core[:-40])
+        rc, out, err = kmorphctl("vmcore", "analyze", good)
+        assert rc == 0, (out, err)
+        assert "CPU 0: pid 77, ip 0xffffffff81234567, sp 0xffffc90000123f00" in out, out
+        assert "OSRELEASE=6.12.0-test" in out and "CRASHTIME=42" in out, out
+        for f in (bad, cut):
+            rc, out, err = kmorphctl("vmcore", "analyze", f)
+            assert rc == 3 and "not an x86_64 ELF core" in err, (f, out, err)
+    finally:
+        shutil.rmtree(d)
+
+
 @test("make install: kerf, its man page and bash completion")
 def install():
     tools = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -397,6 +478,13 @@ def install():
         rc = subprocess.run([os.path.join(dest, "usr/sbin/kerf"), "--version"],
                             capture_output=True).returncode
         assert rc == 0
+        p = subprocess.run([os.path.join(dest, "usr/sbin/kmorphctl"), "--version"],
+                           capture_output=True, text=True)
+        assert p.returncode == 0 and p.stdout.startswith("kmorphctl "), p.stdout
+        man = open(os.path.join(dest, "usr/share/man/man8/kmorphctl.8")).read()
+        assert ".SH COMMANDS" in man
+        comp = os.path.join(dest, "usr/share/bash-completion/completions/kmorphctl")
+        assert "complete -F _kmorphctl kmorphctl" in open(comp).read()
     finally:
         shutil.rmtree(dest)
         shutil.rmtree(out)
