@@ -4,8 +4,9 @@
 # Run every test: KUnit under UML, the host tests of kerf and of the rule
 # table, a short fuzzing run, the x86_64 guest build, the static checks and
 # the selftests in the guest (which also report the KUnit suites that ran
-# at boot there). Every result is printed as it happens; the last line is
-# the count of test cases and checks, "N passed, N failed".
+# at boot there), and gdb on the vmcores they leave. Every result is
+# printed as it happens; the last line is the count of test cases and
+# checks, "N passed, N failed".
 #
 # No "set -e": a failing step must not stop the steps after it, so that
 # one run reports every failure; each step's status is counted instead.
@@ -83,6 +84,11 @@ if run build "$REPO/harness/build-x86.sh"; then
 	[ "$top" -gt 0 ] && [ "$f" -eq 0 ] && f=$top
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	count "$p" "$f"
+
+	# The vmcores the health selftest left, read with gdb on this host.
+	run vmcore "$REPO/harness/vmcore-check.sh"
+	count "$(grep -c '^ok - ' "$logs/vmcore.log")" "$(grep -c '^not ok - ' "$logs/vmcore.log")"
+	grep -q -E '^(not )?ok - ' "$logs/vmcore.log" || count 0 1
 else
 	count 0 1
 fi

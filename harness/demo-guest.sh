@@ -100,13 +100,19 @@ run ./kerf load web -k bzImage -i instance.cpio.gz \
 run ./kerf exec web
 run cat $MK/instances/web/status /sys/devices/system/cpu/online
 
+# wait_for FILE PATTERN WHAT: until FILE has PATTERN, 60 s at most.
+wait_for()
+{
+	i=0
+	until grep -q "$2" "$1"; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || { echo "demo: $3" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
 say "Its console, kept by the host: the end of its boot, then commands typed into it"
-i=0
-until grep -q "instance: init" $MK/instances/web/console; do
-	i=$((i + 1))
-	[ $i -lt 120 ] || { echo "demo: web's init did not start" >&2; exit 1; }
-	sleep 0.5
-done
+wait_for $MK/instances/web/console "instance: init" "web's init did not start"
 run sh -c "./kerf console --no-follow web | tail -n 6"
 echo "nproc; grep MemTotal /proc/meminfo; cat /proc/cmdline" > /tmp/cmds
 run sh -c "./kerf console web < /tmp/cmds | tail -n 5"
@@ -114,6 +120,20 @@ run sh -c "./kerf console web < /tmp/cmds | tail -n 5"
 say "Stop it: it powers off, and the host has CPUs 2-3 back"
 run ./kerf kill web
 run cat /sys/devices/system/cpu/online
+
+say "Its health: the host beats to it and keeps what it answers"
+run ./kerf exec web
+run sleep 3
+run ./kmorphctl health web
+
+say "A panic in it: noticed at once, a vmcore kept, its CPUs and memory back"
+wait_for $MK/instances/web/console "instance: init" "web's init did not start"
+echo "echo c > /proc/sysrq-trigger" > $MK/instances/web/console
+wait_for $MK/instances/web/status "^failed: panic$" "web's panic went unnoticed"
+run cat $MK/instances/web/status /sys/devices/system/cpu/online
+run ./kmorphctl recovery-log --instance=web
+run ./kmorphctl vmcore capture web --output=/tmp/web.vmcore
+run ./kmorphctl vmcore analyze /tmp/web.vmcore
 
 run umount $MK
 

@@ -10,6 +10,8 @@ pkgs=(
 	build-essential flex bison bc libelf-dev libssl-dev pahole cpio
 	ccache sparse python3 python3-ply python3-git python3-docutils python3-yaml perl git patch rsync
 	qemu-system-x86 busybox-static
+	# gdb reads the instances' vmcores (harness/vmcore-check.sh).
+	gdb
 	libfdt-dev device-tree-compiler
 	clang libclang-rt-14-dev
 	# BPF policies: llvm for bpftool's skeletons; static libelf for kerf.

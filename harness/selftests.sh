@@ -11,10 +11,17 @@ set -euo pipefail
 inst=$(mk_install_kselftests)
 # run_kselftest.sh exits 0 whatever the results: judge them from the output.
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+out=$(mktemp)
+trap 'rm -f "$log" "$out"' EXIT
 rc=0
-"$REPO/harness/qemu-run" -t 900 -f "$inst:/root/kselftest" -l "$log" "$@" -- \
-	'cd /root/kselftest && ./run_kselftest.sh' || rc=$?
+# The vmcores the health selftest leaves come back as a tar, for
+# harness/vmcore-check.sh to read with gdb here.
+rm -f "$inst"/multikernel/vmcore-*
+"$REPO/harness/qemu-run" -t 1500 -f "$inst:/root/kselftest" -l "$log" -o "$out" "$@" -- \
+	'cd /root/kselftest && ./run_kselftest.sh;' \
+	'cd multikernel && if ls vmcore-* > /dev/null 2>&1; then tar c vmcore-* | mk_out; fi' ||
+	rc=$?
+[ -s "$out" ] && tar x -C "$inst/multikernel" -f "$out"
 if [ "$rc" -eq 0 ] && grep -q -E '^(# )?not ok ' "$log"; then
 	mk_log "some selftests failed"
 	rc=1

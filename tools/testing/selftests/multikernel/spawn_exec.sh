@@ -17,77 +17,7 @@
 D=$(cd "$(dirname "$0")" && pwd)
 OUT=/tmp/spawn_out.$$
 ERR=/tmp/spawn_err.$$
-I=$MK_MNT/instances
-CMDLINE="console=hvc0 kunit.enable=0 acpi=off pci=off no_ipi_broadcast=1 io_delay=none"
-PARAMS=/sys/module/multikernel/parameters
-DBG=/sys/kernel/debug/multikernel
-
-status_is() {
-	[ "$(cat "$I/$1/status")" = "$2" ] ||
-		{ echo "$1: status '$(cat "$I/$1/status")', want '$2'"; return 1; }
-}
-
-status_has() {
-	grep -q -- "$2" "$I/$1/status" ||
-		{ echo "$1: status '$(cat "$I/$1/status")' lacks '$2'"; return 1; }
-}
-
-# icmd NAME CMD: run CMD in the instance's shell, through its console, and
-# print what it printed: the lines between two markers that the shell
-# computes, so that the terminal's echo of the command line is no marker.
-icmd() {
-	local f=$I/$1/console start i=0 out
-
-	start=$(wc -c < "$f")
-	printf 'echo @@$((10+1)); %s; echo @@$((40+2))\n' "$2" > "$f" || return 1
-	while [ $i -lt 300 ]; do
-		out=$(tail -c +$((start + 1)) "$f" | tr -d '\r')
-		case "$out" in *"@@42"*) break ;; esac
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ $i -lt 300 ] || { echo "$1: no answer to '$2'; console:"; echo "$out"; return 1; }
-	echo "$out" | sed -n '/^@@11$/,/^@@42$/p' | sed -e '1d' -e '$d'
-}
-
-# wait_console NAME TEXT: until the instance's console has TEXT, 60 s at most.
-wait_console() {
-	local i=0
-
-	while ! grep -q -- "$2" "$I/$1/console"; do
-		[ $i -lt 600 ] || { echo "$1: no '$2' on the console"; return 1; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-# A host task that counts; the file is replaced whole, never read half written.
-host_counter() {
-	( n=0; while :; do
-		n=$((n + 1))
-		echo $n > /tmp/spawn_count.$$.new
-		mv /tmp/spawn_count.$$.new /tmp/spawn_count.$$
-		sleep 0.2
-	done ) &
-	COUNTER=$!
-}
-
-host_progressed() {
-	local a b
-
-	a=$(cat /tmp/spawn_count.$$)
-	sleep 1
-	b=$(cat /tmp/spawn_count.$$)
-	[ "$b" -gt "$a" ] || { echo "the host task stopped counting at $a"; return 1; }
-}
-
-rollback_all() {
-	local tx
-
-	for tx in $(ls "$MK_MNT/overlays" | sed -n 's/^tx_//p' | sort -rn); do
-		rmdir "$MK_MNT/overlays/tx_$tx" || return 1
-	done
-}
+. "$D/spawn_lib.sh"
 
 setup() {
 	rollback_all &&
