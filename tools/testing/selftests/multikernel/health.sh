@@ -221,6 +221,9 @@ mk_check "an instance that panics at every boot: restarts stop at the limit" \
 mk_check "policy: bad values refused, export and import" policy_refusals
 mk_check "the other instance kept running, never unresponsive" peer_unharmed
 mk_check "the host task counted all along" host_progressed
+# How long each step of the recoveries took, for the figures.
+grep -E " sick (CAPTURING_VMCORE|RECLAIMING_RESOURCES|RESTARTING|RECOVERY_COMPLETE) " \
+	"$MK_MNT/recovery_log" >> "$TIMES"
 [ -f "$TIMES" ] && sed 's/^/# /' "$TIMES"
 kill "$COUNTER"
 for n in $(ls "$I"); do
