@@ -34,7 +34,7 @@ wait_status() {
 
 	while ! grep -q -- "$2" "$I/$1/status"; do
 		[ "$(now_ms)" -lt $end ] ||
-			{ echo "$1: status '$(cat "$I/$1/status")' after $3 ms, want '$2'"; return 1; }
+			{ echo "$1: '$(cat "$I/$1/status")' after $3 ms, want '$2'"; return 1; }
 		sleep 0.05
 	done
 }
@@ -128,7 +128,8 @@ hang_fails_and_restarts() {
 	t2=$(now_ms)
 	# The kernel's own count, from the last answer: timeout plus an interval.
 	n=$(sed -n 's/^failed: heartbeat: no answer for \([0-9]*\) ms.*/\1/p' "$I/sick/status")
-	echo "hang: unresponsive $((t1 - t0)) ms and failed $((t2 - t0)) ms after the first CPU said it spins; no answer for $n ms when failed" >> "$TIMES"
+	printf '%s %s\n' "hang: unresponsive $((t1 - t0)) ms, failed $((t2 - t0)) ms" \
+		"after a CPU said it spins; no answer for $n ms when failed" >> "$TIMES"
 	[ "$n" -ge 3000 ] && [ "$n" -le 3200 ] || { cat "$I/sick/status"; return 1; }
 	wait_status sick "^running" 20000 && wait_console sick "instance: init" ||
 		return 1
