@@ -592,7 +592,8 @@ static ssize_t mk_inst_policy_write(struct kernfs_open_file *of, char *buf,
 	err = mk_spawn_policy_set(of->kn->parent->name, buf, why, sizeof(why));
 	if (err) {
 		mk_report_init(&rep);
-		mk_report_add(&rep, MK_RULE_HEALTH_POLICY, "policy: %s", why);
+		mk_report_add(&rep, err == -ENOENT ? MK_RULE_INSTANCE_NOT_LOADED :
+			      MK_RULE_HEALTH_POLICY, "policy: %s", why);
 	}
 	mk_result_set(of, &rep, err ? NULL : "ok\n");
 	if (err)

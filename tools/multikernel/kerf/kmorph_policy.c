@@ -76,7 +76,8 @@ int kmorph_policy_write(const char *name, const char *pairs)
 	if (err == -ENOENT && result && !*result)
 		kerf_err("no instance '%s'", name);
 	else if (err)
-		kerf_err("%s: policy refused: %s", name,
+		kerf_err("%s: policy refused: %.*s", name,
+			 result && *result ? (int)strcspn(result, "\n") : 64,
 			 result && *result ? result : strerror(-err));
 	free(result);
 	return err;
