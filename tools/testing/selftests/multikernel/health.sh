@@ -10,9 +10,10 @@
 # restart policy boots it again; a panic is noticed at once, through its
 # notifier, and its vmcore copied out; a reboot it asks for restarts it;
 # an instance that panics at every boot stops being restarted at the
-# limit. The peer and the host keep running throughout. The vmcores are
-# left in this directory for harness/vmcore-check.sh, which reads them
-# with gdb on the build host.
+# limit; kmorphctl spawns, lists, monitors and terminates one over the
+# same files. The peer and the host keep running throughout. The vmcores
+# are left in this directory for harness/vmcore-check.sh, which reads
+# them with gdb on the build host.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -201,6 +202,28 @@ restart_limit() {
 }
 
 # A late answer now and then is TCG's; unresponsive or failed would not be.
+# kmorphctl over the same files: spawn, list, status, monitor, terminate.
+kmorphctl_runtime() {
+	kmorphctl spawn sick --kernel="$D/bzImage-instance" \
+		--initramfs="$D/instance.cpio.gz" --kernel-cmdline="$CMDLINE" \
+		--heartbeat-timeout=5000
+	want_rc 0 && out_has "sick is running" || return 1
+	grep -q "^heartbeat_interval_ms 1000$" "$I/sick/policy" &&
+		grep -q "^heartbeat_timeout_ms 5000$" "$I/sick/policy" ||
+		{ cat "$I/sick/policy"; return 1; }
+	kmorphctl list; want_rc 0 && out_has "^sick  *running" &&
+		out_has "^peer  *running" || return 1
+	kmorphctl --format=json status sick; want_rc 0 &&
+		out_has '"status": "running"' && out_has '"hello_ms": [0-9]' || return 1
+	sleep 2
+	kmorphctl monitor --instance=sick --count=1; want_rc 0 &&
+		out_has "^sick  *running  *MONITORING" || return 1
+	kmorphctl heartbeat sick; want_rc 0 && out_has "^heartbeat_timeout_ms *5000" ||
+		return 1
+	kmorphctl recovery-log --instance=peer; want_rc 0 && [ ! -s "$OUT" ] || return 1
+	kmorphctl terminate sick; want_rc 0 && status_is sick "stopped: power off"
+}
+
 peer_unharmed() {
 	status_is peer running && [ "$(health_of peer failures)" = 0 ] &&
 		[ "$(health_of peer beats_answered)" -gt 10 ] &&
@@ -222,7 +245,7 @@ policy_refusals() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 [ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
@@ -240,6 +263,8 @@ mk_check "a reboot it asks for under the restart policy: it comes back" \
 mk_check "an instance that panics at every boot: restarts stop at the limit" \
 	restart_limit
 mk_check "policy: bad values refused, export and import" policy_refusals
+mk_check "kmorphctl: spawn, list, status, monitor, heartbeat, terminate" \
+	kmorphctl_runtime
 mk_check "the other instance kept running, never unresponsive" peer_unharmed
 mk_check "the host task counted all along" host_progressed
 # How long each step of the recoveries took, for the figures.
