@@ -103,12 +103,16 @@ static void analyze_vmcoreinfo(const char *d, size_t n)
 		"NUMBER(phys_base)=", NULL,
 	};
 	const char *const *k;
-	const char *at;
+	const char *at, *end = d + n;
+	int len;
 
 	for (k = keys; *k; k++) {
 		at = memmem(d, n, *k, strlen(*k));
+		/* The note need not end in a newline, nor the file in a NUL. */
+		for (len = 0; at && at + len < end && at[len] != '\n'; len++)
+			;
 		if (at)
-			printf("  %.*s\n", (int)strcspn(at, "\n"), at);
+			printf("  %.*s\n", len, at);
 	}
 }
 
