@@ -24,8 +24,8 @@ struct kmp_endpoint;
  * @seq: the sender's sequence number; a reply repeats its request's
  * @len: bytes of @payload
  * @timestamp: the sender's clock when it sent, in ns
- * @payload: the payload, NULL when @len is 0; the receiver owns it and
- *	     releases it with kvfree()
+ * @payload: the payload, NULL when @len is 0; as a handler gets it, a
+ *	     view of the ring's memory, which the peer can still write
  */
 struct kmp_msg {
 	u16 type;
@@ -37,7 +37,11 @@ struct kmp_msg {
 
 /*
  * A handler runs in process context on the endpoint's CPU, one message at
- * a time. @m->payload is the handler's to keep: it kvfree()s it.
+ * a time. @m->payload is a view of the message where it arrived, in the
+ * ring or its bulk area: nothing is copied or allocated for it. It is
+ * released when the handler returns, so a handler that keeps anything
+ * copies it; and since the peer can still write there, a handler reads
+ * each field it acts on once, as from user memory.
  */
 typedef void (*kmp_handler_t)(struct kmp_endpoint *ep, struct kmp_msg *m,
 			      void *priv);

@@ -98,18 +98,20 @@ static void mk_beat_fn(struct work_struct *work)
 static void mk_beat_on_req(struct kmp_endpoint *ep, struct kmp_msg *m,
 			   void *priv)
 {
-	const struct mk_beat_req *req = m->payload;
+	struct mk_beat_req req;
 
-	if (m->len >= sizeof(*req) &&
-	    le32_to_cpu(req->version) == MK_BEAT_VERSION) {
+	/* Copied once: the peer can still write where it came. */
+	if (m->len < sizeof(req))
+		return;
+	memcpy(&req, m->payload, sizeof(req));
+	if (le32_to_cpu(req.version) == MK_BEAT_VERSION) {
 		spin_lock_bh(&mk_beat.lock);
-		mk_beat.req = *req;
+		mk_beat.req = req;
 		if (!work_pending(&mk_beat.work))
 			mk_beat.queued_ns = ktime_get_ns();
 		spin_unlock_bh(&mk_beat.lock);
 		queue_work(system_wq, &mk_beat.work);
 	}
-	kvfree(m->payload);
 }
 
 /**

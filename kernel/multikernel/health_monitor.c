@@ -77,18 +77,21 @@ static void mk_beat_on_rsp(struct kmp_endpoint *ep, struct kmp_msg *m,
 {
 	struct mk_loaded *ld = priv;
 	struct mk_health *h = &ld->health;
-	const struct mk_beat_rsp *rsp = m->payload;
+	struct mk_beat_rsp copy, *rsp = &copy;
 	u64 now = ktime_get_ns();
 	bool was_missing;
 
-	if (m->len < sizeof(*rsp) ||
-	    le32_to_cpu(rsp->version) != MK_BEAT_VERSION)
-		goto out;
+	/* Copied once: the peer can still write where it came. */
+	if (m->len < sizeof(copy))
+		return;
+	memcpy(&copy, m->payload, sizeof(copy));
+	if (le32_to_cpu(rsp->version) != MK_BEAT_VERSION)
+		return;
 	spin_lock_bh(&h->lock);
 	if (le32_to_cpu(rsp->seq) != h->seq ||
 	    le64_to_cpu(rsp->host_ns) > now) {
 		spin_unlock_bh(&h->lock);
-		goto out;
+		return;
 	}
 	h->answered_seq = h->seq;
 	h->last_ok_ns = now;
@@ -107,8 +110,6 @@ static void mk_beat_on_rsp(struct kmp_endpoint *ep, struct kmp_msg *m,
 	was_missing = READ_ONCE(h->missed_run);
 	if (was_missing && READ_ONCE(h->beating))
 		mod_delayed_work(system_wq, &h->beat, 0);
-out:
-	kvfree(m->payload);
 }
 
 static void mk_beat_send(struct mk_loaded *ld, u64 now)

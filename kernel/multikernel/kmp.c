@@ -14,17 +14,34 @@
 
 #include "kmp.h"
 
-/* A kmp_call() waiting for its reply. */
+/* A kmp_call() waiting for its reply, and the caller's buffer for it. */
 struct kmp_pending {
 	struct list_head node;
 	u32 seq;
 	struct completion done;
 	struct kmp_msg reply;
+	int err;
 };
 
 static struct dentry *kmp_debugfs_root;
 
-/* A message nobody handles is dropped, and counted. */
+/* Copy a reply into its caller's buffer, which says how much it takes. */
+static void kmp_reply_copy(struct kmp_pending *p, const struct kmp_msg *m)
+{
+	void *buf = p->reply.payload;
+
+	if (m->len > p->reply.len)
+		p->err = -EMSGSIZE;
+	else if (m->len)
+		memcpy(buf, m->payload, m->len);
+	p->reply = *m;
+	p->reply.payload = buf;
+}
+
+/*
+ * A message nobody handles is dropped, and counted. The payload is the
+ * ring's, and released when this returns.
+ */
 static void kmp_dispatch(struct kmp_endpoint *ep, struct kmp_msg *m)
 {
 	struct kmp_pending *p;
@@ -38,7 +55,7 @@ static void kmp_dispatch(struct kmp_endpoint *ep, struct kmp_msg *m)
 			if (p->seq != m->seq)
 				continue;
 			list_del_init(&p->node);
-			p->reply = *m;
+			kmp_reply_copy(p, m);
 			complete(&p->done);
 			spin_unlock(&ep->lock);
 			return;
@@ -56,7 +73,6 @@ static void kmp_dispatch(struct kmp_endpoint *ep, struct kmp_msg *m)
 		ep->stats.stale_replies++;
 	else
 		ep->stats.unhandled++;
-	kvfree(m->payload);
 }
 
 /*
@@ -79,11 +95,14 @@ static void kmp_rx_work(struct work_struct *work)
 
 	while (budget--) {
 		ret = kmp_ring_recv(&ep->rx, &m);
-		if (ret == 1)
+		if (ret == 1) {
 			kmp_dispatch(ep, &m);
-		else if (ret != -EAGAIN && ret != -EBADMSG)
+			kmp_ring_done(&ep->rx);
+		} else if (ret != -EAGAIN && ret != -EBADMSG) {
 			break;
+		}
 	}
+	kmp_ring_flush(&ep->rx);
 	/*
 	 * A sender on the other side waits for the room just freed. The tail
 	 * was published before want_space is read, as the sender sets
@@ -118,20 +137,17 @@ static int kmp_send_msg(struct kmp_endpoint *ep, u16 type, u32 seq,
 
 	if (len > KMP_MAX_MSG || (len && !payload))
 		return -EINVAL;
-	kmp_header_fill(&h, type, seq, len, ktime_get_ns(), payload);
+	kmp_header_fill(&h, type, seq, len, ktime_get_ns());
 	mutex_lock(&ep->tx_lock);
 	for (;;) {
 		gen = atomic_read(&ep->room_gen);
 		/* A bump seen here means room freed before the try below. */
 		smp_rmb();
-		if (len < KMP_FAST_MAX)
-			ret = kmp_ring_send_fast(&ep->tx, &h, payload);
-		else
-			ret = kmp_ring_send_chunk(&ep->tx, &h, payload, &done);
+		ret = kmp_ring_send(&ep->tx, &h, payload, &done);
 		if (!ret) {
 			asked = false;
 			kmp_doorbell_ring(ep, false);
-			if (len < KMP_FAST_MAX || done == len)
+			if (done == len)
 				break;
 			continue;
 		}
@@ -209,16 +225,25 @@ EXPORT_SYMBOL_GPL(kmp_reply);
  * @type: the request's type
  * @payload: its payload
  * @len: its length
- * @reply: filled with the reply; kvfree() its payload
+ * @reply: in, its payload is the caller's buffer for the reply's payload
+ *	   and its len the buffer's size; out, the reply, its len the
+ *	   reply's length
  * @timeout: jiffies to wait, for room and for the reply each
  *
+ * The reply is copied into the caller's buffer: a call allocates nothing.
+ *
  * Context: process context; may sleep.
- * Return: 0, an error from kmp_send(), or -ETIMEDOUT when no reply came.
+ * Return: 0, an error from kmp_send(), -ETIMEDOUT when no reply came, or
+ * -EMSGSIZE when it came larger than the buffer (nothing is copied; its
+ * length is in @reply).
  */
 int kmp_call(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
 	     struct kmp_msg *reply, long timeout)
 {
-	struct kmp_pending p = { .seq = atomic_inc_return(&ep->next_seq) };
+	struct kmp_pending p = {
+		.seq = atomic_inc_return(&ep->next_seq),
+		.reply = { .payload = reply->payload, .len = reply->len },
+	};
 	int ret;
 
 	init_completion(&p.done);
@@ -231,11 +256,11 @@ int kmp_call(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
 		ret = -ETIMEDOUT;
 	spin_lock(&ep->lock);
 	if (list_empty(&p.node))
-		ret = 0;	/* the reply came, if only just */
+		ret = p.err;	/* the reply came, if only just */
 	else
 		list_del(&p.node);
 	spin_unlock(&ep->lock);
-	if (!ret)
+	if (!ret || ret == -EMSGSIZE)
 		*reply = p.reply;
 	return ret;
 }
@@ -248,6 +273,10 @@ EXPORT_SYMBOL_GPL(kmp_call);
  * @fn: the handler, or NULL to drop the type again
  * @priv: passed to @fn
  *
+ * Dropping a type waits for a message being handled, unless a handler
+ * drops it: once this returns, nothing runs with the old @priv.
+ *
+ * Context: process context; may sleep when @fn is NULL.
  * Return: 0, or -EINVAL for a type out of range.
  */
 int kmp_register_handler(struct kmp_endpoint *ep, u16 type, kmp_handler_t fn,
@@ -259,6 +288,8 @@ int kmp_register_handler(struct kmp_endpoint *ep, u16 type, kmp_handler_t fn,
 	ep->handlers[type] = fn;
 	ep->priv[type] = priv;
 	spin_unlock(&ep->lock);
+	if (!fn && ep->cpu >= 0 && current_work() != &ep->rx_work)
+		flush_work(&ep->rx_work);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kmp_register_handler);
@@ -267,7 +298,6 @@ EXPORT_SYMBOL_GPL(kmp_register_handler);
 static void kmp_handle_echo(struct kmp_endpoint *ep, struct kmp_msg *m, void *priv)
 {
 	kmp_reply(ep, m, m->type, m->payload, m->len, HZ);
-	kvfree(m->payload);
 }
 
 static void kmp_handle_hello(struct kmp_endpoint *ep, struct kmp_msg *m, void *priv)
@@ -275,14 +305,12 @@ static void kmp_handle_hello(struct kmp_endpoint *ep, struct kmp_msg *m, void *p
 	__le32 version = cpu_to_le32(KMP_VERSION);
 
 	kmp_reply(ep, m, KMP_MSG_HELLO, &version, sizeof(version), HZ);
-	kvfree(m->payload);
 }
 
 static void kmp_handle_heartbeat(struct kmp_endpoint *ep, struct kmp_msg *m,
 				 void *priv)
 {
 	kmp_reply(ep, m, KMP_MSG_HEARTBEAT_RSP, NULL, 0, HZ);
-	kvfree(m->payload);
 }
 
 static void kmp_endpoint_init(struct kmp_channel *ch, int i, int cpu)

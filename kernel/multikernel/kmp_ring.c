@@ -3,24 +3,42 @@
  * The KMP ring: framing, CRC, and the sender's and receiver's halves of
  * one direction of a channel.
  *
- * The sender copies a record (header, and an inline payload or a bulk
- * descriptor) into free slots and then publishes the new head with a
- * release store; the receiver reads head with an acquire load, copies the
- * record out, and publishes the new tail the same way. Bulk bytes work
- * alike, with bulk_head and bulk_tail.
+ * The sender writes a record (tag, header, and an inline payload or a
+ * bulk descriptor) into free slots, and last the tag's sequence word, with
+ * a release store. The receiver polls the sequence word of the slot it
+ * expects next with an acquire load, so that a message costs it only the
+ * lines the record fills: no shared head index. It hands the payload out
+ * in place, in the slots or the bulk area, and releases the record's
+ * slots and bulk bytes when the caller is done with it, publishing them
+ * in batches: the sender reads the receiver's line only when it runs
+ * short of room.
  *
- * The peer is untrusted. Indices are kept locally and only compared with
- * what the peer publishes; a header is copied out once and checked on the
- * copy; an index or descriptor that no sound sender could write breaks the
- * ring for good, and a header with bad magic or CRC drops that message.
- * Nothing the peer writes makes this code touch memory outside the ring.
+ * The peer is untrusted. Indices are kept locally; a record's tag, header
+ * and descriptor are copied out once and checked on the copy; a record or
+ * descriptor that no sound sender could write breaks the ring for good,
+ * and a header with bad magic or CRC drops that message. Nothing the peer
+ * writes makes this code touch memory outside the ring. A payload handed
+ * out in place is memory the peer can still write: its CRC held when it
+ * was checked, and a caller that acts on it reads each field once.
  */
 
 #include "kmp_ring.h"
 
 #define KMP_HDR_SIZE	sizeof(struct kmp_header)
-#define KMP_DESC_SLOTS	DIV_ROUND_UP(KMP_HDR_SIZE + sizeof(struct kmp_bulk_desc), \
+#define KMP_HDR_OFF	sizeof(struct kmp_record)
+#define KMP_BODY_OFF	(KMP_HDR_OFF + KMP_HDR_SIZE)
+#define KMP_DESC_SLOTS	DIV_ROUND_UP(KMP_BODY_OFF + sizeof(struct kmp_bulk_desc), \
 				     KMP_SLOT_SIZE)
+
+/* What a receiver copies out of a record's first slot, once. */
+struct kmp_record_copy {
+	struct kmp_record rec;
+	struct kmp_header h;
+	struct kmp_bulk_desc d;
+};
+
+static_assert(sizeof(struct kmp_record) == 8);
+static_assert(sizeof(struct kmp_record_copy) <= KMP_SLOT_SIZE);
 
 static bool kmp_pow2(u32 n)
 {
@@ -72,11 +90,13 @@ int kmp_ring_init(struct kmp_ring *r, void *shm, size_t size, u32 nslots,
 	return 0;
 }
 
-/* Free a half-reassembled message. */
+/* Free a half-reassembled message, and a reassembled one still held. */
 void kmp_ring_release(struct kmp_ring *r)
 {
 	kvfree(r->msg);
 	r->msg = NULL;
+	kvfree(r->held_buf);
+	r->held_buf = NULL;
 }
 
 /**
@@ -106,10 +126,10 @@ u32 kmp_crc(const struct kmp_header *h, const void *payload, u32 len)
  * @seq: its sequence number
  * @len: its payload's length
  * @ts: the time, in ns
- * @payload: the payload, for the CRC
+ *
+ * The CRC is left to kmp_ring_send(), which computes it as it copies.
  */
-void kmp_header_fill(struct kmp_header *h, u16 type, u32 seq, u32 len,
-		     u64 ts, const void *payload)
+void kmp_header_fill(struct kmp_header *h, u16 type, u32 seq, u32 len, u64 ts)
 {
 	h->magic = cpu_to_le32(KMP_MAGIC);
 	h->version = cpu_to_le16(KMP_VERSION);
@@ -117,31 +137,26 @@ void kmp_header_fill(struct kmp_header *h, u16 type, u32 seq, u32 len,
 	h->sequence = cpu_to_le32(seq);
 	h->payload_len = cpu_to_le32(len);
 	h->timestamp = cpu_to_le64(ts);
+	h->crc32 = 0;
 	h->reserved = 0;
-	h->crc32 = cpu_to_le32(kmp_crc(h, payload, len));
 }
 
 static u32 kmp_slots_for(u32 len)
 {
-	return len < KMP_FAST_MAX ? DIV_ROUND_UP(KMP_HDR_SIZE + len, KMP_SLOT_SIZE) :
+	return len < KMP_FAST_MAX ? DIV_ROUND_UP(KMP_BODY_OFF + len, KMP_SLOT_SIZE) :
 				    KMP_DESC_SLOTS;
 }
 
-/* Copy to or from the ring at byte @off of slot @slot, wrapping. */
-static void kmp_ring_copy(struct kmp_ring *r, u32 slot, u32 off, void *buf,
-			  u32 len, bool to_ring)
+static u8 *kmp_slot(struct kmp_ring *r, u32 idx)
 {
-	u32 ring = r->nslots * KMP_SLOT_SIZE;
-	u32 pos = ((slot & (r->nslots - 1)) * KMP_SLOT_SIZE + off) & (ring - 1);
-	u32 first = min(len, ring - pos);
+	return r->slots + (size_t)(idx & (r->nslots - 1)) * KMP_SLOT_SIZE;
+}
 
-	if (to_ring) {
-		memcpy(r->slots + pos, buf, first);
-		memcpy(r->slots, (u8 *)buf + first, len - first);
-	} else {
-		memcpy(buf, r->slots + pos, first);
-		memcpy((u8 *)buf + first, r->slots, len - first);
-	}
+/* The CRC of @h with its crc32 field zero, not yet finished. */
+static u32 kmp_crc_header(struct kmp_header *h)
+{
+	h->crc32 = 0;
+	return crc32c(~0U, h, KMP_HDR_SIZE);
 }
 
 /*
@@ -155,7 +170,7 @@ static u32 kmp_free_slots(struct kmp_ring *r, u32 want)
 
 	if (used <= r->nslots && r->nslots - used >= want)
 		return r->nslots - used;
-	/* Acquire: the receiver copied the slots out before it moved tail. */
+	/* Acquire: the receiver was done with the slots before it moved tail. */
 	r->tail_seen = le32_to_cpu(smp_load_acquire(&r->ctrl->tail));
 	used = r->head - r->tail_seen;
 	return used > r->nslots ? 0 : r->nslots - used;
@@ -174,88 +189,94 @@ static u32 kmp_free_bulk(struct kmp_ring *r, u32 want)
 	return used > r->bulk_size ? 0 : r->bulk_size - used;
 }
 
-static void kmp_publish_head(struct kmp_ring *r, u32 n)
+/* Publish the record of @n slots that starts at head. */
+static void kmp_publish(struct kmp_ring *r, u32 n, u16 flags)
 {
+	struct kmp_record *rec = (void *)kmp_slot(r, r->head);
+
+	rec->slots = cpu_to_le16(n);
+	rec->flags = cpu_to_le16(flags);
 	r->head += n;
-	/* Release: the record is written before the receiver can see it. */
-	smp_store_release(&r->ctrl->head, cpu_to_le32(r->head));
+	/* Release: the record is written before the receiver sees its seq. */
+	smp_store_release(&rec->seq, cpu_to_le32(r->head - n + 1));
 }
 
-/**
- * kmp_ring_send_fast - send a message whose payload travels inline
- * @r: the sender's view
- * @h: the framed header; its payload_len is below KMP_FAST_MAX
- * @payload: the payload
- *
- * Return: 0, -EAGAIN when the ring has no room (nothing is sent), or
- * -EMSGSIZE for a payload that must go in bulk.
- */
-int kmp_ring_send_fast(struct kmp_ring *r, const struct kmp_header *h,
-		       const void *payload)
+/* Room for @n slots in a row at head; pad to the ring's start if need be. */
+static int kmp_reserve(struct kmp_ring *r, u32 n)
 {
-	u32 len = le32_to_cpu(h->payload_len), n = kmp_slots_for(len);
+	u32 idx = r->head & (r->nslots - 1);
+	u32 pad = idx + n > r->nslots ? r->nslots - idx : 0;
 
-	if (len >= KMP_FAST_MAX)
-		return -EMSGSIZE;
-	if (kmp_free_slots(r, n) < n) {
-		r->stats.full++;
+	if (kmp_free_slots(r, pad + n) < pad + n)
 		return -EAGAIN;
-	}
-	kmp_ring_copy(r, r->head, 0, (void *)h, KMP_HDR_SIZE, true);
+	if (pad)
+		kmp_publish(r, pad, KMP_RECORD_PAD);
+	return 0;
+}
+
+static int kmp_send_fast(struct kmp_ring *r, struct kmp_header *h,
+			 const void *payload)
+{
+	u32 len = le32_to_cpu(h->payload_len), n = kmp_slots_for(len), crc;
+	u8 *slot;
+
+	if (kmp_reserve(r, n))
+		return -EAGAIN;
+	slot = kmp_slot(r, r->head);
+	crc = kmp_crc_header(h);
 	if (len)
-		kmp_ring_copy(r, r->head, KMP_HDR_SIZE, (void *)payload, len, true);
-	kmp_publish_head(r, n);
+		crc = mk_crc32c_copy(crc, slot + KMP_BODY_OFF, payload, len);
+	h->crc32 = cpu_to_le32(~crc);
+	memcpy(slot + KMP_HDR_OFF, h, KMP_HDR_SIZE);
+	kmp_publish(r, n, 0);
 	r->stats.msgs++;
 	r->stats.bytes += len;
 	return 0;
 }
 
-/**
- * kmp_ring_send_chunk - send the next chunk of a bulk message
- * @r: the sender's view
- * @h: the framed header; payload_len is the whole message's length
- * @payload: the whole payload
- * @done: bytes of it sent so far; advanced
- *
- * A chunk is at most half the bulk area, so that a message of any size
- * goes through as the receiver frees space. Call until *@done reaches the
- * payload's length.
- *
- * Return: 0 when a chunk went out, -EAGAIN when there is no room yet
- * (nothing is sent), -EMSGSIZE when this direction has no bulk area.
+/*
+ * The next chunk of a bulk message. A chunk is at most half the bulk area,
+ * so that a message of any size goes through as the receiver frees space,
+ * and a message that fits in one is copied once, its CRC computed in the
+ * same pass. A longer one has its CRC computed first, for its header.
  */
-int kmp_ring_send_chunk(struct kmp_ring *r, const struct kmp_header *h,
-			const void *payload, u32 *done)
+static int kmp_send_chunk(struct kmp_ring *r, struct kmp_header *h,
+			  const void *payload, u32 *done)
 {
 	u32 len = le32_to_cpu(h->payload_len), size = r->bulk_size;
-	u32 pos, room, skip, want;
+	u32 pos, room, skip, want, crc;
 	struct kmp_bulk_desc d;
+	u8 *dst, *slot;
 
-	if (!size || len < KMP_FAST_MAX)
+	if (!size)
 		return -EMSGSIZE;
-	if (*done >= len)
-		return 0;
 	want = min(len - *done, size / 2);
 	pos = r->bulk_head;
 	/* A chunk never wraps: skip the end of the area if it is too short. */
 	room = size - (pos & (size - 1));
 	skip = room < want ? room : 0;
-	if (kmp_free_slots(r, KMP_DESC_SLOTS) < KMP_DESC_SLOTS ||
-	    kmp_free_bulk(r, skip + want) < skip + want)
-		goto full;
+	if (kmp_free_bulk(r, skip + want) < skip + want ||
+	    kmp_reserve(r, KMP_DESC_SLOTS))
+		return -EAGAIN;
 	pos += skip;
-
-	memcpy(r->bulk + (pos & (size - 1)), (const u8 *)payload + *done, want);
+	dst = r->bulk + (pos & (size - 1));
+	if (want == len) {
+		crc = mk_crc32c_copy(kmp_crc_header(h), dst, payload, len);
+		h->crc32 = cpu_to_le32(~crc);
+	} else {
+		if (!*done)
+			h->crc32 = cpu_to_le32(~crc32c(kmp_crc_header(h), payload, len));
+		memcpy(dst, (const u8 *)payload + *done, want);
+	}
 	d.pos = cpu_to_le32(pos);
 	d.len = cpu_to_le32(want);
 	d.offset = cpu_to_le32(*done);
 	d.reserved = 0;
 	r->bulk_head = pos + want;
-	/* Release: the chunk is written before its bytes are published. */
-	smp_store_release(&r->ctrl->bulk_head, cpu_to_le32(r->bulk_head));
-	kmp_ring_copy(r, r->head, 0, (void *)h, KMP_HDR_SIZE, true);
-	kmp_ring_copy(r, r->head, KMP_HDR_SIZE, &d, sizeof(d), true);
-	kmp_publish_head(r, KMP_DESC_SLOTS);
+	slot = kmp_slot(r, r->head);
+	memcpy(slot + KMP_HDR_OFF, h, KMP_HDR_SIZE);
+	memcpy(slot + KMP_BODY_OFF, &d, sizeof(d));
+	kmp_publish(r, KMP_DESC_SLOTS, 0);
 	*done += want;
 	r->stats.chunks++;
 	if (*done == len) {
@@ -263,108 +284,236 @@ int kmp_ring_send_chunk(struct kmp_ring *r, const struct kmp_header *h,
 		r->stats.bytes += len;
 	}
 	return 0;
-full:
-	r->stats.full++;
-	return -EAGAIN;
 }
 
-static void kmp_consume(struct kmp_ring *r, u32 n)
+/**
+ * kmp_ring_send - send a message, or the next chunk of a bulk one
+ * @r: the sender's view
+ * @h: the header, from kmp_header_fill(); its CRC is filled in here, and
+ *     the caller keeps it unchanged until the whole message is sent
+ * @payload: the whole payload
+ * @done: bytes of it sent so far; 0 to begin, advanced
+ *
+ * A payload below KMP_FAST_MAX travels inline in the ring, a larger one
+ * in the bulk area. Call until *@done reaches the payload's length; a
+ * message without payload is sent by the first call that returns 0.
+ *
+ * Return: 0 when the message or a chunk went out, -EAGAIN when there is
+ * no room yet (nothing is sent), -EMSGSIZE for a bulk message in a
+ * direction without a bulk area.
+ */
+int kmp_ring_send(struct kmp_ring *r, struct kmp_header *h, const void *payload,
+		  u32 *done)
 {
-	r->tail += n;
-	/* Release: the record is copied out before the sender may reuse it. */
-	smp_store_release(&r->ctrl->tail, cpu_to_le32(r->tail));
+	u32 len = le32_to_cpu(h->payload_len);
+	int ret;
+
+	if (len < KMP_FAST_MAX) {
+		ret = kmp_send_fast(r, h, payload);
+		if (!ret)
+			*done = len;
+	} else {
+		ret = *done < len ? kmp_send_chunk(r, h, payload, done) : 0;
+	}
+	if (ret == -EAGAIN)
+		r->stats.full++;
+	return ret;
+}
+
+/* Let the sender have what was released: in batches, or @all of it. */
+static void kmp_publish_release(struct kmp_ring *r, bool all)
+{
+	if (r->tail != r->tail_pub &&
+	    (all || r->tail - r->tail_pub >= r->nslots / 4)) {
+		r->tail_pub = r->tail;
+		/* Release: done with the slots before the sender may reuse them. */
+		smp_store_release(&r->ctrl->tail, cpu_to_le32(r->tail));
+	}
+	if (r->bulk_tail != r->bulk_tail_pub &&
+	    (all || r->bulk_tail - r->bulk_tail_pub >= r->bulk_size / 4)) {
+		r->bulk_tail_pub = r->bulk_tail;
+		/* Release, as for tail. */
+		smp_store_release(&r->ctrl->bulk_tail, cpu_to_le32(r->bulk_tail));
+	}
+}
+
+/* Release everything read so far. */
+static void kmp_release_read(struct kmp_ring *r)
+{
+	r->tail = r->rd;
+	r->bulk_tail = r->bulk_rd;
+	kmp_publish_release(r, false);
+}
+
+/* Skip @n slots that deliver nothing. */
+static void kmp_skip(struct kmp_ring *r, u32 n)
+{
+	r->rd += n;
+	kmp_release_read(r);
 }
 
 static int kmp_broken(struct kmp_ring *r)
 {
 	r->broken = true;
 	r->stats.bad_index++;
-	kmp_ring_release(r);
+	kvfree(r->msg);
+	r->msg = NULL;
 	return -EPIPE;
 }
 
-static void kmp_deliver(struct kmp_ring *r, const struct kmp_header *h,
-			void *payload, struct kmp_msg *m)
+static int kmp_deliver(struct kmp_ring *r, const struct kmp_header *h,
+		       void *payload, struct kmp_msg *m)
 {
 	m->type = le16_to_cpu(h->msg_type);
 	m->seq = le32_to_cpu(h->sequence);
 	m->len = le32_to_cpu(h->payload_len);
 	m->timestamp = le64_to_cpu(h->timestamp);
-	m->payload = payload;
+	m->payload = m->len ? payload : NULL;
+	r->held = true;
 	r->stats.msgs++;
 	r->stats.bytes += m->len;
+	return 1;
 }
 
-static bool kmp_crc_ok(struct kmp_ring *r, const struct kmp_header *h,
-		       const void *payload)
+static int kmp_crc_error(struct kmp_ring *r)
 {
-	if (kmp_crc(h, payload, le32_to_cpu(h->payload_len)) == le32_to_cpu(h->crc32))
-		return true;
 	r->stats.crc_errors++;
-	return false;
+	kmp_release_read(r);
+	return -EBADMSG;
 }
 
-/* A bulk chunk: check its descriptor, copy it, reassemble. */
-static int kmp_recv_chunk(struct kmp_ring *r, const struct kmp_header *h,
-			  struct kmp_msg *m)
+/* A chunk that continues a message, or begins one: copy it, reassemble. */
+static int kmp_recv_part(struct kmp_ring *r, const struct kmp_header *h,
+			 const u8 *src, u32 off, u32 clen, struct kmp_msg *m)
 {
-	u32 len = le32_to_cpu(h->payload_len), size = r->bulk_size;
-	u32 pos, clen, off, published;
-	struct kmp_bulk_desc d;
+	u32 len = le32_to_cpu(h->payload_len);
+	struct kmp_header tmp;
 
-	kmp_ring_copy(r, r->tail, KMP_HDR_SIZE, &d, sizeof(d), false);
-	pos = le32_to_cpu(d.pos);
-	clen = le32_to_cpu(d.len);
-	off = le32_to_cpu(d.offset);
-	/* Acquire: pairs with the release of bulk_head by the sender. */
-	published = le32_to_cpu(smp_load_acquire(&r->ctrl->bulk_head));
-	/* Inside the area, ahead of what was released, and published. */
-	if (!size || !clen || clen > size || off > len || clen > len - off ||
-	    pos - r->bulk_tail > size || (pos & (size - 1)) + clen > size ||
-	    pos + clen - r->bulk_tail > published - r->bulk_tail ||
-	    published - r->bulk_tail > size || d.reserved)
-		return kmp_broken(r);
-
-	if (len > KMP_MAX_MSG)
-		goto drop;
 	if (!off) {
 		if (r->msg) {		/* the last one never finished */
-			kmp_ring_release(r);
+			kvfree(r->msg);
 			r->stats.dropped++;
 		}
 		r->msg = kvmalloc(len, GFP_KERNEL);
 		if (!r->msg)
-			return -ENOMEM;	/* nothing consumed: retried */
+			return -ENOMEM;
 		r->msg_hdr = *h;
 		r->msg_have = 0;
+		tmp = *h;
+		r->msg_crc = kmp_crc_header(&tmp);
 	} else if (!r->msg || off != r->msg_have ||
 		   memcmp(&r->msg_hdr, h, sizeof(*h))) {
-		goto drop;
-	}
-	memcpy(r->msg + off, r->bulk + (pos & (size - 1)), clen);
-	r->msg_have += clen;
-	r->bulk_tail = pos + clen;
-	/* Release: the chunk is copied out before the sender may reuse it. */
-	smp_store_release(&r->ctrl->bulk_tail, cpu_to_le32(r->bulk_tail));
-	kmp_consume(r, KMP_DESC_SLOTS);
-	if (r->msg_have < len)
-		return -EAGAIN;
-	if (!kmp_crc_ok(r, h, r->msg)) {
-		kmp_ring_release(r);
+		kvfree(r->msg);
+		r->msg = NULL;
+		r->stats.dropped++;
+		kmp_release_read(r);
 		return -EBADMSG;
 	}
-	kmp_deliver(r, h, r->msg, m);
+	memcpy(r->msg + off, src, clen);
+	/* Over the private copy, which the peer cannot change any more. */
+	r->msg_crc = crc32c(r->msg_crc, r->msg + off, clen);
+	r->msg_have += clen;
+	kmp_release_read(r);
+	if (r->msg_have < len)
+		return -EAGAIN;
+	r->held_buf = r->msg;
 	r->msg = NULL;
-	return 1;
-drop:
-	if (r->msg)
-		kmp_ring_release(r);
-	r->stats.dropped++;
-	r->bulk_tail = pos + clen;
-	/* Release, as above, though nothing was copied. */
-	smp_store_release(&r->ctrl->bulk_tail, cpu_to_le32(r->bulk_tail));
-	kmp_consume(r, KMP_DESC_SLOTS);
-	return -EBADMSG;
+	if (~r->msg_crc != le32_to_cpu(h->crc32)) {
+		kvfree(r->held_buf);
+		r->held_buf = NULL;
+		return kmp_crc_error(r);
+	}
+	return kmp_deliver(r, h, r->held_buf, m);
+}
+
+/* A bulk chunk: check its descriptor; a whole message stays in place. */
+static int kmp_recv_chunk(struct kmp_ring *r, const struct kmp_header *h,
+			  const struct kmp_bulk_desc *d, struct kmp_msg *m)
+{
+	u32 len = le32_to_cpu(h->payload_len), size = r->bulk_size;
+	u32 pos = le32_to_cpu(d->pos), clen = le32_to_cpu(d->len);
+	u32 off = le32_to_cpu(d->offset);
+	const u8 *src;
+	int ret;
+
+	/* Inside the area, not wrapping, ahead of what was read. */
+	if (!size || !clen || clen > size / 2 || off > len || clen > len - off ||
+	    pos - r->bulk_rd > size || pos + clen - r->bulk_rd > size ||
+	    (pos & (size - 1)) + clen > size || d->reserved)
+		return kmp_broken(r);
+	src = r->bulk + (pos & (size - 1));
+	r->rd += KMP_DESC_SLOTS;
+	r->bulk_rd = pos + clen;
+	if (len > KMP_MAX_MSG) {
+		r->stats.dropped++;
+		kmp_release_read(r);
+		return -EBADMSG;
+	}
+	if (clen < len) {
+		ret = kmp_recv_part(r, h, src, off, clen, m);
+		if (ret == -ENOMEM) {	/* nothing taken: tried again */
+			r->rd -= KMP_DESC_SLOTS;
+			r->bulk_rd = r->bulk_tail;
+		}
+		return ret;
+	}
+	if (r->msg) {
+		kvfree(r->msg);
+		r->msg = NULL;
+		r->stats.dropped++;
+	}
+	if (kmp_crc(h, src, len) != le32_to_cpu(h->crc32))
+		return kmp_crc_error(r);
+	return kmp_deliver(r, h, (void *)src, m);
+}
+
+/* Has the sender published the record at rd? */
+static bool kmp_record_ready(struct kmp_ring *r)
+{
+	/* Acquire: pairs with the release of seq in kmp_publish(). */
+	return le32_to_cpu(smp_load_acquire((__le32 *)kmp_slot(r, r->rd))) == r->rd + 1;
+}
+
+/* The record at rd, whose sequence word says it is there. */
+static noinline int kmp_ring_take(struct kmp_ring *r, struct kmp_msg *m)
+{
+	u8 *slot = kmp_slot(r, r->rd);
+	struct kmp_record_copy c;
+	u32 idx, len, n, type;
+
+	memcpy(&c, slot, sizeof(c));
+	idx = r->rd & (r->nslots - 1);
+	n = le16_to_cpu(c.rec.slots);
+	if (!n || n > r->nslots - idx)
+		return kmp_broken(r);
+	if (c.rec.flags) {
+		/* Padding fills the ring to its end, and is all it does. */
+		if (c.rec.flags != cpu_to_le16(KMP_RECORD_PAD) || idx + n != r->nslots)
+			return kmp_broken(r);
+		kmp_skip(r, n);
+		return -EAGAIN;
+	}
+	if (le32_to_cpu(c.h.magic) != KMP_MAGIC ||
+	    le16_to_cpu(c.h.version) != KMP_VERSION) {
+		r->stats.bad_magic++;
+		kmp_skip(r, n);
+		return -EBADMSG;
+	}
+	len = le32_to_cpu(c.h.payload_len);
+	type = le16_to_cpu(c.h.msg_type) & ~KMP_REPLY;
+	if (n != kmp_slots_for(len))
+		return kmp_broken(r);
+	if (type >= KMP_MSG_TYPE_MAX || c.h.reserved) {
+		r->stats.dropped++;
+		kmp_skip(r, n);
+		return -EBADMSG;
+	}
+	if (len >= KMP_FAST_MAX)
+		return kmp_recv_chunk(r, &c.h, &c.d, m);
+	r->rd += n;
+	if (kmp_crc(&c.h, slot + KMP_BODY_OFF, len) != le32_to_cpu(c.h.crc32))
+		return kmp_crc_error(r);
+	return kmp_deliver(r, &c.h, slot + KMP_BODY_OFF, m);
 }
 
 /**
@@ -372,67 +521,57 @@ drop:
  * @r: the receiver's view
  * @m: filled with a whole message when 1 is returned
  *
- * Return: 1 with a message in @m, whose payload the caller kvfree()s; 0
- * when the ring is empty; -EAGAIN when a bulk chunk was taken but its
- * message is not whole yet; -EBADMSG when a message was dropped (bad
- * magic, version, CRC or framing; counted); -ENOMEM when nothing could be
- * taken for want of memory; -EPIPE once the peer wrote indices that no
- * sound sender writes. Call again on -EAGAIN and -EBADMSG.
+ * The message's payload is a view, in the ring or the bulk area (or, for
+ * a message longer than half the bulk area, in the buffer it was
+ * reassembled in), valid until kmp_ring_done(); the peer can still write
+ * to it. One message is held at a time. An empty ring costs one load, of
+ * a line the sender writes only when a record is there: this is the poll.
+ *
+ * Return: 1 with a message in @m; 0 when the ring is empty; -EAGAIN when
+ * a record was taken that completes no message (a bulk chunk, padding);
+ * -EBADMSG when a message was dropped (bad magic, version, CRC or
+ * framing; counted); -ENOMEM when nothing could be taken for want of
+ * memory; -EBUSY while a message is held; -EPIPE once the peer wrote what
+ * no sound sender writes. Call again on -EAGAIN and -EBADMSG.
  */
 int kmp_ring_recv(struct kmp_ring *r, struct kmp_msg *m)
 {
-	u32 avail, len, n, type;
-	struct kmp_header h;
-	void *payload = NULL;
-
-	if (r->broken)
+	if (unlikely(r->broken))
 		return -EPIPE;
-	/* Acquire: pairs with the release of head in kmp_publish_head(). */
-	avail = le32_to_cpu(smp_load_acquire(&r->ctrl->head)) - r->tail;
-	if (!avail)
-		return 0;
-	if (avail > r->nslots)
-		return kmp_broken(r);
-
-	kmp_ring_copy(r, r->tail, 0, &h, sizeof(h), false);
-	if (le32_to_cpu(h.magic) != KMP_MAGIC ||
-	    le16_to_cpu(h.version) != KMP_VERSION) {
-		/* Every record starts in a slot: look at the next one. */
-		r->stats.bad_magic++;
-		kmp_consume(r, 1);
-		return -EBADMSG;
-	}
-	len = le32_to_cpu(h.payload_len);
-	type = le16_to_cpu(h.msg_type) & ~KMP_REPLY;
-	n = kmp_slots_for(len);
-	if (n > avail)
-		return kmp_broken(r);
-	if (type >= KMP_MSG_TYPE_MAX || h.reserved) {
-		r->stats.dropped++;
-		kmp_consume(r, n);
-		return -EBADMSG;
-	}
-	if (len >= KMP_FAST_MAX)
-		return kmp_recv_chunk(r, &h, m);
-
-	if (len) {
-		payload = kvmalloc(len, GFP_KERNEL);
-		if (!payload)
-			return -ENOMEM;
-		kmp_ring_copy(r, r->tail, KMP_HDR_SIZE, payload, len, false);
-	}
-	kmp_consume(r, n);
-	if (!kmp_crc_ok(r, &h, payload)) {
-		kvfree(payload);
-		return -EBADMSG;
-	}
-	kmp_deliver(r, &h, payload, m);
-	return 1;
+	if (unlikely(r->held))
+		return -EBUSY;
+	if (kmp_record_ready(r))
+		return kmp_ring_take(r, m);
+	if (r->tail != r->tail_pub || r->bulk_tail != r->bulk_tail_pub)
+		kmp_publish_release(r, true);
+	return 0;
 }
 
-/* Has the receiver taken everything the sender published? */
+/**
+ * kmp_ring_done - release the message kmp_ring_recv() delivered
+ * @r: the receiver's view
+ *
+ * Its payload is gone after this. Its slots and bulk bytes go back to the
+ * sender, in batches; kmp_ring_flush() and an empty ring publish them all.
+ */
+void kmp_ring_done(struct kmp_ring *r)
+{
+	if (!r->held)
+		return;
+	r->held = false;
+	kvfree(r->held_buf);
+	r->held_buf = NULL;
+	kmp_release_read(r);
+}
+
+/* Publish every release now: the sender may be waiting for room. */
+void kmp_ring_flush(struct kmp_ring *r)
+{
+	kmp_publish_release(r, true);
+}
+
+/* Is there nothing more to take? */
 bool kmp_ring_empty(struct kmp_ring *r)
 {
-	/* Acquire, as in kmp_ring_recv(). */
-	return le32_to_cpu(smp_load_acquire(&r->ctrl->head)) == r->tail;
+	return !kmp_record_ready(r);
 }

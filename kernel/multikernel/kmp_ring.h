@@ -22,7 +22,7 @@ struct kmp_ring_stats {
 	u64 dropped;		/* received and dropped: malformed */
 	u64 crc_errors;		/* received and dropped: bad CRC */
 	u64 bad_magic;		/* received and dropped: bad magic or version */
-	u64 bad_index;		/* peer indices out of bounds: ring broken */
+	u64 bad_index;		/* records or descriptors out of bounds: broken */
 };
 
 /*
@@ -37,19 +37,26 @@ struct kmp_ring {
 	u32 nslots;		/* a power of two */
 	u32 bulk_size;		/* a power of two, or 0 */
 
-	/* sender; the peer's indices as last read, to read them only when short */
+	/* sender; the peer's releases as last read, to read them only when short */
 	u32 head;
 	u32 bulk_head;
 	u32 tail_seen;
 	u32 bulk_tail_seen;
 
-	/* receiver */
+	/* receiver: read up to rd; released up to tail, published up to tail_pub */
+	u32 rd;
 	u32 tail;
+	u32 tail_pub;
+	u32 bulk_rd;
 	u32 bulk_tail;
-	bool broken;		/* the peer wrote impossible indices */
+	u32 bulk_tail_pub;
+	bool broken;		/* the peer wrote what no sound sender writes */
+	bool held;		/* a delivered message is not released yet */
+	u8 *held_buf;		/* its reassembly buffer, if it has one */
 	u8 *msg;		/* a bulk message being reassembled */
 	struct kmp_header msg_hdr;
 	u32 msg_have;
+	u32 msg_crc;
 
 	struct kmp_ring_stats stats;
 };
@@ -60,14 +67,13 @@ int kmp_ring_init(struct kmp_ring *r, void *shm, size_t size, u32 nslots,
 void kmp_ring_release(struct kmp_ring *r);
 
 u32 kmp_crc(const struct kmp_header *h, const void *payload, u32 len);
-void kmp_header_fill(struct kmp_header *h, u16 type, u32 seq, u32 len,
-		     u64 ts, const void *payload);
+void kmp_header_fill(struct kmp_header *h, u16 type, u32 seq, u32 len, u64 ts);
 
-int kmp_ring_send_fast(struct kmp_ring *r, const struct kmp_header *h,
-		       const void *payload);
-int kmp_ring_send_chunk(struct kmp_ring *r, const struct kmp_header *h,
-			const void *payload, u32 *done);
+int kmp_ring_send(struct kmp_ring *r, struct kmp_header *h, const void *payload,
+		  u32 *done);
 int kmp_ring_recv(struct kmp_ring *r, struct kmp_msg *m);
+void kmp_ring_done(struct kmp_ring *r);
+void kmp_ring_flush(struct kmp_ring *r);
 bool kmp_ring_empty(struct kmp_ring *r);
 
 #endif /* _MULTIKERNEL_KMP_RING_H */

@@ -31,6 +31,18 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/types.h>
+
+/*
+ * Copy @len bytes and continue the CRC-32C @crc over them. The user-space
+ * build does both in one pass; here crc32c() is the crypto API's, in
+ * hardware with crc32c-intel, and memcpy() is the kernel's.
+ */
+static inline u32 mk_crc32c_copy(u32 crc, void *dst, const void *src,
+				 size_t len)
+{
+	memcpy(dst, src, len);
+	return crc32c(crc, src, len);
+}
 #else
 #include "mk_user.h"
 #endif

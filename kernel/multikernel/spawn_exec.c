@@ -30,6 +30,7 @@
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
 #include <linux/multikernel_kmp.h>
+#include <linux/multikernel_vsock.h>
 #include <linux/sched/smt.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -329,6 +330,7 @@ static void mk_run_teardown(struct mk_loaded *ld)
 	for (i = 0; i < ld->run.ncpus; i++)
 		arch_mk_cpu_stop(arch_kmp_cpu_phys_id(ld->run.cpus[i]));
 	/* Its CPUs run nothing now: no doorbell can come from them. */
+	mk_vsock_host_detach(mk_vsock_cid(ld->run.id));
 	if (ld->kmp)
 		kmp_channel_destroy(ld->kmp);
 	ld->kmp = NULL;
@@ -412,7 +414,6 @@ static void mk_on_hello(struct kmp_endpoint *ep, struct kmp_msg *m,
 		smp_wmb();	/* the version before the flag */
 		WRITE_ONCE(ld->hello, true);
 	}
-	kvfree(m->payload);
 	kmp_reply(ep, m, KMP_MSG_HELLO, &mine, sizeof(mine), HZ);
 }
 
@@ -594,6 +595,11 @@ int mk_spawn_exec(struct mk_loaded *ld, struct mk_report *rep)
 		ld->state = MK_RUN_RUNNING;
 		schedule_delayed_work(&ld->monitor, MK_WATCH_PERIOD);
 		mk_health_start(ld);
+		err = mk_vsock_host_attach(kmp_channel_endpoint(ld->kmp, 0),
+					   mk_vsock_cid(ld->run.id));
+		if (err)
+			pr_warn("multikernel: %s: no vsock: %d\n", ld->name, err);
+		err = 0;
 	}
 	mutex_unlock(&mk_load_lock);
 	mk_run_notify(ld);
@@ -757,10 +763,13 @@ int mk_spawn_echo(const char *name, const void *buf, u32 len, u64 *ns)
 {
 	struct kmp_endpoint *ep = NULL;
 	struct mk_loaded *ld;
-	struct kmp_msg reply;
+	struct kmp_msg reply = { .len = len };
 	u64 t0;
 	int err;
 
+	reply.payload = kvmalloc(len ?: 1, GFP_KERNEL);
+	if (!reply.payload)
+		return -ENOMEM;
 	mutex_lock(&mk_load_lock);
 	ld = mk_loaded_find(name);
 	if (ld && mk_run_live(ld->state))
@@ -768,18 +777,17 @@ int mk_spawn_echo(const char *name, const void *buf, u32 len, u64 *ns)
 	/* Held across the call, so that kill cannot tear the channel down. */
 	if (!ep) {
 		mutex_unlock(&mk_load_lock);
+		kvfree(reply.payload);
 		return -ESRCH;
 	}
 	t0 = ktime_get_ns();
 	err = kmp_call(ep, KMP_MSG_ECHO, buf, len, &reply, HZ);
 	*ns = ktime_get_ns() - t0;
 	mutex_unlock(&mk_load_lock);
-	if (err)
-		return err;
-	if (reply.len != len || memcmp(reply.payload, buf, len))
+	if (!err && (reply.len != len || memcmp(reply.payload, buf, len)))
 		err = -EIO;
 	kvfree(reply.payload);
-	return err;
+	return err == -EMSGSIZE ? -EIO : err;
 }
 
 /**

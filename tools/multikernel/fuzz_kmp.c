@@ -32,11 +32,12 @@ static void kmp_fuzz_send(u8 *shm, size_t bytes, const uint8_t **data,
 		*data += 2;
 		*size -= 2;
 		len = min_t(size_t, len, *size);
-		kmp_header_fill(&h, KMP_MSG_ECHO, seq++, len, 0, *data);
+		kmp_header_fill(&h, KMP_MSG_ECHO, seq++, len, 0);
 		done = 0;
-		if (len < KMP_FAST_MAX ? kmp_ring_send_fast(&tx, &h, *data) :
-		    kmp_ring_send_chunk(&tx, &h, *data, &done))
-			break;
+		do {
+			if (kmp_ring_send(&tx, &h, *data, &done))
+				return;
+		} while (done < len);
 		*data += len;
 		*size -= len;
 	}
@@ -74,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ret == 1) {
 			/* Touch every byte delivered. */
 			kmp_fuzz_sink ^= crc32c(0, m.payload, m.len);
-			kvfree(m.payload);
+			kmp_ring_done(&r);
 		}
 		if (ret == -EPIPE)
 			break;

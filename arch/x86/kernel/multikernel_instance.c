@@ -32,6 +32,7 @@
 #include <linux/io.h>
 #include <linux/multikernel_boot.h>
 #include <linux/multikernel_kmp.h>
+#include <linux/multikernel_vsock.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/reboot.h>
@@ -349,7 +350,6 @@ static DECLARE_WORK(mk_poweroff_work, mk_poweroff_fn);
 static void mk_on_shutdown(struct kmp_endpoint *ep, struct kmp_msg *m,
 			   void *priv)
 {
-	kvfree(m->payload);
 	pr_info("multikernel: the host asks for a power off\n");
 	schedule_work(&mk_poweroff_work);
 }
@@ -397,6 +397,9 @@ static int __init mk_instance_hello(void)
 	ep = kmp_channel_endpoint(mk_kmp, 0);
 	kmp_register_handler(ep, KMP_MSG_SHUTDOWN, mk_on_shutdown, NULL);
 	mk_health_beat_attach(ep);
+	err = mk_vsock_instance_attach(ep, mk_vsock_cid(mk_u32(mk_info.instance_id)));
+	if (err)
+		pr_err("multikernel: no vsock to the host: %d\n", err);
 	mk_instance_crash_init(mk_ctrl);
 	mk_status_set(MK_STAGE_HELLO, 0);
 	err = kmp_send(ep, KMP_MSG_HELLO, &hello, sizeof(hello), HZ);

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 
 #define KMP_MAGIC		0x4B4D5000	/* "KMP\0" */
-#define KMP_VERSION		1
+#define KMP_VERSION		2
 
 /*
  * Every message starts with this header. crc32 is CRC-32C (Castagnoli, as
@@ -62,6 +62,9 @@ enum kmp_msg_type {
 	KMP_MSG_MORPH_COMMIT	= 0x0044,
 	KMP_MSG_MORPH_ROLLBACK	= 0x0045,
 
+	/* a vsock packet: struct virtio_vsock_hdr, then its data */
+	KMP_MSG_VSOCK		= 0x0050,
+
 	KMP_MSG_TYPE_MAX	= 0x0100,	/* types are below this */
 	KMP_REPLY		= 0x8000,
 };
@@ -69,13 +72,30 @@ enum kmp_msg_type {
 /* Payloads below this travel inline in the ring; larger ones in bulk. */
 #define KMP_FAST_MAX		256
 
-/* The ring: 64-byte slots; a message takes whole, consecutive slots. */
+/*
+ * The ring: 64-byte slots. A record takes whole, consecutive slots and
+ * never wraps round the end of the ring; the first of them starts with
+ * this tag, then the header, then the inline payload or a bulk
+ * descriptor. The sender writes the tag's seq last, with release
+ * ordering, and the receiver polls it: a message costs the receiver only
+ * the cache lines it fills.
+ */
 #define KMP_SLOT_SIZE		64
+
+struct kmp_record {
+	__le32 seq;		/* the first slot's free-running index, plus one */
+	__le16 slots;		/* slots the record takes, this one included */
+	__le16 flags;		/* KMP_RECORD_* */
+};
+
+/* Only fills the slots up to the ring's end; the next record is at 0. */
+#define KMP_RECORD_PAD		0x0001
 
 /*
  * Where a bulk message's bytes are: one chunk of it, in the sender's bulk
- * area. It follows the header in the ring, whose payload_len is the whole
- * message's length; the chunks of a message come in order.
+ * area. It follows the header in the record, whose payload_len is the
+ * whole message's length; the chunks of a message come in order, and a
+ * message of up to half the bulk area travels as one chunk.
  */
 struct kmp_bulk_desc {
 	__le32 pos;		/* where in the bulk area, free-running */
@@ -87,15 +107,15 @@ struct kmp_bulk_desc {
 /*
  * The control block of one direction of a channel, at the start of its
  * shared memory; the slots and the bulk area follow. The sender writes
- * the first cache line, the receiver the second. Indices are free-running
- * counts, of slots or of bulk bytes; neither side trusts the other's.
+ * the first cache line, the receiver the second. The receiver releases
+ * slots and bulk bytes in batches, so that its progress costs the sender
+ * a cache miss only when it runs short; tail and bulk_tail are
+ * free-running counts, and neither side trusts the other's.
  */
 struct kmp_ring_ctrl {
-	__le32 head;		/* slots published */
-	__le32 bulk_head;	/* bulk bytes published */
 	__le32 want_space;	/* the sender waits for the receiver */
-	__le32 pad0[13];
-	__le32 tail;		/* slots consumed */
+	__le32 pad0[15];
+	__le32 tail;		/* slots released */
 	__le32 bulk_tail;	/* bulk bytes released */
 	__le32 polling;		/* the receiver is draining: no doorbell */
 	__le32 doorbell;	/* a doorbell is on its way */

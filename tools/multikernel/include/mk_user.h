@@ -112,7 +112,11 @@ static inline unsigned int bitmap_weight_and(const unsigned long *a,
 	return w;
 }
 
-/* crc32c.c: the kernel's crc32c(), no inversion on either end. */
+/*
+ * crc32c.c: the kernel's crc32c(), no inversion on either end; and
+ * port.h's copy that computes it in the same pass.
+ */
 u32 crc32c(u32 crc, const void *address, unsigned int length);
+u32 mk_crc32c_copy(u32 crc, void *dst, const void *src, size_t len);
 
 #endif /* _MK_USER_H */
