@@ -34,7 +34,7 @@ MK_GUEST_MACHINE=${MK_GUEST_MACHINE-"-M q35 -cpu qemu64,vendor=GenuineIntel -dev
 -numa node,nodeid=0,cpus=0-1,memdev=mkmem0 -numa node,nodeid=1,cpus=2-3,memdev=mkmem1"}
 
 # Directories of the repository that are files of the patched kernel tree.
-OVERLAY_DIRS=(kernel include Documentation tools samples arch drivers)
+OVERLAY_DIRS=(kernel include Documentation tools samples arch drivers net)
 
 export CCACHE_DIR=${CCACHE_DIR:-$MK_CACHE/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * How a multikernel host starts a kernel in an instance: the boot protocol
- * between the two (version 1), and the arch hooks that start and stop an
+ * between the two (version 2), and the arch hooks that start and stop an
  * instance's CPUs. See Documentation/admin-guide/multikernel.rst.
  *
  * Host and instance may be different builds of different versions, so
@@ -23,8 +23,10 @@
  *   +0x8000  the console input bytes (4 KiB)
  *   +0x9000  struct mk_crash_info, then the instance's VMCOREINFO text
  *   +0xa000  struct mk_crash_cpu for each of its CPUs (MK_BOOT_MAX_CPUS)
- *  +0x10000  the KMP channel between host and instance (64 KiB)
- *  +0x20000  the console output bytes (128 KiB), to the end
+ *  +0x20000  the console output bytes (128 KiB)
+ *  +0x40000  the KMP channel between host and instance (768 KiB), to
+ *            the end: 512 slots and 256 KiB of bulk each way, so that a
+ *            64 KiB vsock packet travels as one chunk, in place
  */
 #ifndef _LINUX_MULTIKERNEL_BOOT_H
 #define _LINUX_MULTIKERNEL_BOOT_H
@@ -37,7 +39,7 @@
 #include <stddef.h>
 #endif
 
-#define MK_BOOT_VERSION		1
+#define MK_BOOT_VERSION		2
 #define MK_BOOT_MAGIC		0x49424b4d	/* "MKBI" */
 #define MK_STATUS_MAGIC		0x53424b4d	/* "MKBS" */
 #define MK_BOOT_MAX_CPUS	64
@@ -54,7 +56,7 @@
  */
 #define MK_WINDOW_BYTES		0x8000
 
-#define MK_CTRL_BYTES		0x40000
+#define MK_CTRL_BYTES		0x100000
 #define MK_CTRL_INFO		0x0000
 #define MK_CTRL_BOOT_PARAMS	0x1000
 #define MK_CTRL_CMDLINE		0x2000
@@ -69,12 +71,15 @@
 #define MK_VMCOREINFO_MAX	0x0fc0
 #define MK_CTRL_CRASH_CPUS	0xa000
 #define MK_CRASH_CPU_BYTES	0x180
-#define MK_CTRL_KMP		0x10000
-#define MK_KMP_BYTES		0x10000
-#define MK_KMP_SLOTS		128
-#define MK_KMP_BULK		16384
 #define MK_CTRL_CONS_OUT_BUF	0x20000
 #define MK_CONS_OUT_BYTES	0x20000
+#define MK_CTRL_KMP		0x40000
+#define MK_KMP_BYTES		0xc0000
+#define MK_KMP_SLOTS		512
+#define MK_KMP_BULK		0x40000
+
+static_assert(MK_CTRL_CONS_OUT_BUF + MK_CONS_OUT_BYTES <= MK_CTRL_KMP);
+static_assert(MK_CTRL_KMP + MK_KMP_BYTES <= MK_CTRL_BYTES);
 
 /**
  * struct mk_boot_info - what the host tells an instance's kernel at boot
@@ -328,8 +333,8 @@ struct mk_crash_cpu {
 static_assert(offsetof(struct mk_crash_cpu, regs) == 16);
 static_assert(offsetof(struct mk_crash_cpu, stack_virt) == 232);
 static_assert(sizeof(struct mk_crash_cpu) == MK_CRASH_CPU_BYTES);
-static_assert(MK_CTRL_CRASH_CPUS + MK_BOOT_MAX_CPUS * MK_CRASH_CPU_BYTES ==
-	      MK_CTRL_KMP);
+static_assert(MK_CTRL_CRASH_CPUS + MK_BOOT_MAX_CPUS * MK_CRASH_CPU_BYTES <=
+	      MK_CTRL_CONS_OUT_BUF);
 static_assert(MK_CTRL_VMCOREINFO + MK_VMCOREINFO_MAX == MK_CTRL_CRASH_CPUS);
 
 #ifdef __KERNEL__

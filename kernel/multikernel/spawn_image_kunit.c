@@ -188,13 +188,13 @@ static void mk_boot_too_small(struct kunit *test)
 
 	/* 25 MiB for the kernel, 8 MiB of initrd, the control area: 33.25. */
 	KUNIT_EXPECT_EQ(test, mk_t_layout(test, SZ_8M, 0x30100000, 32 * SZ_1M,
-					  &lay, "needs 0x2140000 bytes of memory"),
+					  &lay, "needs 0x2200000 bytes of memory"),
 			-EFBIG);
 	KUNIT_EXPECT_EQ(test, mk_t_layout(test, SZ_8M, 0x30100000, 32 * SZ_1M,
 					  &lay, "(kernel 0x1900000, initrd 0x800000,"),
 			-EFBIG);
 	KUNIT_EXPECT_EQ(test, mk_t_layout(test, SZ_8M, 0x30100000, 32 * SZ_1M,
-					  &lay, "control area 0x40000)"), -EFBIG);
+					  &lay, "control area 0x100000)"), -EFBIG);
 	KUNIT_EXPECT_EQ(test, mk_t_layout(test, SZ_8M, 0x30100000, 32 * SZ_1M,
 					  &lay, "but the instance has 0x2000000"),
 			-EFBIG);
