@@ -22,7 +22,8 @@ help:
 	@echo 'make static     checkpatch --strict and sparse'
 	@echo 'make fuzz       fuzz the shared parser and validator (FUZZ_SECONDS=600)'
 	@echo 'make bench      time validation, placement; KMP latency and throughput;'
-	@echo '                how fast an instance starts, against a cold boot'
+	@echo '                how fast an instance starts, against a cold boot;'
+	@echo '                vsock to an instance, against KMP underneath'
 	@echo 'make shell      interactive shell in the guest'
 	@echo 'make patches    write the patch series (OUT=dir)'
 
@@ -60,6 +61,7 @@ bench: deps
 	@$(H)/build-x86.sh instance
 	@$(H)/bench-spawn.sh 5 guest
 	@$(H)/bench-spawn.sh 5 instance
+	@$(H)/bench-vsock.sh
 
 check: deps
 	@$(H)/check.sh

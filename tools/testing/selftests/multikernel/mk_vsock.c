@@ -6,6 +6,7 @@
  *                                    check them, then send BYTES
  *   mk_vsock connect CID PORT BYTES  send BYTES, then take BYTES and check
  *   mk_vsock echo PORT               accept one connection; echo it back
+ *   mk_vsock sink PORT               accept one connection; read it all
  *   mk_vsock ping CID PORT COUNT     COUNT round trips of 64 bytes
  *   mk_vsock stream CID PORT         send until the connection fails
  *
@@ -198,6 +199,17 @@ static void echo(int fd)
 		die("read");
 }
 
+static void sink(int fd)
+{
+	static char buf[BLOCK];
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (r < 0)
+		die("read");
+}
+
 static void run_ping(int fd, unsigned long count)
 {
 	char buf[64] = "ping", back[64];
@@ -246,7 +258,7 @@ static void run_stream(int fd)
 static void show_usage(void)
 {
 	fprintf(stderr, "usage: mk_vsock listen PORT BYTES | connect CID PORT BYTES |\n"
-			"       echo PORT | ping CID PORT COUNT | stream CID PORT\n");
+			"       echo PORT | sink PORT | ping CID PORT COUNT | stream CID PORT\n");
 	exit(2);
 }
 
@@ -267,6 +279,8 @@ int main(int argc, char **argv)
 		transfer(fd, 1, strtoull(argv[4], NULL, 0), 0);
 	} else if (argc == 3 && !strcmp(argv[1], "echo")) {
 		echo(do_accept(atoi(argv[2])));
+	} else if (argc == 3 && !strcmp(argv[1], "sink")) {
+		sink(do_accept(atoi(argv[2])));
 	} else if (argc == 5 && !strcmp(argv[1], "ping")) {
 		run_ping(do_connect(atoi(argv[2]), atoi(argv[3])), strtoul(argv[4], NULL, 0));
 	} else if (argc == 4 && !strcmp(argv[1], "stream")) {

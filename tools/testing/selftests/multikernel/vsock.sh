@@ -39,7 +39,7 @@ istat() {
 ibg() {
 	local i=0
 
-	icmd vs "$1 > $2 2>&1 &" > /dev/null || return 1
+	icmd vs "$1 > $2 2>&1 & :" || return 1
 	until icmd vs "cat $2" | grep -q listening; do
 		i=$((i + 1))
 		[ $i -lt 50 ] || { echo "instance: '$1' does not listen:"; icmd vs "cat $2"; return 1; }
@@ -148,7 +148,7 @@ figures() {
 killed_mid_stream() {
 	local pid i=0
 
-	ibg "mk_vsock listen 5003 1000000000000" /tmp/k.log || return 1
+	ibg "mk_vsock sink 5003" /tmp/k.log || return 1
 	timeout 60 "$D/mk_vsock" stream "$CID" 5003 > "$HOST" 2>&1 &
 	pid=$!
 	until grep -q streaming "$HOST"; do
@@ -165,6 +165,8 @@ killed_mid_stream() {
 		sleep 0.1
 	done
 	grep -q "Connection reset by peer" "$HOST" || { cat "$HOST"; return 1; }
+	echo "vsock: writer ended within $((i * 100 + 100)) ms of the kill:" \
+		"$(grep 'stream ended' "$HOST")" >> "$TIMES"
 	[ "$(stat_of "$VS" resets)" -ge 1 ] || { cat "$VS"; return 1; }
 }
 
