@@ -42,7 +42,8 @@ ibg() {
 	icmd vs "$1 > $2 2>&1 & :" || return 1
 	until icmd vs "cat $2" | grep -q listening; do
 		i=$((i + 1))
-		[ $i -lt 50 ] || { echo "instance: '$1' does not listen:"; icmd vs "cat $2"; return 1; }
+		[ $i -lt 50 ] ||
+			{ echo "instance: '$1' does not listen:"; icmd vs "cat $2"; return 1; }
 		sleep 0.2
 	done
 }
@@ -80,10 +81,12 @@ exchange_100m() {
 	grep -E '^(sent|received)' "$HOST" | sed 's/^/vsock: host /' >> "$TIMES"
 	a=$(sum_of host sent)
 	b=$(sum_of vs received)
-	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "host sent sum '$a', instance got '$b'"; return 1; }
+	[ -n "$a" ] && [ "$a" = "$b" ] ||
+		{ echo "host sent sum '$a', instance got '$b'"; return 1; }
 	a=$(sum_of vs sent)
 	b=$(sum_of host received)
-	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "instance sent sum '$a', host got '$b'"; return 1; }
+	[ -n "$a" ] && [ "$a" = "$b" ] ||
+		{ echo "instance sent sum '$a', host got '$b'"; return 1; }
 	[ "$(stat_of "$VS" malformed)" = 0 ] && [ "$(stat_of "$VS" lost)" = 0 ] ||
 		{ echo "host counted bad packets:"; cat "$VS"; return 1; }
 }
@@ -91,13 +94,14 @@ exchange_100m() {
 # The instance claims CID 99: refused with a reset, nothing accepted;
 # then the same connect from its own CID is accepted.
 wrong_cid_refused() {
-	local before out pid
+	local before out pid cmd
 
 	before=$(stat_of "$VS" refused)
 	timeout 60 "$D/mk_vsock" listen 5001 8 > "$HOST" 2>&1 &
 	pid=$!
 	sleep 0.5
-	out=$(icmd vs "echo 99 > $DBG/vsock_forge_cid; mk_vsock connect 2 5001 8; echo 0 > $DBG/vsock_forge_cid")
+	cmd="echo 99 > $DBG/vsock_forge_cid; mk_vsock connect 2 5001 8"
+	out=$(icmd vs "$cmd; echo 0 > $DBG/vsock_forge_cid")
 	echo "$out" | grep -q "connect: Connection reset by peer" ||
 		{ echo "forged connect: '$out'"; kill $pid; return 1; }
 	[ "$(stat_of "$VS" refused)" -gt "$before" ] ||
@@ -161,7 +165,8 @@ killed_mid_stream() {
 	i=0
 	while kill -0 $pid 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "the host's writer still runs 10 s after the kill"; return 1; }
+		[ $i -lt 100 ] ||
+			{ echo "the host's writer still runs 10 s after the kill"; return 1; }
 		sleep 0.1
 	done
 	grep -q "Connection reset by peer" "$HOST" || { cat "$HOST"; return 1; }
@@ -186,7 +191,7 @@ ktap_print_header
 ktap_set_plan 7
 [ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
 [ -f "$VS" ] || { ktap_skip_all "no vsock transport in this kernel"; exit "$KSFT_SKIP"; }
-setup || ktap_exit_fail_msg "cannot start instance vs on CPUs 1-2"
+setup || { cat "$OUT" "$ERR" | sed "s/^/# /"; ktap_exit_fail_msg "cannot start instance vs on CPUs 1-2"; }
 host_counter
 mk_check "the instance's CID is its id + 2, the host's 2" cid_is_id_plus_2
 mk_check "100 MiB each way, every byte checked, checksums agree" exchange_100m
