@@ -11,8 +11,6 @@
  * follow it to combine them. Else a table, by bytes.
  */
 
-#include <pthread.h>
-
 #include "mk_user.h"
 
 #define CRC_POLY	0x82f63b78
@@ -34,6 +32,8 @@ static u32 crc_xpow(u32 n)
 	return v;
 }
 
+/* At load time: a check per call would cost as much as a short CRC. */
+__attribute__((constructor))
 static void crc32c_init(void)
 {
 	u32 i, j, c;
@@ -56,13 +56,6 @@ static void crc32c_init(void)
 	crc_hw = __builtin_cpu_supports("sse4.2") &&
 		 __builtin_cpu_supports("pclmul");
 #endif
-}
-
-static void crc32c_once(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, crc32c_init);
 }
 
 #ifdef __x86_64__
@@ -161,7 +154,6 @@ static u32 crc32c_sw(u32 crc, const u8 *p, size_t len)
 
 u32 crc32c(u32 crc, const void *address, unsigned int length)
 {
-	crc32c_once();
 #ifdef __x86_64__
 	if (crc_hw)
 		return crc32c_hw(crc, address, length);
@@ -171,7 +163,6 @@ u32 crc32c(u32 crc, const void *address, unsigned int length)
 
 u32 mk_crc32c_copy(u32 crc, void *dst, const void *src, size_t len)
 {
-	crc32c_once();
 #ifdef __x86_64__
 	if (crc_hw)
 		return crc32c_hw_copy(crc, dst, src, len);

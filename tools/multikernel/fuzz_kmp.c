@@ -7,9 +7,10 @@
  * raw; or as the real sender leaves it after sending messages whose sizes
  * and payloads come from the next bytes, so that well-formed records are
  * there to be corrupted. The rest, six bytes at a time, are stores a
- * hostile peer makes between two receives (a 16-bit offset and a 32-bit
- * value). The receiver must never read or write outside the ring, nor
- * leak what it allocates; AddressSanitizer and UBSan judge.
+ * hostile peer makes between two receives, or while the receiver holds a
+ * message in place (a 16-bit offset and a 32-bit value). The receiver must
+ * never read or write outside the ring, nor leak what it allocates, and
+ * holds one message at a time; AddressSanitizer and UBSan judge.
  */
 
 #include "kmp_ring.h"
@@ -46,6 +47,21 @@ static void kmp_fuzz_send(u8 *shm, size_t bytes, const uint8_t **data,
 /* Where the bytes delivered end up, so that reading them is not elided. */
 u32 kmp_fuzz_sink;
 
+/* A store by the peer: a 16-bit offset and a 32-bit value from the input. */
+static void kmp_fuzz_store(u8 *shm, size_t bytes, const uint8_t **data,
+			   size_t *size)
+{
+	u32 off, v;
+
+	if (*size < 6)
+		return;
+	off = ((*data)[0] | (*data)[1] << 8) % (bytes - 3);
+	memcpy(&v, *data + 2, 4);
+	memcpy(shm + off, &v, 4);
+	*data += 6;
+	*size -= 6;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t bytes = kmp_ring_bytes(F_SLOTS, F_BULK), n;
@@ -72,21 +88,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < 64; i++) {
 		ret = kmp_ring_recv(&r, &m);
-		if (ret == 1) {
-			/* Touch every byte delivered. */
-			kmp_fuzz_sink ^= crc32c(0, m.payload, m.len);
-			kmp_ring_done(&r);
-		}
 		if (ret == -EPIPE)
 			break;
-		/* The peer writes while the receiver works. */
-		if (size >= 6) {
-			u32 off = (data[0] | data[1] << 8) % (bytes - 3), v;
-
-			memcpy(&v, data + 2, 4);
-			memcpy(shm + off, &v, 4);
-			data += 6;
-			size -= 6;
+		/* The peer writes while the receiver works, a view held or not. */
+		kmp_fuzz_store(shm, bytes, &data, &size);
+		if (ret == 1) {
+			/* A view: every byte is readable, and it is one at a time. */
+			kmp_fuzz_sink ^= crc32c(0, m.payload, m.len);
+			if (kmp_ring_recv(&r, &m) != -EBUSY)
+				abort();
+			kmp_ring_done(&r);
 		}
 	}
 	kmp_ring_release(&r);
