@@ -72,20 +72,25 @@ static u32 mk_vsock_get_local_cid(void)
 	return mk_vsock_local_cid;
 }
 
-/* On the host, a packet goes to the instance it names; else to the host. */
+/*
+ * On the host, a packet goes to the instance it names; else to the host.
+ * Without one, a connection request finds no device, and any other packet
+ * belongs to a connection whose peer has gone: it was reset.
+ */
 static int mk_vsock_send_pkt(struct sk_buff *skb)
 {
-	u32 cid = le64_to_cpu(virtio_vsock_hdr(skb)->dst_cid);
+	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
 	struct mk_vsock_peer *peer;
 	int len = skb->len;
 
 	rcu_read_lock();
-	peer = xa_load(&mk_vsock_peers, cid);
+	peer = xa_load(&mk_vsock_peers, le64_to_cpu(hdr->dst_cid));
 	if (!peer || READ_ONCE(peer->dead)) {
 		rcu_read_unlock();
 		atomic64_inc(&mk_vsock_stats.lost);
+		len = le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_REQUEST ? -ENODEV : -ECONNRESET;
 		kfree_skb(skb);
-		return -ENODEV;
+		return len;
 	}
 	virtio_vsock_skb_queue_tail(&peer->queue, skb);
 	queue_work(system_unbound_wq, &peer->tx_work);
@@ -350,14 +355,15 @@ void mk_vsock_host_detach(u32 cid)
 	if (!peer)
 		return;
 	WRITE_ONCE(peer->dead, true);
+	/* First, so that a writer learns of the reset, not of a lost packet. */
+	vsock_for_each_connected_socket(&mk_vsock_transport.transport,
+					mk_vsock_reset_orphan);
 	/* Waits for a packet being received: the handler is done with @peer. */
 	kmp_register_handler(peer->ep, KMP_MSG_VSOCK, NULL, NULL);
 	/* Nobody queues to it after this, and its work sends nothing more. */
 	synchronize_rcu();
 	cancel_work_sync(&peer->tx_work);
 	mk_vsock_tx_work(&peer->tx_work);
-	vsock_for_each_connected_socket(&mk_vsock_transport.transport,
-					mk_vsock_reset_orphan);
 	kvfree(peer->buf);
 	kfree(peer);
 }

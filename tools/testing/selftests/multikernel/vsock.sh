@@ -191,7 +191,8 @@ ktap_print_header
 ktap_set_plan 7
 [ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
 [ -f "$VS" ] || { ktap_skip_all "no vsock transport in this kernel"; exit "$KSFT_SKIP"; }
-setup || { cat "$OUT" "$ERR" | sed "s/^/# /"; ktap_exit_fail_msg "cannot start instance vs on CPUs 1-2"; }
+setup || { cat "$OUT" "$ERR" | sed "s/^/# /"
+	ktap_exit_fail_msg "cannot start instance vs on CPUs 1-2"; }
 host_counter
 mk_check "the instance's CID is its id + 2, the host's 2" cid_is_id_plus_2
 mk_check "100 MiB each way, every byte checked, checksums agree" exchange_100m
