@@ -174,6 +174,11 @@ static int kmp_send_msg(struct kmp_endpoint *ep, u16 type, u32 seq,
 			ret = -ETIMEDOUT;
 			break;
 		}
+		/*
+		 * The receiver cleared want_space when it rang, or this is
+		 * another doorbell: ask again if the room is still short.
+		 */
+		asked = false;
 	}
 	mutex_unlock(&ep->tx_lock);
 	return ret;
