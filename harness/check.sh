@@ -69,6 +69,9 @@ if run build "$REPO/harness/build-x86.sh"; then
 	run image "$REPO/harness/image-test.sh"
 	count "$(grep -c '^ok - ' "$logs/image.log")" "$(grep -c '^not ok - ' "$logs/image.log")"
 	grep -q -E '^(not )?ok - ' "$logs/image.log" || count 0 1
+	run structure "$REPO/harness/structure.sh"
+	count "$(grep -c '^ok - ' "$logs/structure.log")" "$(grep -c '^not ok - ' "$logs/structure.log")"
+	grep -q -E '^(not )?ok - ' "$logs/structure.log" || count 0 1
 	run static "$REPO/harness/static.sh"
 	count "$(grep -c '^ok - ' "$logs/static.log")" "$(grep -c '^not ok - ' "$logs/static.log")"
 

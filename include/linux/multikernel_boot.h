@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * How a multikernel host starts a kernel in an instance: the boot protocol
- * between the two (version 2), and the arch hooks that start and stop an
- * instance's CPUs. See Documentation/admin-guide/multikernel.rst.
+ * between the two, and the arch hooks that start and stop an instance's
+ * CPUs. The protocol, its layout and its version are described in
+ * Documentation/filesystems/multikernel.rst, "The boot protocol".
  *
  * Host and instance may be different builds of different versions, so
  * whatever one writes and the other reads is a fixed little-endian layout,
@@ -338,12 +339,6 @@ static_assert(MK_CTRL_CRASH_CPUS + MK_BOOT_MAX_CPUS * MK_CRASH_CPU_BYTES <=
 static_assert(MK_CTRL_VMCOREINFO + MK_VMCOREINFO_MAX == MK_CTRL_CRASH_CPUS);
 
 #ifdef __KERNEL__
-/* The arch hooks the host's spawn code calls; x86 has them. */
-int arch_mk_window_get(u64 *phys);
-void arch_mk_window_put(u64 phys);
-int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params);
-void arch_mk_cpu_stop(u32 apic_id);
-void arch_mk_cpu_nmi(u32 apic_id);
 /* How far a boot CPU got in the trampoline: arch_mk_window_stage() */
 enum mk_tramp_stage {
 	MK_TRAMP_NONE,		/* it never ran */
@@ -351,9 +346,45 @@ enum mk_tramp_stage {
 	MK_TRAMP_KERNEL,	/* it jumped to the kernel's entry */
 };
 
+/*
+ * The arch hooks the host's instance code calls, in
+ * arch/x86/kernel/multikernel_start.c. Elsewhere (UML, for KUnit) an
+ * instance cannot start: the stubs say so.
+ */
+#ifdef CONFIG_X86
+int arch_mk_window_get(u64 *phys);
+void arch_mk_window_put(u64 phys);
+int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params);
+void arch_mk_cpu_stop(u32 apic_id);
+void arch_mk_cpu_nmi(u32 apic_id);
 enum mk_tramp_stage arch_mk_window_stage(u64 window);
 void arch_mk_boot_info(struct mk_boot_info *bi);
 void arch_mk_pool_reserve(void);
+#else
+static inline int arch_mk_window_get(u64 *phys)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void arch_mk_window_put(u64 phys) {}
+
+static inline int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry,
+				    u32 boot_params)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void arch_mk_cpu_stop(u32 apic_id) {}
+static inline void arch_mk_cpu_nmi(u32 apic_id) {}
+
+static inline enum mk_tramp_stage arch_mk_window_stage(u64 window)
+{
+	return MK_TRAMP_NONE;
+}
+
+static inline void arch_mk_boot_info(struct mk_boot_info *bi) {}
+static inline void arch_mk_pool_reserve(void) {}
+#endif
 
 /* In a kernel started as an instance */
 void mk_instance_early_setup(void);

@@ -67,9 +67,8 @@ int kmp_call(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
 /*
  * The architecture's doorbell: an interrupt that one kernel sends to a
  * CPU by its physical id (on x86 the APIC ID), so that it reaches a CPU
- * of another kernel as well as one of its own. An architecture without
- * one leaves these to the defaults in kernel/multikernel/kmp_doorbell.c,
- * which report no doorbell; KMP then rings with
+ * of another kernel as well as one of its own. Without one (UML, for
+ * KUnit) the stubs below report no doorbell; KMP then rings with
  * smp_call_function_single(), which only reaches CPUs of this kernel.
  *
  * arch_kmp_doorbell_claim() - take the vector for @handler, which runs in
@@ -79,10 +78,34 @@ int kmp_call(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
  * arch_kmp_cpu_phys_id() - the physical id of this kernel's CPU @cpu.
  * arch_kmp_doorbell_name() - what rings, for debugfs and the tests.
  */
+#ifdef CONFIG_X86
 bool arch_kmp_doorbell_claim(void (*handler)(void));
 bool arch_kmp_doorbell_ready(void);
 void arch_kmp_doorbell_send(u32 phys_id);
 u32 arch_kmp_cpu_phys_id(int cpu);
 const char *arch_kmp_doorbell_name(void);
+#else
+static inline bool arch_kmp_doorbell_claim(void (*handler)(void))
+{
+	return false;
+}
+
+static inline bool arch_kmp_doorbell_ready(void)
+{
+	return false;
+}
+
+static inline void arch_kmp_doorbell_send(u32 phys_id) {}
+
+static inline u32 arch_kmp_cpu_phys_id(int cpu)
+{
+	return cpu;
+}
+
+static inline const char *arch_kmp_doorbell_name(void)
+{
+	return "none";
+}
+#endif
 
 #endif /* _LINUX_MULTIKERNEL_KMP_H */

@@ -23,9 +23,10 @@
  * Locking: mk_tree_lock serialises changes, including the kernfs nodes they
  * add and remove; mk_state_lock guards the state and is all that readers
  * take. Nodes are removed with only mk_tree_lock held, so kernfs_remove()
- * never waits for a reader that waits for us. The spawn code's
- * mk_load_lock nests inside mk_state_lock, and it tells us of changes
- * without holding it.
+ * never waits for a reader that waits for us. An instance's lock
+ * (instance.c) nests inside mk_state_lock; the instance code never calls
+ * up here, and tells us of changes through mk_inst_notify_fn() without
+ * holding any lock of its own.
  */
 
 #include <linux/capability.h>
@@ -46,7 +47,7 @@
 #include "fs.h"
 #include "machine.h"
 #include "model.h"
-#include "spawn.h"
+#include "instance.h"
 #include "policy_bpf.h"
 
 struct mk_tx {
@@ -93,6 +94,7 @@ enum mk_inst_file {
 	MK_INST_DT,
 	MK_INST_IMAGE,
 	MK_INST_TIMES,
+	MK_INST_TRANSITIONS,
 };
 
 static const char * const mk_inst_files[] = {
@@ -105,6 +107,7 @@ static const char * const mk_inst_files[] = {
 	[MK_INST_DT] = "device_tree",
 	[MK_INST_IMAGE] = "image",
 	[MK_INST_TIMES] = "times",
+	[MK_INST_TRANSITIONS] = "transitions",
 };
 
 enum mk_tx_file {
@@ -268,7 +271,7 @@ static int mk_check_running(const struct mk_state *next,
 	lockdep_assert_held(&mk_state_lock);
 	for (i = 0; i < mk_st.ninstances; i++) {
 		was = &mk_st.instances[i];
-		if (!mk_spawn_busy(was->name))
+		if (!mk_inst_name_busy(was->name))
 			continue;
 		now = mk_state_instance(next, was->name);
 		if (now && now->mem_base == was->mem_base &&
@@ -284,6 +287,42 @@ static int mk_check_running(const struct mk_state *next,
 }
 
 /* Instance directories. */
+
+/* The files that show the instance object, if a kernel is loaded. */
+static void mk_inst_run_show(const char *name, enum mk_inst_file which,
+			     struct seq_file *sf)
+{
+	struct mk_inst *inst = mk_inst_get(name);
+
+	if (!inst) {
+		if (which == MK_INST_STATUS)
+			seq_puts(sf, "ready\n");
+		return;
+	}
+	switch (which) {
+	case MK_INST_STATUS:
+		mk_inst_show_status(inst, sf);
+		break;
+	case MK_INST_TIMES:
+		mk_inst_show_times(inst, sf);
+		break;
+	case MK_INST_IMAGE:
+		mk_inst_show_image(inst, sf);
+		break;
+	case MK_INST_TRANSITIONS:
+		mk_inst_show_transitions(inst, sf);
+		break;
+	default:
+		break;
+	}
+	mk_inst_put(inst);
+}
+
+/* The instance object behind a file of instances/NAME/, or NULL. */
+static struct mk_inst *mk_of_inst(struct kernfs_open_file *of)
+{
+	return mk_inst_get(of->kn->parent->name);
+}
 
 static int mk_inst_show(struct seq_file *sf, void *v)
 {
@@ -305,13 +344,10 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 		seq_printf(sf, "%u\n", in->id);
 		break;
 	case MK_INST_STATUS:
-		mk_spawn_status(in->name, sf);
-		break;
 	case MK_INST_TIMES:
-		mk_spawn_times(in->name, sf);
-		break;
 	case MK_INST_IMAGE:
-		mk_spawn_show(in->name, sf);
+	case MK_INST_TRANSITIONS:
+		mk_inst_run_show(in->name, which, sf);
 		break;
 	case MK_INST_CPUS:
 		mk_render_cpus(sf, in->cpus.bits);
@@ -414,7 +450,8 @@ static int mk_load_where(const char *name, struct mk_load_req *req)
 static ssize_t mk_load_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
-	struct mk_load_req req = { .name = of->kn->parent->name };
+	const char *name = of->kn->parent->name;
+	struct mk_load_req req = {};
 	struct mk_report rep;
 	int err;
 
@@ -422,15 +459,13 @@ static ssize_t mk_load_write(struct kernfs_open_file *of, char *buf,
 		return -EPERM;
 	err = mk_parse_load(buf, &req);
 	if (!err)
-		err = mk_load_where(req.name, &req);
+		err = mk_load_where(name, &req);
 	if (err)
 		return err;
 	mk_report_init(&rep);
-	err = mk_spawn_load(&req, &rep);
+	err = mk_inst_load(name, &req, &rep);
 	mk_result_set(of, &rep, err ? NULL : "loaded\n");
 	mk_report_free(&rep);
-	if (!err)
-		mk_notify_status(of->kn->parent);
 	return err ? err : bytes;
 }
 
@@ -441,7 +476,7 @@ static ssize_t mk_unload_write(struct kernfs_open_file *of, char *buf,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = mk_spawn_unload(of->kn->parent->name);
+	err = mk_inst_unload(of->kn->parent->name);
 	if (!err)
 		mk_notify_status(of->kn->parent);
 	return err ? err : bytes;
@@ -452,19 +487,19 @@ static ssize_t mk_unload_write(struct kernfs_open_file *of, char *buf,
  * state's lock: from then on the instance counts as running, and no
  * change can take its resources.
  */
-static struct mk_loaded *mk_exec_claim_where(const char *name,
-					     struct mk_report *rep)
+static int mk_exec_claim_where(struct mk_inst *inst, const char *name,
+			       struct mk_report *rep)
 {
-	struct mk_exec_req req = { .name = name };
+	struct mk_exec_req req = {};
 	const struct mk_instance *in;
-	struct mk_loaded *ld;
 	unsigned int cpu;
+	int err;
 
 	mutex_lock(&mk_state_lock);
 	in = mk_find_instance(name);
 	if (!in) {
 		mutex_unlock(&mk_state_lock);
-		return ERR_PTR(-ENODEV);
+		return -ENODEV;
 	}
 	req.id = in->id;
 	req.mem_base = in->mem_base;
@@ -474,37 +509,32 @@ static struct mk_loaded *mk_exec_claim_where(const char *name,
 			req.cpus[req.ncpus] = cpu;
 		req.ncpus++;
 	}
-	ld = mk_spawn_exec_claim(&req, rep);
+	err = mk_inst_exec_claim(inst, &req, rep);
 	mutex_unlock(&mk_state_lock);
-	return ld;
-}
-
-/**
- * mk_fs_exec - start an instance's loaded kernel on what the state gives it
- * @name: the instance
- * @rep: why it did not start
- *
- * Return: 0 once it runs, or the error of mk_spawn_exec_claim() or
- * mk_spawn_exec(); -ENODEV if the state has no such instance.
- */
-int mk_fs_exec(const char *name, struct mk_report *rep)
-{
-	struct mk_loaded *ld = mk_exec_claim_where(name, rep);
-	int err = PTR_ERR_OR_ZERO(ld);
-
-	return err ? err : mk_spawn_exec(ld, rep);
+	return err;
 }
 
 static ssize_t mk_exec_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
+	struct mk_inst *inst;
 	struct mk_report rep;
 	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	mk_report_init(&rep);
-	err = mk_fs_exec(of->kn->parent->name, &rep);
+	inst = mk_of_inst(of);
+	if (!inst) {
+		mk_report_add(&rep, MK_RULE_INSTANCE_NOT_LOADED,
+			      "exec: no kernel is loaded; load one first");
+		err = -ENOENT;
+	} else {
+		err = mk_exec_claim_where(inst, of->kn->parent->name, &rep);
+		if (!err)
+			err = mk_inst_exec(inst, &rep);
+		mk_inst_put(inst);
+	}
 	mk_result_set(of, &rep, err ? NULL : "running\n");
 	mk_report_free(&rep);
 	return err ? err : bytes;
@@ -526,70 +556,99 @@ static ssize_t mk_answer(struct kernfs_open_file *of, int err, const char *ok,
 static ssize_t mk_kill_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
+	struct mk_inst *inst;
+	int err = -ENOENT;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return mk_answer(of, mk_spawn_kill(of->kn->parent->name,
-					   sysfs_streq(buf, "force")),
-			 "stopped\n", bytes);
+	inst = mk_of_inst(of);
+	if (inst)
+		err = mk_inst_kill(inst, sysfs_streq(buf, "force"));
+	mk_inst_put(inst);
+	return mk_answer(of, err, "stopped\n", bytes);
 }
 
 static ssize_t mk_console_read(struct kernfs_open_file *of, char *buf,
 			       size_t bytes, loff_t off)
 {
-	ssize_t n = mk_spawn_console_read(of->kn->parent->name, buf, bytes,
-					  off);
+	struct mk_inst *inst = mk_of_inst(of);
+	ssize_t n = 0;
 
+	if (inst)
+		n = mk_cons_read(inst, buf, bytes, off);
+	mk_inst_put(inst);
 	return n == -ENOENT ? 0 : n;
 }
 
 static ssize_t mk_console_write(struct kernfs_open_file *of, char *buf,
 				size_t bytes, loff_t off)
 {
+	struct mk_inst *inst;
+	ssize_t n = -ESRCH;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return mk_spawn_console_write(of->kn->parent->name, buf, bytes);
+	inst = mk_of_inst(of);
+	if (inst)
+		n = mk_cons_write(inst, buf, bytes);
+	mk_inst_put(inst);
+	return n;
 }
 
 /* "recover": recover it now, as if it had failed. */
 static ssize_t mk_recover_write(struct kernfs_open_file *of, char *buf,
 				size_t bytes, loff_t off)
 {
+	struct mk_inst *inst;
+	int err = -ENOENT;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return mk_answer(of, mk_spawn_recover(of->kn->parent->name),
-			 "recovering\n", bytes);
+	inst = mk_of_inst(of);
+	if (inst)
+		err = mk_inst_recover(inst);
+	mk_inst_put(inst);
+	return mk_answer(of, err, "recovering\n", bytes);
 }
 
 static int mk_inst_health_show(struct seq_file *sf, void *v)
 {
-	struct kernfs_open_file *of = sf->private;
-	int err = mk_spawn_health(of->kn->parent->name, sf, mk_health_show);
+	struct mk_inst *inst = mk_of_inst(sf->private);
 
-	return err == -ENOENT ? 0 : err;
+	if (inst)
+		mk_inst_show_health(inst, sf);
+	mk_inst_put(inst);
+	return 0;
 }
 
 /* The policy, or what the last write on this file answered. */
 static int mk_inst_policy_show(struct seq_file *sf, void *v)
 {
-	struct kernfs_open_file *of = sf->private;
-	int err;
+	struct mk_inst *inst;
 
 	if (mk_result_show(sf))
 		return 0;
-	err = mk_spawn_health(of->kn->parent->name, sf, mk_health_policy_show);
-	return err == -ENOENT ? 0 : err;
+	inst = mk_of_inst(sf->private);
+	if (inst)
+		mk_inst_show_policy(inst, sf);
+	mk_inst_put(inst);
+	return 0;
 }
 
 static ssize_t mk_inst_policy_write(struct kernfs_open_file *of, char *buf,
 				    size_t bytes, loff_t off)
 {
 	struct mk_report rep = {};
-	char why[160] = "";
-	int err;
+	struct mk_inst *inst;
+	char why[160] = "no kernel is loaded; load one first";
+	int err = -ENOENT;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = mk_spawn_policy_set(of->kn->parent->name, buf, why, sizeof(why));
+	inst = mk_of_inst(of);
+	if (inst)
+		err = mk_inst_policy_set(inst, buf, why, sizeof(why));
+	mk_inst_put(inst);
 	if (err) {
 		mk_report_init(&rep);
 		mk_report_add(&rep, err == -ENOENT ? MK_RULE_INSTANCE_NOT_LOADED :
@@ -601,23 +660,33 @@ static ssize_t mk_inst_policy_write(struct kernfs_open_file *of, char *buf,
 	return err ? err : bytes;
 }
 
-static ssize_t mk_inst_vmcore_read(struct kernfs_open_file *of, char *buf,
+static ssize_t mk_vmcore_file_read(struct kernfs_open_file *of, char *buf,
 				   size_t bytes, loff_t off)
 {
-	return mk_spawn_vmcore_read(of->kn->parent->name, buf, bytes, off);
+	struct mk_inst *inst = mk_of_inst(of);
+	ssize_t n = -ENOENT;
+
+	if (inst)
+		n = mk_inst_vmcore_read(inst, buf, bytes, off);
+	mk_inst_put(inst);
+	return n;
 }
 
 /* "drop" frees the capture. */
-static ssize_t mk_inst_vmcore_write(struct kernfs_open_file *of, char *buf,
+static ssize_t mk_vmcore_file_write(struct kernfs_open_file *of, char *buf,
 				    size_t bytes, loff_t off)
 {
-	int err;
+	struct mk_inst *inst;
+	int err = -ENOENT;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (!sysfs_streq(buf, "drop"))
 		return -EINVAL;
-	err = mk_spawn_vmcore_drop(of->kn->parent->name);
+	inst = mk_of_inst(of);
+	if (inst)
+		err = mk_inst_vmcore_drop(inst);
+	mk_inst_put(inst);
 	return err ? err : bytes;
 }
 
@@ -648,8 +717,8 @@ static const struct kernfs_ops mk_inst_policy_ops = {
 };
 
 static const struct kernfs_ops mk_vmcore_ops = {
-	.read		= mk_inst_vmcore_read,
-	.write		= mk_inst_vmcore_write,
+	.read		= mk_vmcore_file_read,
+	.write		= mk_vmcore_file_write,
 };
 
 static const struct kernfs_ops mk_console_ops = {
@@ -749,7 +818,7 @@ static void mk_sync_inst_dirs(void)
 		list_del(&dir->list);
 		/* Waits for a load in progress, so it is dropped here too. */
 		kernfs_remove(dir->kn);
-		mk_spawn_unload(dir->name);
+		mk_inst_unload(dir->name);
 		kfree(dir);
 	}
 	for (i = 0; i < n; i++) {
@@ -1267,7 +1336,7 @@ static int __init mk_create_tree(void)
 	mk_kn_instances = kernfs_create_dir(root, "instances", 0555, NULL);
 	if (IS_ERR(mk_kn_instances))
 		return PTR_ERR(mk_kn_instances);
-	mk_spawn_notify_fn(mk_notify_instance);
+	mk_inst_notify_fn(mk_notify_instance);
 	return 0;
 }
 

@@ -11,7 +11,8 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
-struct mk_loaded;
+struct kmp_endpoint;
+struct mk_inst;
 struct seq_file;
 
 /* What is done when an instance fails. */
@@ -75,10 +76,13 @@ struct mk_beat_metrics {
 
 /**
  * struct mk_health - the host's heartbeat and recovery state of an instance
- * @pol: its policy; mk_load_lock guards it
+ * @pol: its policy; @lock guards it, and the instance's lock its writers
+ * @ops: whom the heartbeat tells what it sees
+ * @priv: ... and what it gives them
+ * @ep: where the heartbeat goes
  * @beat: the heartbeat's tick
  * @recover: the recovery, which sleeps and so runs apart
- * @lock: what the heartbeat handler writes: the fields down to @answered
+ * @lock: what the heartbeat handler writes: the fields down to @m
  * @seq: the beat sent last
  * @answered_seq: the beat answered last
  * @last_ok_ns: when an answer came last, or the instance started
@@ -87,6 +91,7 @@ struct mk_beat_metrics {
  * @sent: beats sent
  * @missed: beats missed, ever
  * @missed_run: ... in a row, now
+ * @late: the tick said the instance is unresponsive
  * @backoff: the interval is doubled this many times, after missed beats
  * @failures: failures noticed
  * @restarts: restarts done
@@ -101,6 +106,9 @@ struct mk_beat_metrics {
  */
 struct mk_health {
 	struct mk_health_policy pol;
+	const struct mk_health_ops *ops;
+	void *priv;
+	struct kmp_endpoint *ep;
 	struct delayed_work beat;
 	struct work_struct recover;
 
@@ -114,6 +122,7 @@ struct mk_health {
 	u64 sent;
 	u64 missed;
 	u32 missed_run;
+	bool late;
 	u32 backoff;
 	u64 failures;
 	u64 restarts;
@@ -127,29 +136,45 @@ struct mk_health {
 	bool pending;
 };
 
+/**
+ * struct mk_health_ops - what the heartbeat reports, from its tick
+ * @late: missed_max beats in a row went unanswered
+ * @back: an answer came again after @late
+ * @failed: no answer for the timeout; the heartbeat has stopped
+ *
+ * Each is called without locks, with the &mk_health.priv it was started
+ * with and the reason in words. The owner of the instance decides what
+ * becomes of its state.
+ */
+struct mk_health_ops {
+	void (*late)(void *priv, const char *why);
+	void (*back)(void *priv, const char *why);
+	void (*failed)(void *priv, const char *why);
+};
+
 /* health_monitor.c */
-void mk_health_init(struct mk_loaded *ld);
-void mk_health_start(struct mk_loaded *ld);
-void mk_health_stop(struct mk_loaded *ld);
-void mk_health_show(struct mk_loaded *ld, struct seq_file *sf);
-void mk_health_policy_show(struct mk_loaded *ld, struct seq_file *sf);
-int mk_health_policy_set(struct mk_loaded *ld, char *buf, char *err,
+void mk_health_init(struct mk_health *h);
+void mk_health_start(struct mk_health *h, struct kmp_endpoint *ep,
+		     const struct mk_health_ops *ops, void *priv);
+void mk_health_stop(struct mk_health *h);
+void mk_health_show(struct mk_health *h, bool live, struct seq_file *sf);
+void mk_health_policy_get(struct mk_health *h, struct mk_health_policy *p);
+void mk_health_policy_show(struct mk_health *h, struct seq_file *sf);
+int mk_health_policy_set(struct mk_health *h, char *buf, char *err,
 			 size_t err_size);
 
-/* health_recovery.c */
-void mk_recover(struct mk_loaded *ld, enum mk_failure cause,
-		const char *text);
+/* recovery_log.c */
 const char *mk_recovery_step_name(enum mk_recovery_step step);
 void mk_recovery_log(const char *name, enum mk_recovery_step step,
 		     const char *fmt, ...) __printf(3, 4);
 void mk_recovery_log_show(struct seq_file *sf);
 
-/* crash_vmcore.c */
+/* instance_vmcore.c: a leaf, which takes no lock */
 struct mk_vmcore;
-int mk_vmcore_capture(struct mk_loaded *ld, bool hung, char *why,
-		      size_t why_size);
-void mk_vmcore_free(struct mk_loaded *ld);
-ssize_t mk_vmcore_read(struct mk_loaded *ld, char *buf, size_t len,
+struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
+				    char *why, size_t why_size);
+void mk_vmcore_free(struct mk_vmcore *core);
+ssize_t mk_vmcore_read(const struct mk_vmcore *core, char *buf, size_t len,
 		       loff_t off);
 
 #endif /* _MULTIKERNEL_HEALTH_H */

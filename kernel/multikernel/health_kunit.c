@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the health policy (health_monitor.c) and the vmcore
- * (crash_vmcore.c): policies set all or nothing, and a core built from a
+ * (instance_vmcore.c): policies set all or nothing, and a core built from a
  * control area that an instance filled in, honestly and not: the
  * panicking CPU first, VMCOREINFO bounded, and every address outside the
  * instance's memory left out. The instance here is a buffer: the capture
@@ -15,29 +15,29 @@
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
 
-#include "spawn.h"
+#include "instance.h"
 
-static struct mk_loaded *mk_t_loaded(struct kunit *test)
+static struct mk_inst *mk_t_loaded(struct kunit *test)
 {
-	struct mk_loaded *ld = kunit_kzalloc(test, sizeof(*ld), GFP_KERNEL);
+	struct mk_inst *ld = kunit_kzalloc(test, sizeof(*ld), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ld);
 	strscpy(ld->name, "t", sizeof(ld->name));
-	mk_health_init(ld);
+	mk_health_init(&ld->health);
 	return ld;
 }
 
-static int mk_t_set(struct mk_loaded *ld, const char *text, char *err)
+static int mk_t_set(struct mk_inst *ld, const char *text, char *err)
 {
 	char buf[256];
 
 	strscpy(buf, text, sizeof(buf));
-	return mk_health_policy_set(ld, buf, err, 160);
+	return mk_health_policy_set(&ld->health, buf, err, 160);
 }
 
 static void mk_policy_all_or_nothing(struct kunit *test)
 {
-	struct mk_loaded *ld = mk_t_loaded(test);
+	struct mk_inst *ld = mk_t_loaded(test);
 	char err[160] = "";
 
 	KUNIT_EXPECT_EQ(test, ld->health.pol.timeout_ms, 60000);
@@ -72,9 +72,9 @@ static void mk_policy_all_or_nothing(struct kunit *test)
 #define MK_T_POFF	0xffff888000000000ULL
 
 /* An instance of 1 MiB at MK_T_BASE with two CPUs, as a buffer. */
-static struct mk_loaded *mk_t_instance(struct kunit *test)
+static struct mk_inst *mk_t_instance(struct kunit *test)
 {
-	struct mk_loaded *ld = mk_t_loaded(test);
+	struct mk_inst *ld = mk_t_loaded(test);
 
 	ld->mem = vzalloc(MK_T_MEM);
 	KUNIT_ASSERT_NOT_NULL(test, ld->mem);
@@ -85,12 +85,12 @@ static struct mk_loaded *mk_t_instance(struct kunit *test)
 	return ld;
 }
 
-static void *mk_t_ctrl(struct mk_loaded *ld, u32 off)
+static void *mk_t_ctrl(struct mk_inst *ld, u32 off)
 {
 	return ld->mem + SZ_1M + off;
 }
 
-static void mk_t_cpu(struct mk_loaded *ld, u32 i, u32 state, u32 pid,
+static void mk_t_cpu(struct mk_inst *ld, u32 i, u32 state, u32 pid,
 		     u64 ip, u64 stack_page)
 {
 	struct mk_crash_cpu *c = mk_t_ctrl(ld, MK_CTRL_CRASH_CPUS +
@@ -104,7 +104,7 @@ static void mk_t_cpu(struct mk_loaded *ld, u32 i, u32 state, u32 pid,
 }
 
 /* What the instance writes: image at +0 (64 KiB), CPU 1 panicked. */
-static void mk_t_crash_info(struct mk_loaded *ld, u32 vmci_bytes)
+static void mk_t_crash_info(struct mk_inst *ld, u32 vmci_bytes)
 {
 	struct mk_crash_info *ci = mk_t_ctrl(ld, MK_CTRL_CRASH);
 
@@ -120,23 +120,24 @@ static void mk_t_crash_info(struct mk_loaded *ld, u32 vmci_bytes)
 	ci->vmcoreinfo_full = cpu_to_le32(vmci_bytes);
 }
 
-static u8 *mk_t_core(struct kunit *test, struct mk_loaded *ld, size_t *size)
+static u8 *mk_t_core(struct kunit *test, struct mk_inst *ld, size_t *size)
 {
 	u8 *core;
 	char why[96];
 
-	KUNIT_ASSERT_EQ(test, mk_vmcore_capture(ld, false, why, sizeof(why)), 0);
-	*size = ld->vmcore ? PAGE_SIZE * 4 + SZ_1M : 0;
+	ld->vmcore = mk_vmcore_capture(ld, false, why, sizeof(why));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ld->vmcore));
+	*size = PAGE_SIZE * 4 + SZ_1M;
 	core = vzalloc(*size);
 	KUNIT_ASSERT_NOT_NULL(test, core);
-	*size = mk_vmcore_read(ld, core, *size, 0);
+	*size = mk_vmcore_read(ld->vmcore, core, *size, 0);
 	return core;
 }
 
-static void mk_t_free(struct mk_loaded *ld, u8 *core)
+static void mk_t_free(struct mk_inst *ld, u8 *core)
 {
 	vfree(core);
-	mk_vmcore_free(ld);
+	mk_vmcore_free(ld->vmcore);
 	vfree(ld->mem);
 }
 
@@ -164,7 +165,7 @@ static struct elf_prstatus *mk_t_prstatus(struct elf_note *note)
 
 static void mk_vmcore_sound(struct kunit *test)
 {
-	struct mk_loaded *ld = mk_t_instance(test);
+	struct mk_inst *ld = mk_t_instance(test);
 	struct elf64_hdr *eh;
 	struct elf64_phdr *ph;
 	struct elf_note *note;
@@ -210,7 +211,7 @@ static void mk_vmcore_sound(struct kunit *test)
 
 static void mk_vmcore_untrusted(struct kunit *test)
 {
-	struct mk_loaded *ld = mk_t_instance(test);
+	struct mk_inst *ld = mk_t_instance(test);
 	struct elf64_hdr *eh;
 	struct elf_note *note;
 	size_t size;

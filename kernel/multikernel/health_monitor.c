@@ -6,7 +6,8 @@
  * answers with KMP_MSG_HEARTBEAT_RSP and its metrics (health_beat.c). A
  * request still unanswered at the next tick is a missed beat. After
  * missed_max in a row the instance is "unresponsive"; without any answer
- * for timeout_ms it has failed, and health_recovery.c takes over.
+ * for timeout_ms it has failed, and its owner recovers it
+ * (instance_recovery.c).
  *
  * While beats are missed, the interval doubles with each one (up to
  * MK_BEAT_MAX_BACKOFF doublings), so that a stalled kernel that comes
@@ -14,8 +15,11 @@
  * timeout, so a failure is declared within the timeout and one interval.
  *
  * The answer's handler runs in the KMP receive work, which kmp_call()s of
- * other users may be waiting on while they hold mk_load_lock: it takes
- * only the health spinlock, and leaves changes of state to the tick.
+ * other users may be waiting on while they hold the instance's lock: it
+ * takes only the health spinlock. The tick takes no lock of the
+ * instance's either: it reports lateness and failure through the
+ * callbacks it was started with (struct mk_health_ops), and the owner of
+ * the instance changes its state.
  */
 
 #include <linux/jiffies.h>
@@ -28,7 +32,6 @@
 #include <linux/timekeeping.h>
 
 #include "health.h"
-#include "spawn.h"
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "multikernel."
@@ -51,12 +54,10 @@ static const char * const mk_on_failure_names[] = {
 
 /**
  * mk_health_init - the defaults of a newly loaded instance
- * @ld: the instance
+ * @h: its health state
  */
-void mk_health_init(struct mk_loaded *ld)
+void mk_health_init(struct mk_health *h)
 {
-	struct mk_health *h = &ld->health;
-
 	h->pol = (struct mk_health_policy) {
 		.interval_ms = min(MK_BEAT_INTERVAL_MS,
 				   max(mk_heartbeat_timeout_ms / 4, MK_BEAT_MIN_MS)),
@@ -75,11 +76,9 @@ void mk_health_init(struct mk_loaded *ld)
 static void mk_beat_on_rsp(struct kmp_endpoint *ep, struct kmp_msg *m,
 			   void *priv)
 {
-	struct mk_loaded *ld = priv;
-	struct mk_health *h = &ld->health;
+	struct mk_health *h = priv;
 	struct mk_beat_rsp copy, *rsp = &copy;
 	u64 now = ktime_get_ns();
-	bool was_missing;
 
 	/* Copied once: the peer can still write where it came. */
 	if (m->len < sizeof(copy))
@@ -107,14 +106,12 @@ static void mk_beat_on_rsp(struct kmp_endpoint *ep, struct kmp_msg *m,
 	};
 	spin_unlock_bh(&h->lock);
 	/* Back from a stall: let the tick say so now, not after the backoff. */
-	was_missing = READ_ONCE(h->missed_run);
-	if (was_missing && READ_ONCE(h->beating))
+	if (READ_ONCE(h->missed_run) && READ_ONCE(h->beating))
 		mod_delayed_work(system_wq, &h->beat, 0);
 }
 
-static void mk_beat_send(struct mk_loaded *ld, u64 now)
+static void mk_beat_send(struct mk_health *h, u64 now)
 {
-	struct mk_health *h = &ld->health;
 	struct mk_beat_req req = {
 		.version = cpu_to_le32(MK_BEAT_VERSION),
 		.host_ns = cpu_to_le64(now),
@@ -125,15 +122,15 @@ static void mk_beat_send(struct mk_loaded *ld, u64 now)
 	spin_unlock_bh(&h->lock);
 	h->sent++;
 	/* A full ring is a peer that does not read: a missed beat, no wait. */
-	kmp_send(kmp_channel_endpoint(ld->kmp, 0), KMP_MSG_HEARTBEAT_REQ, &req,
-		 sizeof(req), 0);
+	kmp_send(h->ep, KMP_MSG_HEARTBEAT_REQ, &req, sizeof(req), 0);
 }
 
 /* When to look again: the interval, backed off, but never past the timeout. */
-static unsigned long mk_beat_next(struct mk_health *h, u64 now, u64 last_ok)
+static unsigned long mk_beat_next(const struct mk_health_policy *pol,
+				  u32 backoff, u64 now, u64 last_ok)
 {
-	u64 deadline = last_ok + (u64)h->pol.timeout_ms * NSEC_PER_MSEC;
-	u64 next_ms = (u64)h->pol.interval_ms << h->backoff;
+	u64 deadline = last_ok + (u64)pol->timeout_ms * NSEC_PER_MSEC;
+	u64 next_ms = (u64)pol->interval_ms << backoff;
 	u64 left_ms = 1;
 
 	if (deadline > now)
@@ -141,23 +138,11 @@ static unsigned long mk_beat_next(struct mk_health *h, u64 now, u64 last_ok)
 	return msecs_to_jiffies(min(next_ms, left_ms));
 }
 
-/* One tick: count a missed beat, change the state if it must, beat again. */
-static void mk_beat_tick(struct work_struct *work)
+/* Count a missed beat, or a run of them ended; say if lateness changed. */
+static void mk_beat_count(struct mk_health *h, bool missed, u32 missed_max,
+			  u64 since_ok_ms)
 {
-	struct mk_health *h = container_of(to_delayed_work(work),
-					   struct mk_health, beat);
-	struct mk_loaded *ld = container_of(h, struct mk_loaded, health);
-	u64 now = ktime_get_ns(), last_ok;
-	bool missed, changed = false;
 	char why[96];
-
-	mutex_lock(&mk_load_lock);
-	if (ld->state != MK_RUN_RUNNING && ld->state != MK_RUN_UNRESPONSIVE)
-		goto out;
-	spin_lock_bh(&h->lock);
-	missed = h->answered_seq != h->seq;
-	last_ok = h->last_ok_ns;
-	spin_unlock_bh(&h->lock);
 
 	if (missed) {
 		h->missed++;
@@ -167,85 +152,101 @@ static void mk_beat_tick(struct work_struct *work)
 		WRITE_ONCE(h->missed_run, 0);
 		h->backoff = 0;
 	}
-	if (now - last_ok >= (u64)h->pol.timeout_ms * NSEC_PER_MSEC) {
+	if (missed && !h->late && h->missed_run >= missed_max) {
+		h->late = true;
+		snprintf(why, sizeof(why),
+			 "%u heartbeats missed, last answer %llu ms ago",
+			 h->missed_run, since_ok_ms);
+		h->ops->late(h->priv, why);
+	} else if (!missed && h->late) {
+		h->late = false;
+		snprintf(why, sizeof(why), "answered after %llu ms",
+			 since_ok_ms);
+		h->ops->back(h->priv, why);
+	}
+}
+
+/* One tick: count a missed beat, report what changed, beat again. */
+static void mk_beat_tick(struct work_struct *work)
+{
+	struct mk_health *h = container_of(to_delayed_work(work),
+					   struct mk_health, beat);
+	u64 now = ktime_get_ns(), last_ok, since_ok_ms;
+	struct mk_health_policy pol;
+	char why[96];
+	bool missed;
+
+	if (!READ_ONCE(h->beating))
+		return;
+	spin_lock_bh(&h->lock);
+	missed = h->answered_seq != h->seq;
+	last_ok = h->last_ok_ns;
+	pol = h->pol;
+	spin_unlock_bh(&h->lock);
+	since_ok_ms = div_u64(now - last_ok, NSEC_PER_MSEC);
+
+	if (now - last_ok >= (u64)pol.timeout_ms * NSEC_PER_MSEC) {
 		snprintf(why, sizeof(why),
 			 "heartbeat: no answer for %llu ms, %u beats missed",
-			 div_u64(now - last_ok, NSEC_PER_MSEC), h->missed_run);
-		mk_recover(ld, MK_FAILED_HEARTBEAT, why);
-		changed = true;
-		goto out;
+			 since_ok_ms, h->missed_run + missed);
+		WRITE_ONCE(h->beating, false);
+		h->ops->failed(h->priv, why);
+		return;
 	}
-	if (missed && h->missed_run >= h->pol.missed_max &&
-	    ld->state == MK_RUN_RUNNING) {
-		ld->state = MK_RUN_UNRESPONSIVE;
-		snprintf(ld->reason, sizeof(ld->reason),
-			 "%u heartbeats missed", h->missed_run);
-		mk_recovery_log(ld->name, MK_REC_MONITORING,
-				"unresponsive: %u heartbeats missed, last answer %llu ms ago",
-				h->missed_run, div_u64(now - last_ok, NSEC_PER_MSEC));
-		changed = true;
-	} else if (!missed && ld->state == MK_RUN_UNRESPONSIVE) {
-		ld->state = MK_RUN_RUNNING;
-		ld->reason[0] = '\0';
-		mk_recovery_log(ld->name, MK_REC_MONITORING,
-				"running again: answered after %llu ms",
-				div_u64(now - last_ok, NSEC_PER_MSEC));
-		changed = true;
-	}
-	mk_beat_send(ld, now);
-	schedule_delayed_work(&h->beat, mk_beat_next(h, now, last_ok));
-out:
-	mutex_unlock(&mk_load_lock);
-	if (changed)
-		mk_spawn_notify(ld, "status");
+	mk_beat_count(h, missed, pol.missed_max, since_ok_ms);
+	mk_beat_send(h, now);
+	schedule_delayed_work(&h->beat, mk_beat_next(&pol, h->backoff, now,
+						     last_ok));
 }
 
 /**
  * mk_health_start - beat to an instance that just said HELLO
- * @ld: the instance, its KMP channel open; mk_load_lock held
+ * @h: its health state
+ * @ep: the host's end of its KMP channel
+ * @ops: whom to tell what the heartbeat sees
+ * @priv: what to give them
  */
-void mk_health_start(struct mk_loaded *ld)
+void mk_health_start(struct mk_health *h, struct kmp_endpoint *ep,
+		     const struct mk_health_ops *ops, void *priv)
 {
-	struct mk_health *h = &ld->health;
-
-	lockdep_assert_held(&mk_load_lock);
 	spin_lock_bh(&h->lock);
 	h->seq = 0;
 	h->answered_seq = 0;
 	h->last_ok_ns = ktime_get_ns();
 	memset(&h->m, 0, sizeof(h->m));
 	spin_unlock_bh(&h->lock);
+	h->ops = ops;
+	h->priv = priv;
+	h->ep = ep;
 	h->missed_run = 0;
+	h->late = false;
 	h->backoff = 0;
 	h->step = MK_REC_MONITORING;
 	INIT_DELAYED_WORK(&h->beat, mk_beat_tick);
 	WRITE_ONCE(h->beating, true);
-	kmp_register_handler(kmp_channel_endpoint(ld->kmp, 0),
-			     KMP_MSG_HEARTBEAT_RSP, mk_beat_on_rsp, ld);
+	kmp_register_handler(ep, KMP_MSG_HEARTBEAT_RSP, mk_beat_on_rsp, h);
 	schedule_delayed_work(&h->beat, 0);
 }
 
 /**
  * mk_health_stop - stop beating, before the channel goes
- * @ld: the instance; mk_load_lock not held, as the tick takes it
+ * @h: the health state; no lock held that a report callback takes
  */
-void mk_health_stop(struct mk_loaded *ld)
+void mk_health_stop(struct mk_health *h)
 {
-	WRITE_ONCE(ld->health.beating, false);
-	if (ld->health.beat.work.func)
-		cancel_delayed_work_sync(&ld->health.beat);
+	WRITE_ONCE(h->beating, false);
+	if (h->beat.work.func)
+		cancel_delayed_work_sync(&h->beat);
 }
 
 /**
  * mk_health_show - the instance's health file: a "key value" line each
- * @ld: the instance; mk_load_lock held
+ * @h: its health state
+ * @live: its kernel runs, so that the age of the last beat means something
  * @sf: where to print
  */
-void mk_health_show(struct mk_loaded *ld, struct seq_file *sf)
+void mk_health_show(struct mk_health *h, bool live, struct seq_file *sf)
 {
-	struct mk_health *h = &ld->health;
-	bool live = ld->state == MK_RUN_RUNNING ||
-		    ld->state == MK_RUN_UNRESPONSIVE;
 	struct mk_beat_metrics m;
 	u64 last_ok, answered;
 
@@ -262,7 +263,7 @@ void mk_health_show(struct mk_loaded *ld, struct seq_file *sf)
 	seq_printf(sf, "beats_sent %llu\nbeats_answered %llu\nbeats_missed %llu\n",
 		   h->sent, answered, h->missed);
 	seq_printf(sf, "missed_in_row %u\nfailures %llu\nrestarts %llu\n",
-		   h->missed_run, h->failures, h->restarts);
+		   READ_ONCE(h->missed_run), h->failures, h->restarts);
 	if (!m.uptime_ns)
 		return;
 	seq_printf(sf, "uptime_ms %llu\ncpu_permille %u\nnr_cpus %u\n",
@@ -276,13 +277,25 @@ void mk_health_show(struct mk_loaded *ld, struct seq_file *sf)
 }
 
 /**
+ * mk_health_policy_get - a copy of the policy, whole
+ * @h: the health state
+ * @p: where to copy it
+ */
+void mk_health_policy_get(struct mk_health *h, struct mk_health_policy *p)
+{
+	spin_lock_bh(&h->lock);
+	*p = h->pol;
+	spin_unlock_bh(&h->lock);
+}
+
+/**
  * mk_health_policy_show - the instance's policy file
- * @ld: the instance; mk_load_lock held
+ * @h: its health state; its writers excluded
  * @sf: where to print
  */
-void mk_health_policy_show(struct mk_loaded *ld, struct seq_file *sf)
+void mk_health_policy_show(struct mk_health *h, struct seq_file *sf)
 {
-	const struct mk_health_policy *p = &ld->health.pol;
+	const struct mk_health_policy *p = &h->pol;
 
 	seq_printf(sf, "heartbeat_interval_ms %u\nheartbeat_timeout_ms %u\n",
 		   p->interval_ms, p->timeout_ms);
@@ -347,7 +360,7 @@ static bool mk_policy_pair(struct mk_health_policy *p, const char *key,
 
 /**
  * mk_health_policy_set - change an instance's policy
- * @ld: the instance; mk_load_lock held
+ * @h: its health state; other writers excluded
  * @buf: "key value" or "key=value" pairs, by blanks or lines
  * @err: why it was refused
  * @err_size: its size
@@ -357,10 +370,10 @@ static bool mk_policy_pair(struct mk_health_policy *p, const char *key,
  *
  * Return: 0, or -EINVAL.
  */
-int mk_health_policy_set(struct mk_loaded *ld, char *buf, char *err,
+int mk_health_policy_set(struct mk_health *h, char *buf, char *err,
 			 size_t err_size)
 {
-	struct mk_health_policy p = ld->health.pol;
+	struct mk_health_policy p = h->pol;
 	char *tok, *key = NULL, *eq;
 
 	while ((tok = strsep(&buf, " \t\n")) != NULL) {
@@ -389,52 +402,8 @@ int mk_health_policy_set(struct mk_loaded *ld, char *buf, char *err,
 			 p.interval_ms, p.timeout_ms);
 		return -EINVAL;
 	}
-	ld->health.pol = p;
+	spin_lock_bh(&h->lock);
+	h->pol = p;
+	spin_unlock_bh(&h->lock);
 	return 0;
-}
-
-/**
- * mk_spawn_health - one of an instance's health files
- * @name: the instance
- * @sf: where to print
- * @show: mk_health_show() or mk_health_policy_show()
- *
- * Return: 0, or -ENOENT if nothing is loaded.
- */
-int mk_spawn_health(const char *name, struct seq_file *sf,
-		    void (*show)(struct mk_loaded *ld, struct seq_file *sf))
-{
-	struct mk_loaded *ld;
-
-	mutex_lock(&mk_load_lock);
-	ld = mk_loaded_find(name);
-	if (ld)
-		show(ld, sf);
-	mutex_unlock(&mk_load_lock);
-	return ld ? 0 : -ENOENT;
-}
-
-/**
- * mk_spawn_policy_set - change an instance's policy
- * @name: the instance
- * @buf: the pairs, as mk_health_policy_set() takes them
- * @err: why it was refused
- * @err_size: its size
- *
- * Return: 0, -ENOENT if nothing is loaded, or -EINVAL.
- */
-int mk_spawn_policy_set(const char *name, char *buf, char *err,
-			size_t err_size)
-{
-	struct mk_loaded *ld;
-	int ret = -ENOENT;
-
-	mutex_lock(&mk_load_lock);
-	ld = mk_loaded_find(name);
-	if (ld)
-		ret = mk_health_policy_set(ld, buf, err, err_size);
-	else
-		snprintf(err, err_size, "no kernel is loaded; load one first");
-	mutex_unlock(&mk_load_lock);
-	return ret;
 }

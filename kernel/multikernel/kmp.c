@@ -299,23 +299,27 @@ int kmp_register_handler(struct kmp_endpoint *ep, u16 type, kmp_handler_t fn,
 }
 EXPORT_SYMBOL_GPL(kmp_register_handler);
 
-/* What every endpoint answers: echo, version and heartbeat. */
+/*
+ * What every endpoint answers: echo, version and heartbeat. Handlers run
+ * in the receive work, which a teardown waits for: they never wait for
+ * ring space, so a peer that stops reading loses its answers instead.
+ */
 static void kmp_handle_echo(struct kmp_endpoint *ep, struct kmp_msg *m, void *priv)
 {
-	kmp_reply(ep, m, m->type, m->payload, m->len, HZ);
+	kmp_reply(ep, m, m->type, m->payload, m->len, 0);
 }
 
 static void kmp_handle_hello(struct kmp_endpoint *ep, struct kmp_msg *m, void *priv)
 {
 	__le32 version = cpu_to_le32(KMP_VERSION);
 
-	kmp_reply(ep, m, KMP_MSG_HELLO, &version, sizeof(version), HZ);
+	kmp_reply(ep, m, KMP_MSG_HELLO, &version, sizeof(version), 0);
 }
 
 static void kmp_handle_heartbeat(struct kmp_endpoint *ep, struct kmp_msg *m,
 				 void *priv)
 {
-	kmp_reply(ep, m, KMP_MSG_HEARTBEAT_RSP, NULL, 0, HZ);
+	kmp_reply(ep, m, KMP_MSG_HEARTBEAT_RSP, NULL, 0, 0);
 }
 
 static void kmp_endpoint_init(struct kmp_channel *ch, int i, int cpu)

@@ -24,31 +24,6 @@ static DEFINE_PER_CPU(struct list_head, kmp_doorbell_eps);
 static DEFINE_MUTEX(kmp_doorbell_mutex);
 static bool kmp_doorbell_claimed;
 
-/* Defaults for an architecture without a doorbell of its own. */
-bool __weak arch_kmp_doorbell_claim(void (*handler)(void))
-{
-	return false;
-}
-
-bool __weak arch_kmp_doorbell_ready(void)
-{
-	return false;
-}
-
-void __weak arch_kmp_doorbell_send(u32 phys_id)
-{
-}
-
-u32 __weak arch_kmp_cpu_phys_id(int cpu)
-{
-	return cpu;
-}
-
-const char * __weak arch_kmp_doorbell_name(void)
-{
-	return "none";
-}
-
 /*
  * On the rung CPU, in interrupt context: queue the receive work of whoever
  * has a doorbell, and wake whoever waits for room to send.

@@ -127,7 +127,7 @@ static int mk_vsock_xmit(struct mk_vsock_peer *peer, struct sk_buff *skb)
 	if (len > VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 		return -EMSGSIZE;
 	memcpy(hdr, virtio_vsock_hdr(skb), MK_VSOCK_HDR);
-	if (forge)
+	if (IS_ENABLED(CONFIG_MULTIKERNEL_TEST_HOOKS) && forge)
 		hdr->src_cid = cpu_to_le64(forge);
 	if (len && skb_copy_bits(skb, 0, peer->buf + MK_VSOCK_HDR, len))
 		return -EFAULT;
@@ -173,7 +173,8 @@ static void mk_vsock_refuse(struct mk_vsock_peer *peer,
 
 	atomic64_inc(&mk_vsock_stats.refused);
 	if (le16_to_cpu(in->op) != VIRTIO_VSOCK_OP_RST)
-		kmp_send(peer->ep, KMP_MSG_VSOCK, &rst, sizeof(rst), HZ / 10);
+		/* From the receive handler, which never waits for room. */
+		kmp_send(peer->ep, KMP_MSG_VSOCK, &rst, sizeof(rst), 0);
 }
 
 /* The header is copied once, and checked on the copy. */
@@ -402,7 +403,10 @@ static int __init mk_vsock_init(void)
 	if (!dir)
 		return 0;
 	debugfs_create_file("vsock", 0400, dir, NULL, &mk_vsock_stats_fops);
-	debugfs_create_u32("vsock_forge_cid", 0600, dir, &mk_vsock_forge_cid);
+	/* A test hook: this kernel claims another source CID. */
+	if (IS_ENABLED(CONFIG_MULTIKERNEL_TEST_HOOKS))
+		debugfs_create_u32("vsock_forge_cid", 0600, dir,
+				   &mk_vsock_forge_cid);
 	dput(dir);
 	return 0;
 }

@@ -409,7 +409,7 @@ static int __init mk_instance_hello(void)
 }
 late_initcall(mk_instance_hello);
 
-#ifdef CONFIG_DEBUG_FS
+#ifdef CONFIG_MULTIKERNEL_TEST_HOOKS
 /*
  * For tests of the host's forced kill: spin with interrupts off, so that
  * nothing short of INIT stops this CPU.

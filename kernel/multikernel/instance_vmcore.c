@@ -7,7 +7,8 @@
  * The capture copies the instance's memory into the host, so that its
  * resources can go back to the pool at once and the core outlives it:
  * it stays readable at instances/NAME/vmcore until the next capture, a
- * drop, or the instance's removal.
+ * drop, or the instance's removal. This file is a leaf: it takes no lock,
+ * and its caller keeps the capture (instance_recovery.c).
  *
  * The core holds:
  *  - one PT_NOTE: an NT_PRSTATUS for each CPU whose registers the
@@ -35,7 +36,7 @@
 #include <linux/vmalloc.h>
 
 #include "health.h"
-#include "spawn.h"
+#include "instance.h"
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "multikernel."
@@ -62,7 +63,7 @@ struct mk_vmcore {
 
 /* The parts of the instance the core is made of, read once and checked. */
 struct mk_core_src {
-	struct mk_loaded *ld;
+	struct mk_inst *inst;
 	u64 mem_phys;
 	u64 mem_bytes;		/* its memory less the control area */
 	struct mk_crash_info info;
@@ -75,37 +76,37 @@ struct mk_core_src {
 	u32 vmci_bytes;
 };
 
-static void *mk_ctrl(struct mk_loaded *ld)
+static void *mk_ctrl(struct mk_inst *inst)
 {
-	return ld->mem + (ld->lay.ctrl - ld->lay.mem);
+	return inst->mem + (inst->lay.ctrl - inst->lay.mem);
 }
 
-static struct mk_crash_cpu *mk_slot(struct mk_loaded *ld, u32 i)
+static struct mk_crash_cpu *mk_slot(struct mk_inst *inst, u32 i)
 {
-	return mk_ctrl(ld) + MK_CTRL_CRASH_CPUS + i * MK_CRASH_CPU_BYTES;
+	return mk_ctrl(inst) + MK_CTRL_CRASH_CPUS + i * MK_CRASH_CPU_BYTES;
 }
 
 /*
  * A hung instance: ask each CPU for its registers with a new dump
  * generation and an NMI, and wait a little for them.
  */
-static u32 mk_vmcore_nmi(struct mk_loaded *ld)
+static u32 mk_vmcore_nmi(struct mk_inst *inst)
 {
-	struct mk_crash_info *ci = mk_ctrl(ld) + MK_CTRL_CRASH;
+	struct mk_crash_info *ci = mk_ctrl(inst) + MK_CTRL_CRASH;
 	u32 gen = le32_to_cpu(READ_ONCE(ci->dump_gen)) + 1, i, ms, done = 0;
 
 	if (!gen)
 		gen = 1;
-	for (i = 0; i < ld->run.ncpus; i++)
-		WRITE_ONCE(mk_slot(ld, i)->state, 0);
+	for (i = 0; i < inst->run.ncpus; i++)
+		WRITE_ONCE(mk_slot(inst, i)->state, 0);
 	WRITE_ONCE(ci->dump_gen, cpu_to_le32(gen));
 	wmb();	/* the request before the NMIs */
-	for (i = 0; i < ld->run.ncpus; i++)
-		arch_mk_cpu_nmi(arch_kmp_cpu_phys_id(ld->run.cpus[i]));
-	for (ms = 0; ms < MK_NMI_WAIT_MS && done < ld->run.ncpus; ms++) {
+	for (i = 0; i < inst->run.ncpus; i++)
+		arch_mk_cpu_nmi(arch_kmp_cpu_phys_id(inst->run.cpus[i]));
+	for (ms = 0; ms < MK_NMI_WAIT_MS && done < inst->run.ncpus; ms++) {
 		usleep_range(1000, 2000);
-		for (i = 0, done = 0; i < ld->run.ncpus; i++)
-			done += READ_ONCE(mk_slot(ld, i)->state) != 0;
+		for (i = 0, done = 0; i < inst->run.ncpus; i++)
+			done += READ_ONCE(mk_slot(inst, i)->state) != 0;
 	}
 	return gen;
 }
@@ -119,8 +120,8 @@ static bool mk_phys_in(const struct mk_core_src *src, u64 phys, u64 bytes)
 /* Read what the instance left, once; keep only what holds up. */
 static void mk_core_read(struct mk_core_src *src, u32 gen)
 {
-	struct mk_loaded *ld = src->ld;
-	struct mk_crash_info *ci = mk_ctrl(ld) + MK_CTRL_CRASH;
+	struct mk_inst *inst = src->inst;
+	struct mk_crash_info *ci = mk_ctrl(inst) + MK_CTRL_CRASH;
 	u32 i, state, panic_cpu, n = 0;
 
 	src->have_info = le32_to_cpu(READ_ONCE(ci->magic)) == MK_CRASH_MAGIC;
@@ -131,11 +132,11 @@ static void mk_core_read(struct mk_core_src *src, u32 gen)
 	src->vmci_bytes = min_t(u32, le32_to_cpu(src->info.vmcoreinfo_bytes),
 				MK_VMCOREINFO_MAX);
 	panic_cpu = le32_to_cpu(src->info.panic_cpu);
-	src->ncpus = min_t(u32, ld->run.ncpus, MK_BOOT_MAX_CPUS);
+	src->ncpus = min_t(u32, inst->run.ncpus, MK_BOOT_MAX_CPUS);
 	for (i = 0; i < src->ncpus; i++) {
-		state = le32_to_cpu(READ_ONCE(mk_slot(ld, i)->state));
+		state = le32_to_cpu(READ_ONCE(mk_slot(inst, i)->state));
 		rmb();	/* the state before the registers */
-		memcpy(&src->cpu[i], mk_slot(ld, i), sizeof(src->cpu[i]));
+		memcpy(&src->cpu[i], mk_slot(inst, i), sizeof(src->cpu[i]));
 		src->valid[i] = state == MK_CRASH_CPU_PANIC ||
 				(state == MK_CRASH_CPU_NMI &&
 				 le32_to_cpu(src->cpu[i].gen) == gen);
@@ -196,7 +197,7 @@ static void *mk_notes(const struct mk_core_src *src, void *p)
 	}
 	if (src->vmci_bytes)
 		p = mk_note(p, MK_VMCI_NAME, 0,
-			    mk_ctrl(src->ld) + MK_CTRL_VMCOREINFO,
+			    mk_ctrl(src->inst) + MK_CTRL_VMCOREINFO,
 			    src->vmci_bytes);
 	return p;
 }
@@ -304,7 +305,7 @@ static void mk_core_say(const struct mk_core_src *src, char *why,
 	u32 full = le32_to_cpu(src->info.vmcoreinfo_full);
 
 	snprintf(why, why_size, "%llu MiB, registers of %u of %u CPUs%s%s",
-		 src->mem_bytes >> 20, src->nvalid, src->ld->run.ncpus,
+		 src->mem_bytes >> 20, src->nvalid, src->inst->run.ncpus,
 		 src->vmci_bytes ? "" : ", no VMCOREINFO",
 		 full > src->vmci_bytes && src->vmci_bytes ?
 		 ", VMCOREINFO cut short" : "");
@@ -312,36 +313,36 @@ static void mk_core_say(const struct mk_core_src *src, char *why,
 
 /**
  * mk_vmcore_capture - copy a failed instance's memory and CPUs into a core
- * @ld: the instance, failed and quiesced, its resources still held
+ * @inst: the instance, failed and quiesced, its resources still held
  * @hung: it did not panic: ask its CPUs for their registers by NMI first
  * @why: what was captured, or why not
  * @why_size: its size
  *
- * Return: 0; -EFBIG for memory over multikernel.vmcore_max_mb; -ENOMEM.
+ * Return: the core, or an ERR_PTR(): -EFBIG for memory over
+ * multikernel.vmcore_max_mb; -ENOMEM.
  */
-int mk_vmcore_capture(struct mk_loaded *ld, bool hung, char *why,
-		      size_t why_size)
+struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
+				    char *why, size_t why_size)
 {
 	struct mk_core_src *src;
 	struct mk_vmcore *core;
 	u32 gen = 0;
-	int err = -ENOMEM;
 
-	if ((ld->lay.mem_bytes - MK_CTRL_BYTES) >> 20 > mk_vmcore_max_mb) {
+	if ((inst->lay.mem_bytes - MK_CTRL_BYTES) >> 20 > mk_vmcore_max_mb) {
 		snprintf(why, why_size, "%llu MiB of memory, over vmcore_max_mb %u",
-			 ld->lay.mem_bytes >> 20, mk_vmcore_max_mb);
-		return -EFBIG;
+			 inst->lay.mem_bytes >> 20, mk_vmcore_max_mb);
+		return ERR_PTR(-EFBIG);
 	}
 	src = kvzalloc(sizeof(*src), GFP_KERNEL);
 	core = kzalloc(sizeof(*core), GFP_KERNEL);
 	if (!src || !core)
 		goto fail;
-	src->ld = ld;
-	src->mem_phys = ld->lay.mem;
-	src->mem_bytes = ld->lay.mem_bytes - MK_CTRL_BYTES;
+	src->inst = inst;
+	src->mem_phys = inst->lay.mem;
+	src->mem_bytes = inst->lay.mem_bytes - MK_CTRL_BYTES;
 	if (hung && le32_to_cpu(READ_ONCE(((struct mk_crash_info *)
-			(mk_ctrl(ld) + MK_CTRL_CRASH))->magic)) == MK_CRASH_MAGIC)
-		gen = mk_vmcore_nmi(ld);
+			(mk_ctrl(inst) + MK_CTRL_CRASH))->magic)) == MK_CRASH_MAGIC)
+		gen = mk_vmcore_nmi(inst);
 	mk_core_read(src, gen);
 	if (mk_core_headers(src, core))
 		goto fail;
@@ -349,46 +350,39 @@ int mk_vmcore_capture(struct mk_loaded *ld, bool hung, char *why,
 	core->mem = vmalloc(core->mem_bytes);
 	if (!core->mem)
 		goto fail;
-	memcpy(core->mem, ld->mem, core->mem_bytes);
+	memcpy(core->mem, inst->mem, core->mem_bytes);
 	mk_core_say(src, why, why_size);
 	kvfree(src);
-
-	mutex_lock(&mk_load_lock);
-	swap(ld->vmcore, core);
-	mutex_unlock(&mk_load_lock);
-	mk_core_free(core);
-	return 0;
+	return core;
 fail:
 	snprintf(why, why_size, "out of memory for %llu MiB",
-		 (ld->lay.mem_bytes - MK_CTRL_BYTES) >> 20);
+		 (inst->lay.mem_bytes - MK_CTRL_BYTES) >> 20);
 	kvfree(src);
 	mk_core_free(core);
-	return err;
+	return ERR_PTR(-ENOMEM);
 }
 
 /**
- * mk_vmcore_free - drop an instance's vmcore
- * @ld: the instance; mk_load_lock held, or @ld no longer listed
+ * mk_vmcore_free - drop a vmcore
+ * @core: what mk_vmcore_capture() made, or NULL
  */
-void mk_vmcore_free(struct mk_loaded *ld)
+void mk_vmcore_free(struct mk_vmcore *core)
 {
-	mk_core_free(ld->vmcore);
-	ld->vmcore = NULL;
+	mk_core_free(core);
 }
 
 /**
- * mk_vmcore_read - read an instance's vmcore
- * @ld: the instance; mk_load_lock held
+ * mk_vmcore_read - read a vmcore
+ * @core: the core, or NULL
  * @buf: where to
  * @len: how much at most
  * @off: from where in the core
  *
  * Return: bytes read, 0 at its end, or -ENODATA with no core.
  */
-ssize_t mk_vmcore_read(struct mk_loaded *ld, char *buf, size_t len,
+ssize_t mk_vmcore_read(const struct mk_vmcore *core, char *buf, size_t len,
 		       loff_t off)
 {
-	struct mk_vmcore *core = ld->vmcore;
 	size_t n, done = 0;
 
 	if (!core)
@@ -406,49 +400,4 @@ ssize_t mk_vmcore_read(struct mk_loaded *ld, char *buf, size_t len,
 		done += n;
 	}
 	return done;
-}
-
-/**
- * mk_spawn_vmcore_read - read an instance's vmcore
- * @name: the instance
- * @buf: where to
- * @len: how much at most
- * @off: from where
- *
- * Return: bytes read, 0 at the end, -ENODATA with no core, -ENOENT if
- * nothing is loaded.
- */
-ssize_t mk_spawn_vmcore_read(const char *name, char *buf, size_t len,
-			     loff_t off)
-{
-	struct mk_loaded *ld;
-	ssize_t n = -ENOENT;
-
-	mutex_lock(&mk_load_lock);
-	ld = mk_loaded_find(name);
-	if (ld)
-		n = mk_vmcore_read(ld, buf, len, off);
-	mutex_unlock(&mk_load_lock);
-	return n;
-}
-
-/**
- * mk_spawn_vmcore_drop - free an instance's vmcore
- * @name: the instance
- *
- * Return: 0, -ENODATA with no core, -ENOENT if nothing is loaded.
- */
-int mk_spawn_vmcore_drop(const char *name)
-{
-	struct mk_loaded *ld;
-	int err = -ENOENT;
-
-	mutex_lock(&mk_load_lock);
-	ld = mk_loaded_find(name);
-	if (ld) {
-		err = ld->vmcore ? 0 : -ENODATA;
-		mk_vmcore_free(ld);
-	}
-	mutex_unlock(&mk_load_lock);
-	return err;
 }

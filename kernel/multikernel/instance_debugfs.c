@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * For tests, what only the kernel can do:
+ * For tests, what only the kernel can do; built with
+ * CONFIG_MULTIKERNEL_TEST_HOOKS only:
  *
  * How much of a range of pool memory is not zero. A stopped instance's
  * memory must read back as zero before any other instance can have it.
@@ -24,7 +25,7 @@
 #include <linux/uaccess.h>
 
 #include "machine.h"
-#include "spawn.h"
+#include "instance.h"
 
 static u64 mk_nonzero;
 /* Guards the results the files keep for their readers. */
@@ -62,7 +63,7 @@ static ssize_t mk_nonzero_write(struct file *file, const char __user *ubuf,
 	if (!mk_pool_mem_range(&pool, &pool_bytes) || base < pool ||
 	    bytes > pool_bytes || base - pool > pool_bytes - bytes)
 		return -EINVAL;
-	if (mk_spawn_range_busy(base, bytes))
+	if (mk_inst_range_busy(base, bytes))
 		return -EBUSY;
 	mutex_lock(&mk_nonzero_lock);
 	mk_nonzero = mk_count_nonzero(__va(base), bytes);
@@ -94,8 +95,9 @@ static ssize_t mk_echo_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
 	char buf[MK_NAME_MAX + 256], *text;
+	struct mk_inst *inst;
 	u64 ns;
-	int err;
+	int err = -ESRCH;
 
 	if (len >= sizeof(buf))
 		return -EINVAL;
@@ -107,7 +109,10 @@ static ssize_t mk_echo_write(struct file *file, const char __user *ubuf,
 	if (!text || text == buf)
 		return -EINVAL;
 	*text++ = '\0';
-	err = mk_spawn_echo(buf, text, strlen(text), &ns);
+	inst = mk_inst_get(buf);
+	if (inst)
+		err = mk_inst_echo(inst, text, strlen(text), &ns);
+	mk_inst_put(inst);
 	mutex_lock(&mk_nonzero_lock);
 	if (err)
 		snprintf(mk_echo_result, sizeof(mk_echo_result),
@@ -137,7 +142,7 @@ static const struct file_operations mk_echo_fops = {
 	.llseek	= default_llseek,
 };
 
-static int __init mk_spawn_debugfs(void)
+static int __init mk_inst_debugfs(void)
 {
 	struct dentry *dir = debugfs_lookup("multikernel", NULL);
 
@@ -148,4 +153,4 @@ static int __init mk_spawn_debugfs(void)
 	dput(dir);
 	return 0;
 }
-late_initcall(mk_spawn_debugfs);
+late_initcall(mk_inst_debugfs);

@@ -14,16 +14,16 @@
 #include <linux/minmax.h>
 #include <linux/string.h>
 
-#include "spawn.h"
+#include "instance.h"
 
-static struct mk_cons_ring *mk_ring(struct mk_loaded *ld, u32 off)
+static struct mk_cons_ring *mk_ring(struct mk_inst *inst, u32 off)
 {
-	return ld->mem + (ld->lay.ctrl - ld->lay.mem) + off;
+	return inst->mem + (inst->lay.ctrl - inst->lay.mem) + off;
 }
 
-static const u8 *mk_ring_bytes(struct mk_loaded *ld, u32 off)
+static const u8 *mk_ring_bytes(struct mk_inst *inst, u32 off)
 {
-	return ld->mem + (ld->lay.ctrl - ld->lay.mem) + off;
+	return inst->mem + (inst->lay.ctrl - inst->lay.mem) + off;
 }
 
 /* Append @n bytes to the host's log, a ring that keeps the newest. */
@@ -43,46 +43,46 @@ static void mk_log_put(struct mk_console *c, const u8 *src, u32 n)
 
 /**
  * mk_cons_drain - move what the instance wrote to its console to the log
- * @ld: a running instance, or one being stopped; its memory mapped
+ * @inst: a running instance, or one being stopped; its memory mapped
  *
  * The instance never waits for the host: a host that fell behind by more
  * than the ring skips to the newest bytes.
  *
- * Context: mk_load_lock held.
+ * Context: the instance's lock held.
  * Return: whether anything came.
  */
-bool mk_cons_drain(struct mk_loaded *ld)
+bool mk_cons_drain(struct mk_inst *inst)
 {
-	struct mk_cons_ring *r = mk_ring(ld, MK_CTRL_CONS_OUT);
-	const u8 *bytes = mk_ring_bytes(ld, MK_CTRL_CONS_OUT_BUF);
+	struct mk_cons_ring *r = mk_ring(inst, MK_CTRL_CONS_OUT);
+	const u8 *bytes = mk_ring_bytes(inst, MK_CTRL_CONS_OUT_BUF);
 	u32 head, n, at, chunk;
 
-	lockdep_assert_held(&mk_load_lock);
-	if (!ld->mem || !ld->cons.buf)
+	lockdep_assert_held(&inst->lock);
+	if (!inst->mem || !inst->cons.buf)
 		return false;
 	head = le32_to_cpu(READ_ONCE(r->head));
 	smp_rmb();	/* the bytes before the head */
-	n = head - ld->cons.tail;
+	n = head - inst->cons.tail;
 	if (!n)
 		return false;
 	if (n > MK_CONS_OUT_BYTES) {
-		ld->cons.tail = head - MK_CONS_OUT_BYTES;
+		inst->cons.tail = head - MK_CONS_OUT_BYTES;
 		n = MK_CONS_OUT_BYTES;
 	}
 	while (n) {
-		at = ld->cons.tail % MK_CONS_OUT_BYTES;
+		at = inst->cons.tail % MK_CONS_OUT_BYTES;
 		chunk = min(n, MK_CONS_OUT_BYTES - at);
-		mk_log_put(&ld->cons, bytes + at, chunk);
-		ld->cons.tail += chunk;
+		mk_log_put(&inst->cons, bytes + at, chunk);
+		inst->cons.tail += chunk;
 		n -= chunk;
 	}
-	WRITE_ONCE(r->tail, cpu_to_le32(ld->cons.tail));
+	WRITE_ONCE(r->tail, cpu_to_le32(inst->cons.tail));
 	return true;
 }
 
 /**
- * mk_spawn_console_read - read an instance's console log
- * @name: the instance
+ * mk_cons_read - read an instance's console log
+ * @inst: the instance
  * @buf: where to copy
  * @len: at most this much
  * @off: the position in the log: bytes since the instance's exec
@@ -92,23 +92,19 @@ bool mk_cons_drain(struct mk_loaded *ld)
  *
  * Return: bytes copied, 0 at the end of the log, -ENOENT with no log.
  */
-ssize_t mk_spawn_console_read(const char *name, char *buf, size_t len,
-			      loff_t off)
+ssize_t mk_cons_read(struct mk_inst *inst, char *buf, size_t len, loff_t off)
 {
-	struct mk_loaded *ld;
-	struct mk_console *c;
+	struct mk_console *c = &inst->cons;
 	u64 oldest, pos = off;
 	size_t n = 0, at, chunk;
 
-	mutex_lock(&mk_load_lock);
-	ld = mk_loaded_find(name);
-	if (!ld || !ld->cons.buf) {
-		mutex_unlock(&mk_load_lock);
+	mk_inst_lock(inst);
+	if (!c->buf) {
+		mk_inst_unlock(inst);
 		return -ENOENT;
 	}
-	c = &ld->cons;
-	if (mk_run_live(ld->state))
-		mk_cons_drain(ld);
+	if (mk_run_live(inst->state))
+		mk_cons_drain(inst);
 	oldest = c->head > MK_CONS_LOG_BYTES ? c->head - MK_CONS_LOG_BYTES : 0;
 	pos = max(pos, oldest);
 	while (n < len && pos < c->head) {
@@ -119,34 +115,32 @@ ssize_t mk_spawn_console_read(const char *name, char *buf, size_t len,
 		n += chunk;
 		pos += chunk;
 	}
-	mutex_unlock(&mk_load_lock);
+	mk_inst_unlock(inst);
 	return n;
 }
 
 /**
- * mk_spawn_console_write - type into a running instance's console
- * @name: the instance
+ * mk_cons_write - type into a running instance's console
+ * @inst: the instance
  * @buf: the bytes
  * @len: how many
  *
  * Return: bytes taken, which may be fewer when the instance has not read
  * what came before; -ESRCH if it does not run.
  */
-int mk_spawn_console_write(const char *name, const char *buf, size_t len)
+int mk_cons_write(struct mk_inst *inst, const char *buf, size_t len)
 {
 	struct mk_cons_ring *r;
-	struct mk_loaded *ld;
 	u32 head, tail, room, i;
 	u8 *bytes;
 
-	mutex_lock(&mk_load_lock);
-	ld = mk_loaded_find(name);
-	if (!ld || !mk_run_live(ld->state)) {
-		mutex_unlock(&mk_load_lock);
+	mk_inst_lock(inst);
+	if (!mk_run_live(inst->state)) {
+		mk_inst_unlock(inst);
 		return -ESRCH;
 	}
-	r = mk_ring(ld, MK_CTRL_CONS_IN);
-	bytes = (u8 *)mk_ring_bytes(ld, MK_CTRL_CONS_IN_BUF);
+	r = mk_ring(inst, MK_CTRL_CONS_IN);
+	bytes = (u8 *)mk_ring_bytes(inst, MK_CTRL_CONS_IN_BUF);
 	head = le32_to_cpu(r->head);
 	tail = le32_to_cpu(READ_ONCE(r->tail));
 	/* A tail the instance broke counts as having read everything. */
@@ -157,6 +151,6 @@ int mk_spawn_console_write(const char *name, const char *buf, size_t len)
 		bytes[(head + i) % MK_CONS_IN_BYTES] = buf[i];
 	smp_wmb();	/* the bytes before the head */
 	WRITE_ONCE(r->head, cpu_to_le32(head + len));
-	mutex_unlock(&mk_load_lock);
+	mk_inst_unlock(inst);
 	return len;
 }

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The shape of the runtime, checked in the tree: the filesystem is the
+# top layer and nothing calls up into it; one file writes the run state;
+# no APIC or INIT/SIPI code, and no __weak arch default, outside arch/;
+# the test hooks build only with their option; and every document a
+# header or source file points to exists. One "ok - " or "not ok - "
+# line per check.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cd "$REPO" || exit 1
+MK=kernel/multikernel
+failed=0
+
+# check DESC OFFENDERS: ok when OFFENDERS is empty.
+check()
+{
+	if [ -z "$2" ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1"
+		echo "$2" | sed 's/^/#   /'
+		failed=1
+	fi
+}
+
+# Our C files, less the KUnit suites, which may poke at anything.
+srcs=$(ls $MK/*.c | grep -v '_kunit\.c$')
+
+fs_funcs=$(sed -n 's/^[a-z][a-z_ ]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' $MK/fs.c |
+	   sort -u)
+static_fs=$(sed -n 's/^static [a-z_ ]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' $MK/fs.c |
+	    sort -u)
+up=""
+for f in $(comm -23 <(echo "$fs_funcs") <(echo "$static_fs")); do
+	up+=$(grep -l -w -- "$f" $srcs | grep -v "^$MK/fs.c$" | sed "s/\$/: $f/")
+done
+check "no file below fs.c calls a function defined in fs.c" "$up"
+
+check "the run state is assigned in one file (instance.c)" \
+	"$(grep -l -E -- '(->|\.)state = MK_RUN_|(->|\.)state = to\b' $srcs |
+	   grep -v "^$MK/instance.c$")"
+
+check "no APIC or INIT/SIPI code in $MK/" \
+	"$(grep -n -i -E 'apic->|apic_write|apic_icr|APIC_DM_|sipi|wakeup_secondary|send_IPI' $srcs)"
+
+check "no __weak arch defaults in .c files" \
+	"$(grep -rn -w '__weak' --include='*.c' kernel arch net drivers)"
+
+hooks=$(grep -n -E 'kmp_exercise\.o|instance_debugfs\.o' $MK/Makefile |
+	grep -v 'CONFIG_MULTIKERNEL_TEST_HOOKS')
+for knob in multikernel_spin_irqs_off multikernel_stall_ms vsock_forge_cid; do
+	f=$(grep -rl "\"$knob\"" kernel arch net)
+	awk -v k="\"$knob\"" '/^#ifdef CONFIG_MULTIKERNEL_TEST_HOOKS/ { on = 1 }
+		/^#endif/ { on = 0 }
+		/IS_ENABLED\(CONFIG_MULTIKERNEL_TEST_HOOKS\)/ { near = NR }
+		index($0, k) && !on && NR - near > 2 { bad = 1 }
+		END { exit bad }' $f || hooks+="$f: $knob"$'\n'
+done
+check "the test hooks build only with CONFIG_MULTIKERNEL_TEST_HOOKS" "$hooks"
+
+missing=""
+for doc in $(grep -h -o -E 'Documentation/[A-Za-z0-9_/.-]+\.rst' \
+		include/linux/multikernel*.h include/uapi/linux/multikernel*.h \
+		$MK/*.[ch] arch/x86/kernel/multikernel*.[ch] | sort -u); do
+	[ -f "$doc" ] || [ -f "$SRC/$doc" ] || missing+="$doc"$'\n'
+done
+check "every document the code points to exists" "$missing"
+exit $failed
