@@ -35,6 +35,7 @@
 #include <linux/build_bug.h>
 #include <linux/types.h>
 #ifdef __KERNEL__
+#include <linux/errno.h>
 #include <linux/stddef.h>
 #else
 #include <stddef.h>
