@@ -22,7 +22,7 @@ make -s -C "$REPO/tools/multikernel" OUTPUT="$out" srctree="$SRC" \
 
 # Seed with every sample and test tree, compiled by the real dtc.
 mkdir -p "$corpus" "$crashes"
-for f in "$REPO"/samples/multikernel/*.dts* "$REPO"/kernel/multikernel/kunit_*.dts*; do
+for f in "$REPO"/samples/multikernel/*.dts* "$REPO"/kernel/multikernel/kunit-data/*.dts*; do
 	dtc -@ -q -I dts -O dtb -o "$corpus/seed-$(basename "$f").dtb" "$f"
 done
 # And the unsound shapes that were once accepted, as regression seeds.

@@ -73,7 +73,7 @@ instances that share it, with the device-tree parser, validator, overlay
 application and default placement behind it (plain C over libfdt, shared
 with user space), their KUnit suites and a small x86_64 guest
 configuration for testing." \
-	kernel include ':(exclude)kernel/multikernel/kmp*' \
+	kernel include ':(exclude)kernel/multikernel/kmp' \
 	':(exclude)include/uapi/linux/multikernel_kmp.h' \
 	':(exclude)include/linux/multikernel_kmp.h'
 
@@ -90,7 +90,7 @@ a KUnit suite come with it. The API for other kernel code is
 <linux/multikernel_kmp.h>; an architecture provides the doorbell, which
 reaches a CPU by its physical id, through the arch_kmp_*() hook, and x86
 implements it in arch/x86/kernel/multikernel_kmp.c." \
-	kernel/multikernel/kmp\* include/uapi/linux/multikernel_kmp.h \
+	kernel/multikernel/kmp include/uapi/linux/multikernel_kmp.h \
 	include/linux/multikernel_kmp.h arch/x86/kernel/multikernel_kmp.c
 
 git apply "$applied"/0000-hook.patch

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The shape of the runtime, checked in the tree: the filesystem is the
-# top layer and nothing calls up into it; one file writes the run state;
-# no APIC or INIT/SIPI code, and no __weak arch default, outside arch/;
-# the test hooks build only with their option; and every document a
-# header or source file points to exists. One "ok - " or "not ok - "
-# line per check.
+# top layer and nothing calls up into it; the pool state is not the
+# filesystem's; one file writes the run state; the shared set (model/ and
+# the KMP ring) includes nothing of the kernel-only code; no APIC or
+# INIT/SIPI code, and no __weak arch default, outside arch/; the test
+# hooks build only with their option; and every document a header or
+# source file points to exists. One "ok - " or "not ok - " line per check.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,7 +28,7 @@ check()
 }
 
 # Our C files, less the KUnit suites, which may poke at anything.
-srcs=$(ls $MK/*.c | grep -v '_kunit\.c$')
+srcs=$(find $MK -name '*.c' | grep -v '_kunit\.c$' | sort)
 
 fs_funcs=$(sed -n 's/^[a-z][a-z_ ]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' $MK/fs.c |
 	   sort -u)
@@ -39,6 +40,16 @@ for f in $(comm -23 <(echo "$fs_funcs") <(echo "$static_fs")); do
 done
 check "no file below fs.c calls a function defined in fs.c" "$up"
 
+check "the pool state (baseline, transactions, their lock) is state.c's, not fs.c's" \
+	"$(grep -n -E 'mk_state_lock|mk_baseline\b|mk_effective\b|mk_tx_(compute|rebuild)\(' $MK/fs.c)"
+
+# The shared set builds in user space: it may include its own headers and
+# <linux/...> ones that tools/include also has, never kernel-only code.
+shared=$(ls $MK/model/*.[ch] $MK/kmp/kmp_ring.[ch] | grep -v '_kunit\.c$')
+check "the shared set (model/, kmp/kmp_ring.[ch]) includes only itself" \
+	"$(grep -n -E '#include "' $shared |
+	   grep -v -E '#include "(\.\./model/)?(model|policy|port|rules)\.h"|#include "(kmp_ring|mk_user)\.h"')"
+
 check "the run state is assigned in one file (instance.c)" \
 	"$(grep -l -E -- '(->|\.)state = MK_RUN_|(->|\.)state = to\b' $srcs |
 	   grep -v "^$MK/instance.c$")"
@@ -49,7 +60,7 @@ check "no APIC or INIT/SIPI code in $MK/" \
 check "no __weak arch defaults in .c files" \
 	"$(grep -rn -w '__weak' --include='*.c' kernel arch net drivers)"
 
-hooks=$(grep -n -E 'kmp_exercise\.o|instance_debugfs\.o' $MK/Makefile |
+hooks=$(grep -n -E 'kmp_exercise\.o|instance_debugfs\.o' $MK/Makefile $MK/*/Makefile |
 	grep -v 'CONFIG_MULTIKERNEL_TEST_HOOKS')
 for knob in multikernel_spin_irqs_off multikernel_stall_ms vsock_forge_cid; do
 	f=$(grep -rl "\"$knob\"" kernel arch net)
@@ -64,7 +75,7 @@ check "the test hooks build only with CONFIG_MULTIKERNEL_TEST_HOOKS" "$hooks"
 missing=""
 for doc in $(grep -h -o -E 'Documentation/[A-Za-z0-9_/.-]+\.rst' \
 		include/linux/multikernel*.h include/uapi/linux/multikernel*.h \
-		$MK/*.[ch] arch/x86/kernel/multikernel*.[ch] | sort -u); do
+		$(find $MK -name '*.[ch]') arch/x86/kernel/multikernel*.[ch] | sort -u); do
 	[ -f "$doc" ] || [ -f "$SRC/$doc" ] || missing+="$doc"$'\n'
 done
 check "every document the code points to exists" "$missing"

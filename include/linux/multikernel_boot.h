@@ -387,10 +387,23 @@ static inline void arch_mk_boot_info(struct mk_boot_info *bi) {}
 static inline void arch_mk_pool_reserve(void) {}
 #endif
 
-/* In a kernel started as an instance */
+/*
+ * In a kernel started as an instance: the arch side (boot info, platform,
+ * parking) and the rest (kernel/multikernel/guest/).
+ */
+#ifdef CONFIG_X86
+const struct mk_boot_info *mk_instance_boot_info(void);
+#else
+static inline const struct mk_boot_info *mk_instance_boot_info(void)
+{
+	return NULL;
+}
+#endif
 void mk_instance_early_setup(void);
-void *mk_instance_ctrl(void);
 int mk_instance_cpu_index(u32 apic_id);
+void *mk_instance_ctrl(void);
+void mk_instance_status_write(struct mk_boot_status *st, u32 stage,
+			      u32 reason);
 void mk_instance_report_park(u32 reason);
 void mk_instance_crash_init(void *ctrl);
 struct kmp_endpoint;

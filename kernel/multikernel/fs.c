@@ -15,18 +15,17 @@
  *                        numa_nodes, device_tree, image; load, unload,
  *                        exec and kill a kernel; its console
  *
- * A change is computed on copies by mk_tx_compute() or mk_tx_rebuild()
- * (tx.c), validated whole, and only then swapped in here, so a refused
- * change leaves the state byte for byte as it was. This file keeps the
- * kernfs side, the locks and the swap; fs_render.c prints the state.
+ * This file is the interface only: its files and directories, and the
+ * answers they give. The pool state and its lock are state.c's, the
+ * instances' life cycle is instance.c's, and fs_render.c prints; each
+ * write resolves what it acts on once and calls down. Nothing below
+ * calls up here: the instance code tells us of changes through
+ * mk_inst_notify_fn(), without holding any lock of its own.
  *
  * Locking: mk_tree_lock serialises changes, including the kernfs nodes they
- * add and remove; mk_state_lock guards the state and is all that readers
- * take. Nodes are removed with only mk_tree_lock held, so kernfs_remove()
- * never waits for a reader that waits for us. An instance's lock
- * (instance.c) nests inside mk_state_lock; the instance code never calls
- * up here, and tells us of changes through mk_inst_notify_fn() without
- * holding any lock of its own.
+ * add and remove; the state's own lock (state.c) nests inside it and is
+ * all that readers take. Nodes are removed with only mk_tree_lock held,
+ * so kernfs_remove() never waits for a reader that waits for us.
  */
 
 #include <linux/capability.h>
@@ -45,19 +44,9 @@
 #include <uapi/linux/multikernel.h>
 
 #include "fs.h"
-#include "machine.h"
-#include "model.h"
 #include "instance.h"
 #include "policy_bpf.h"
-
-struct mk_tx {
-	struct list_head list;
-	struct mk_tx_rec rec;
-	u32 id;
-	char *instances;		/* names it touched, one per line */
-	char *refusal;			/* why its last rollback was refused */
-	struct kernfs_node *kn;
-};
+#include "state.h"
 
 struct mk_inst_dir {
 	struct list_head list;
@@ -66,15 +55,6 @@ struct mk_inst_dir {
 };
 
 static DEFINE_MUTEX(mk_tree_lock);
-static DEFINE_MUTEX(mk_state_lock);
-
-/* Guarded by mk_state_lock; the lists are changed under both locks. */
-static void *mk_baseline;		/* NULL until the first baseline */
-static void *mk_effective;		/* the baseline with every tx applied */
-static struct mk_state mk_st;		/* mk_effective, parsed */
-static LIST_HEAD(mk_txs);
-static u32 mk_ntxs;
-static u32 mk_next_tx = 1;
 
 /* Guarded by mk_tree_lock. */
 static LIST_HEAD(mk_inst_dirs);
@@ -190,7 +170,7 @@ static int mk_result_only_show(struct seq_file *sf, void *v)
  * Lockdep classes for the files' active references. Writers hold a
  * top-level file's while they take mk_tree_lock; changes hold mk_tree_lock
  * while they remove transaction and instance files, whose readers take only
- * mk_state_lock. One class for both would look like a cycle.
+ * the state's lock. One class for both would look like a cycle.
  */
 static struct lock_class_key mk_top_file_key, mk_dir_file_key;
 
@@ -225,65 +205,6 @@ static struct kernfs_node *mk_add_dir(struct kernfs_node *parent,
 	}
 	kernfs_activate(dir);
 	return dir;
-}
-
-/* Make @res the state; it keeps nothing of what it gives over. */
-static void mk_swap_effective(struct mk_tx_result *res)
-{
-	lockdep_assert_held(&mk_state_lock);
-	mk_state_free(&mk_st);
-	kvfree(mk_effective);
-	mk_effective = res->tree;
-	mk_st = res->st;
-	res->tree = NULL;
-	memset(&res->st, 0, sizeof(res->st));
-	res->parsed = false;
-}
-
-static const struct mk_instance *mk_state_instance(const struct mk_state *st,
-						   const char *name)
-{
-	u32 i;
-
-	for (i = 0; i < st->ninstances; i++)
-		if (!strcmp(st->instances[i].name, name))
-			return &st->instances[i];
-	return NULL;
-}
-
-static const struct mk_instance *mk_find_instance(const char *name)
-{
-	lockdep_assert_held(&mk_state_lock);
-	return mk_state_instance(&mk_st, name);
-}
-
-/*
- * A running instance holds its CPUs and memory until it is killed: a
- * change that removes it or moves them is refused.
- */
-static int mk_check_running(const struct mk_state *next,
-			    struct mk_report *rep)
-{
-	const struct mk_instance *was, *now;
-	int err = 0;
-	u32 i;
-
-	lockdep_assert_held(&mk_state_lock);
-	for (i = 0; i < mk_st.ninstances; i++) {
-		was = &mk_st.instances[i];
-		if (!mk_inst_name_busy(was->name))
-			continue;
-		now = mk_state_instance(next, was->name);
-		if (now && now->mem_base == was->mem_base &&
-		    now->mem_bytes == was->mem_bytes &&
-		    bitmap_equal(now->cpus.bits, was->cpus.bits, MK_MAX_CPUS))
-			continue;
-		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
-			      "%s: its kernel runs on these CPUs and memory; kill it first",
-			      was->name);
-		err = -EBUSY;
-	}
-	return err;
 }
 
 /* Instance directories. */
@@ -324,30 +245,18 @@ static struct mk_inst *mk_of_inst(struct kernfs_open_file *of)
 	return mk_inst_get(of->kn->parent->name);
 }
 
-static int mk_inst_show(struct seq_file *sf, void *v)
+static int mk_inst_state_show(const struct mk_pool_view *pv,
+			      const struct mk_instance *in, void *arg)
 {
+	struct seq_file *sf = arg;
 	struct kernfs_open_file *of = sf->private;
 	enum mk_inst_file which = (uintptr_t)of->kn->priv;
-	const struct mk_instance *in;
 	void *sub;
-	int err = 0;
 	u32 i;
 
-	mutex_lock(&mk_state_lock);
-	in = mk_find_instance(of->kn->parent->name);
-	if (!in) {
-		err = -ENODEV;	/* removed while open */
-		goto out;
-	}
 	switch (which) {
 	case MK_INST_ID:
 		seq_printf(sf, "%u\n", in->id);
-		break;
-	case MK_INST_STATUS:
-	case MK_INST_TIMES:
-	case MK_INST_IMAGE:
-	case MK_INST_TRANSITIONS:
-		mk_inst_run_show(in->name, which, sf);
 		break;
 	case MK_INST_CPUS:
 		mk_render_cpus(sf, in->cpus.bits);
@@ -357,7 +266,7 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 		seq_printf(sf, "%#llx %#llx\n", in->mem_base, in->mem_bytes);
 		break;
 	case MK_INST_DEVICES:
-		mk_render_devices(sf, &mk_st, in, "\n");
+		mk_render_devices(sf, pv->st, in, "\n");
 		if (in->ndevs)
 			seq_putc(sf, '\n');
 		break;
@@ -368,18 +277,44 @@ static int mk_inst_show(struct seq_file *sf, void *v)
 			seq_putc(sf, '\n');
 		break;
 	case MK_INST_DT:
-		sub = mk_fdt_subtree(mk_effective, in->offset);
-		if (!sub) {
-			err = -ENOMEM;
-			break;
-		}
+		sub = mk_fdt_subtree(pv->fdt, in->offset);
+		if (!sub)
+			return -ENOMEM;
 		seq_write(sf, sub, fdt_totalsize(sub));
 		kvfree(sub);
 		break;
+	default:
+		break;
 	}
-out:
-	mutex_unlock(&mk_state_lock);
-	return err;
+	return 0;
+}
+
+static int mk_inst_exists(const struct mk_pool_view *pv,
+			  const struct mk_instance *in, void *arg)
+{
+	return 0;
+}
+
+static int mk_inst_show(struct seq_file *sf, void *v)
+{
+	struct kernfs_open_file *of = sf->private;
+	enum mk_inst_file which = (uintptr_t)of->kn->priv;
+	const char *name = of->kn->parent->name;
+	int err;
+
+	switch (which) {
+	case MK_INST_STATUS:
+	case MK_INST_TIMES:
+	case MK_INST_IMAGE:
+	case MK_INST_TRANSITIONS:
+		/* -ENODEV: removed while open */
+		err = mk_pool_with_instance(name, mk_inst_exists, NULL);
+		if (!err)
+			mk_inst_run_show(name, which, sf);
+		return err;
+	default:
+		return mk_pool_with_instance(name, mk_inst_state_show, sf);
+	}
 }
 
 static const struct kernfs_ops mk_inst_ops = {
@@ -432,21 +367,6 @@ static int mk_parse_load(char *buf, struct mk_load_req *req)
 	return 0;
 }
 
-/* The instance's memory as the state has it now. */
-static int mk_load_where(const char *name, struct mk_load_req *req)
-{
-	const struct mk_instance *in;
-
-	mutex_lock(&mk_state_lock);
-	in = mk_find_instance(name);
-	if (in) {
-		req->mem_base = in->mem_base;
-		req->mem_bytes = in->mem_bytes;
-	}
-	mutex_unlock(&mk_state_lock);
-	return in ? 0 : -ENODEV;
-}
-
 static ssize_t mk_load_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
@@ -459,7 +379,8 @@ static ssize_t mk_load_write(struct kernfs_open_file *of, char *buf,
 		return -EPERM;
 	err = mk_parse_load(buf, &req);
 	if (!err)
-		err = mk_load_where(name, &req);
+		err = mk_pool_instance_memory(name, &req.mem_base,
+					      &req.mem_bytes);
 	if (err)
 		return err;
 	mk_report_init(&rep);
@@ -482,38 +403,6 @@ static ssize_t mk_unload_write(struct kernfs_open_file *of, char *buf,
 	return err ? err : bytes;
 }
 
-/*
- * What the state says an instance runs on, claimed for exec under the
- * state's lock: from then on the instance counts as running, and no
- * change can take its resources.
- */
-static int mk_exec_claim_where(struct mk_inst *inst, const char *name,
-			       struct mk_report *rep)
-{
-	struct mk_exec_req req = {};
-	const struct mk_instance *in;
-	unsigned int cpu;
-	int err;
-
-	mutex_lock(&mk_state_lock);
-	in = mk_find_instance(name);
-	if (!in) {
-		mutex_unlock(&mk_state_lock);
-		return -ENODEV;
-	}
-	req.id = in->id;
-	req.mem_base = in->mem_base;
-	req.mem_bytes = in->mem_bytes;
-	for_each_set_bit(cpu, in->cpus.bits, MK_MAX_CPUS) {
-		if (req.ncpus < MK_BOOT_MAX_CPUS)
-			req.cpus[req.ncpus] = cpu;
-		req.ncpus++;
-	}
-	err = mk_inst_exec_claim(inst, &req, rep);
-	mutex_unlock(&mk_state_lock);
-	return err;
-}
-
 static ssize_t mk_exec_write(struct kernfs_open_file *of, char *buf,
 			     size_t bytes, loff_t off)
 {
@@ -530,7 +419,7 @@ static ssize_t mk_exec_write(struct kernfs_open_file *of, char *buf,
 			      "exec: no kernel is loaded; load one first");
 		err = -ENOENT;
 	} else {
-		err = mk_exec_claim_where(inst, of->kn->parent->name, &rep);
+		err = mk_pool_exec_claim(inst, of->kn->parent->name, &rep);
 		if (!err)
 			err = mk_inst_exec(inst, &rep);
 		mk_inst_put(inst);
@@ -788,8 +677,8 @@ static int mk_add_inst_dir(const char *name)
 
 /*
  * Make instances/ match the state: remove the directories of instances that
- * are gone, add those of new ones. The names are taken under mk_state_lock;
- * the kernfs work is done without it.
+ * are gone, add those of new ones. The names are a copy: the kernfs work
+ * is done without the state's lock.
  */
 static void mk_sync_inst_dirs(void)
 {
@@ -799,12 +688,7 @@ static void mk_sync_inst_dirs(void)
 	bool found;
 
 	lockdep_assert_held(&mk_tree_lock);
-	mutex_lock(&mk_state_lock);
-	n = mk_st.ninstances;
-	names = kvcalloc(n ? n : 1, sizeof(*names), GFP_KERNEL);
-	for (i = 0; names && i < n; i++)
-		strscpy(names[i], mk_st.instances[i].name, sizeof(names[i]));
-	mutex_unlock(&mk_state_lock);
+	names = mk_pool_instance_names(&n);
 	if (!names) {
 		pr_warn("multikernel: out of memory updating instances/\n");
 		return;
@@ -834,85 +718,58 @@ static void mk_sync_inst_dirs(void)
 
 /* Transactions. */
 
-static struct mk_tx *mk_find_tx(u32 id)
+static int mk_tx_view_show(const struct mk_pool_tx_view *tv, void *arg)
 {
-	struct mk_tx *tx;
+	struct seq_file *sf = arg;
+	struct kernfs_open_file *of = sf->private;
 
-	lockdep_assert_held(&mk_state_lock);
-	list_for_each_entry(tx, &mk_txs, list)
-		if (tx->id == id)
-			return tx;
-	return NULL;
+	switch ((enum mk_tx_file)(uintptr_t)of->kn->priv) {
+	case MK_TX_ID:
+		seq_printf(sf, "%u\n", tv->id);
+		break;
+	case MK_TX_STATUS:
+		seq_puts(sf, "applied\n");
+		if (tv->refusal)
+			seq_printf(sf, "rollback refused:\n%s", tv->refusal);
+		break;
+	case MK_TX_DTBO:
+		seq_write(sf, tv->rec->dtbo, tv->rec->size);
+		break;
+	case MK_TX_INSTANCES:
+		seq_puts(sf, tv->instances);
+		break;
+	case MK_TX_PLACEMENT:
+		mk_render_placement(sf, &tv->rec->dec);
+		break;
+	}
+	return 0;
 }
 
 static int mk_tx_show(struct seq_file *sf, void *v)
 {
 	struct kernfs_open_file *of = sf->private;
-	enum mk_tx_file which = (uintptr_t)of->kn->priv;
-	struct mk_tx *tx;
 	u32 id;
-	int err = 0;
 
 	if (kstrtou32(of->kn->parent->name + 3, 10, &id))
 		return -ENODEV;
-	mutex_lock(&mk_state_lock);
-	tx = mk_find_tx(id);
-	if (!tx) {
-		err = -ENODEV;
-		goto out;
-	}
-	switch (which) {
-	case MK_TX_ID:
-		seq_printf(sf, "%u\n", tx->id);
-		break;
-	case MK_TX_STATUS:
-		seq_puts(sf, "applied\n");
-		if (tx->refusal)
-			seq_printf(sf, "rollback refused:\n%s", tx->refusal);
-		break;
-	case MK_TX_DTBO:
-		seq_write(sf, tx->rec.dtbo, tx->rec.size);
-		break;
-	case MK_TX_INSTANCES:
-		seq_puts(sf, tx->instances);
-		break;
-	case MK_TX_PLACEMENT:
-		mk_render_placement(sf, &tx->rec.dec);
-		break;
-	}
-out:
-	mutex_unlock(&mk_state_lock);
-	return err;
+	return mk_pool_with_tx(id, mk_tx_view_show, sf);
 }
 
 static const struct kernfs_ops mk_tx_ops = {
 	.seq_show	= mk_tx_show,
 };
 
-static int mk_add_tx_dir(struct mk_tx *tx)
+static void mk_add_tx_dir(u32 id)
 {
 	struct kernfs_node *kn;
 	char name[16];
 
 	lockdep_assert_held(&mk_tree_lock);
-	snprintf(name, sizeof(name), "tx_%u", tx->id);
+	snprintf(name, sizeof(name), "tx_%u", id);
 	kn = mk_add_dir(mk_kn_overlays, name, mk_tx_files,
 			ARRAY_SIZE(mk_tx_files), &mk_tx_ops);
 	if (IS_ERR(kn))
-		return PTR_ERR(kn);
-	tx->kn = kn;
-	return 0;
-}
-
-static void mk_tx_free(struct mk_tx *tx)
-{
-	if (!tx)
-		return;
-	kvfree(tx->rec.dtbo);
-	mk_decisions_free(&tx->rec.dec);
-	kvfree(tx->instances);
-	kfree(tx->refusal);
-	kfree(tx);
+		pr_warn("multikernel: cannot create overlays/%s\n", name);
 }
 
 static void mk_notify_change(void)
@@ -921,154 +778,19 @@ static void mk_notify_change(void)
 	kernfs_notify(mk_kn_summary);
 }
 
-/* Whether a new transaction may be computed now; reports why not. */
-static int mk_apply_allowed(struct mk_report *rep)
-{
-	lockdep_assert_held(&mk_state_lock);
-	if (!mk_baseline) {
-		mk_report_add(rep, MK_RULE_BASELINE_MISSING,
-			      "no baseline yet; write one to device_tree first");
-		return -EINVAL;
-	}
-	if (mk_ntxs >= MK_MAX_INSTANCES) {
-		mk_report_add(rep, MK_RULE_LIMIT,
-			      "%u transactions applied; roll some back first",
-			      mk_ntxs);
-		return -E2BIG;
-	}
-	return 0;
-}
-
-/* A transaction record that keeps the overlay and what was decided. */
-static struct mk_tx *mk_tx_new(const void *blob, size_t size,
-			       struct mk_tx_result *res)
-{
-	struct mk_tx *tx = kzalloc(sizeof(*tx), GFP_KERNEL);
-
-	if (!tx)
-		return NULL;
-	tx->rec.dtbo = kvmemdup(blob, size, GFP_KERNEL);
-	if (!tx->rec.dtbo) {
-		kfree(tx);
-		return NULL;
-	}
-	tx->rec.size = size;
-	tx->rec.dec = res->dec;
-	tx->instances = res->instances;
-	res->dec = (struct mk_decisions){};
-	res->instances = NULL;
-	return tx;
-}
-
-/* Apply an overlay as a new transaction. */
+/* Apply an overlay as a new transaction, and show it. */
 static int mk_apply(const void *blob, size_t size, struct mk_report *rep,
 		    u32 *id)
 {
-	struct mk_tx_result res = {};
-	struct mk_tx *tx;
 	int err;
 
 	mutex_lock(&mk_tree_lock);
-	mutex_lock(&mk_state_lock);
-	err = mk_apply_allowed(rep);
-	if (err)
-		goto unlock;
-	err = mk_tx_compute(mk_effective, blob, size, mk_policy_bpf_get(), 0,
-			    &res, rep);
-	mk_policy_bpf_put();
-	if (!err)
-		err = mk_check_running(&res.st, rep);
-	if (err)
-		goto unlock;
-	tx = mk_tx_new(blob, size, &res);
-	if (!tx) {
-		err = -ENOMEM;
-		goto unlock;
+	err = mk_pool_apply(blob, size, rep, id);
+	if (!err) {
+		mk_add_tx_dir(*id);
+		mk_sync_inst_dirs();
+		mk_notify_change();
 	}
-	tx->id = mk_next_tx++;
-	list_add_tail(&tx->list, &mk_txs);
-	mk_ntxs++;
-	mk_swap_effective(&res);
-	*id = tx->id;
-	mutex_unlock(&mk_state_lock);
-
-	if (mk_add_tx_dir(tx))
-		pr_warn("multikernel: cannot create overlays/tx_%u\n", tx->id);
-	mk_sync_inst_dirs();
-	mk_notify_change();
-	mutex_unlock(&mk_tree_lock);
-	return 0;
-
-unlock:
-	mutex_unlock(&mk_state_lock);
-	mutex_unlock(&mk_tree_lock);
-	mk_tx_result_free(&res);
-	return err;
-}
-
-/*
- * Rebuild the effective state from @baseline and every transaction except
- * @skip, and validate it.
- */
-static int mk_rebuild_checked(const void *baseline, struct mk_tx *skip,
-			      struct mk_tx_result *res, struct mk_report *rep)
-{
-	struct mk_tx_rec **recs;
-	struct mk_tx *tx;
-	u32 n = 0;
-	int err;
-
-	lockdep_assert_held(&mk_state_lock);
-	recs = kvcalloc(mk_ntxs ? mk_ntxs : 1, sizeof(*recs), GFP_KERNEL);
-	if (!recs)
-		return -ENOMEM;
-	list_for_each_entry(tx, &mk_txs, list)
-		if (tx != skip)
-			recs[n++] = &tx->rec;
-	err = mk_tx_rebuild(baseline, recs, n, res, rep);
-	kvfree(recs);
-	if (!err)
-		err = mk_check_running(&res->st, rep);
-	if (err)
-		mk_tx_result_free(res);
-	return err;
-}
-
-static int mk_rollback(u32 id, struct mk_report *rep)
-{
-	struct mk_tx_result res;
-	struct mk_tx *tx;
-	int err;
-
-	mutex_lock(&mk_tree_lock);
-	mutex_lock(&mk_state_lock);
-	tx = mk_find_tx(id);
-	if (!tx) {
-		err = -ENOENT;
-		goto unlock;
-	}
-	err = mk_rebuild_checked(mk_baseline, tx, &res, rep);
-	if (err) {
-		/* Keep the reason where the operator can read it. */
-		kfree(tx->refusal);
-		tx->refusal = kstrdup(rep->buf ? rep->buf : "", GFP_KERNEL);
-		err = err == -ENOMEM ? err : -EBUSY;
-		goto unlock;
-	}
-	list_del(&tx->list);
-	mk_ntxs--;
-	mk_swap_effective(&res);
-	mutex_unlock(&mk_state_lock);
-
-	kernfs_remove(tx->kn);
-	mk_tx_free(tx);
-	mk_sync_inst_dirs();
-	mk_notify_change();
-	mutex_unlock(&mk_tree_lock);
-	return 0;
-
-unlock:
-	mutex_unlock(&mk_state_lock);
 	mutex_unlock(&mk_tree_lock);
 	return err;
 }
@@ -1085,10 +807,17 @@ static int mk_rmdir(struct kernfs_node *kn)
 	    kstrtou32(kn->name + 3, 10, &id))
 		return -EPERM;
 
-	/* mk_rollback() removes this very directory. */
+	/* The rollback removes this very directory. */
 	kernfs_break_active_protection(kn);
 	mk_report_init(&rep);
-	err = mk_rollback(id, &rep);
+	mutex_lock(&mk_tree_lock);
+	err = mk_pool_rollback(id, &rep);
+	if (!err) {
+		kernfs_remove(kn);
+		mk_sync_inst_dirs();
+		mk_notify_change();
+	}
+	mutex_unlock(&mk_tree_lock);
 	mk_report_free(&rep);
 	kernfs_unbreak_active_protection(kn);
 	return err;
@@ -1098,61 +827,19 @@ static struct kernfs_syscall_ops mk_syscall_ops = {
 	.rmdir	= mk_rmdir,
 };
 
-/* A baseline that is sound and fits this machine, as a copy to keep. */
-static int mk_baseline_prepare(const void *blob, size_t size, void **out,
-			       struct mk_report *rep)
-{
-	struct mk_state st;
-	int err;
-
-	err = mk_baseline_load(blob, size, out, rep);
-	if (err)
-		return err;
-	err = mk_state_parse(&st, *out, fdt_totalsize(*out), rep);
-	if (!err)
-		err = mk_check_machine(&st, rep);
-	mk_state_free(&st);
-	if (err) {
-		kvfree(*out);
-		*out = NULL;
-	}
-	return err;
-}
-
-/* Replace the baseline, if every applied transaction still fits it. */
+/* Replace the baseline, and show the state it makes. */
 static int mk_set_baseline(const void *blob, size_t size,
 			   struct mk_report *rep)
 {
-	struct mk_tx_result res;
-	void *baseline;
 	int err;
 
-	err = mk_baseline_prepare(blob, size, &baseline, rep);
-	if (err)
-		return err;
-
 	mutex_lock(&mk_tree_lock);
-	mutex_lock(&mk_state_lock);
-	err = mk_rebuild_checked(baseline, NULL, &res, rep);
-	if (err) {
-		mk_report_add(rep, MK_RULE_BASELINE_BUSY,
-			      "the applied transactions do not fit this baseline; roll them back first");
-		err = err == -ENOMEM ? err : -EBUSY;
-		goto unlock;
+	err = mk_pool_set_baseline(blob, size, rep);
+	if (!err) {
+		mk_sync_inst_dirs();
+		mk_notify_change();
 	}
-	swap(mk_baseline, baseline);
-	mk_swap_effective(&res);
-	mutex_unlock(&mk_state_lock);
-	mk_sync_inst_dirs();
-	mk_notify_change();
 	mutex_unlock(&mk_tree_lock);
-	kvfree(baseline);
-	return 0;
-
-unlock:
-	mutex_unlock(&mk_state_lock);
-	mutex_unlock(&mk_tree_lock);
-	kvfree(baseline);
 	return err;
 }
 
@@ -1173,15 +860,18 @@ static ssize_t mk_device_tree_write(struct kernfs_open_file *of, char *buf,
 	return err ? err : bytes;
 }
 
+static int mk_tree_view_show(const struct mk_pool_view *pv, void *arg)
+{
+	if (pv->fdt)
+		seq_write(arg, pv->fdt, fdt_totalsize(pv->fdt));
+	return 0;
+}
+
 static int mk_device_tree_show(struct seq_file *sf, void *v)
 {
 	if (mk_result_show(sf))
 		return 0;
-	mutex_lock(&mk_state_lock);
-	if (mk_effective)
-		seq_write(sf, mk_effective, fdt_totalsize(mk_effective));
-	mutex_unlock(&mk_state_lock);
-	return 0;
+	return mk_pool_with_state(mk_tree_view_show, sf);
 }
 
 static const struct kernfs_ops mk_device_tree_ops = {
@@ -1218,15 +908,18 @@ static const struct kernfs_ops mk_new_ops = {
 	.atomic_write_len	= MK_MAX_BLOB_SIZE,
 };
 
+static int mk_summary_view_show(const struct mk_pool_view *pv, void *arg)
+{
+	if (pv->fdt)
+		mk_render_summary(arg, pv->st, pv->ntxs);
+	else
+		seq_puts(arg, "no baseline\n");
+	return 0;
+}
+
 static int mk_summary_show(struct seq_file *sf, void *v)
 {
-	mutex_lock(&mk_state_lock);
-	if (mk_effective)
-		mk_render_summary(sf, &mk_st, mk_ntxs);
-	else
-		seq_puts(sf, "no baseline\n");
-	mutex_unlock(&mk_state_lock);
-	return 0;
+	return mk_pool_with_state(mk_summary_view_show, sf);
 }
 
 static const struct kernfs_ops mk_summary_ops = {

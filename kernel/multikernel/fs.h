@@ -6,7 +6,7 @@
 #ifndef _MULTIKERNEL_FS_H
 #define _MULTIKERNEL_FS_H
 
-#include "model.h"
+#include "model/model.h"
 
 struct seq_file;
 

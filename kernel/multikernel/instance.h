@@ -23,7 +23,7 @@
 #include <linux/workqueue.h>
 
 #include "health.h"
-#include "model.h"
+#include "model/model.h"
 
 /* A load: the memory it is checked against, and the files by descriptor. */
 struct mk_load_req {

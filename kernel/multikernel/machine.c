@@ -17,7 +17,7 @@
 #include <linux/topology.h>
 
 #include "machine.h"
-#include "model.h"
+#include "model/model.h"
 
 /*
  * "DDDD:BB:SS.F", as pci_name() writes it; sscanf() would also take "0x"

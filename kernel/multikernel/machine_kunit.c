@@ -11,9 +11,9 @@
 #include <linux/slab.h>
 #include <linux/topology.h>
 
-#include "kunit_data.h"
+#include "kunit-data/kunit_data.h"
 #include "machine.h"
-#include "model.h"
+#include "model/model.h"
 
 static void mk_machine_expect(struct kunit *test, const void *fdt,
 			      const char *want)

@@ -19,7 +19,7 @@
 #include <linux/init.h>
 #include <linux/mutex.h>
 
-#include "policy.h"
+#include "model/policy.h"
 #include "policy_bpf.h"
 
 /**

@@ -13,7 +13,7 @@
 #include <linux/timekeeping.h>
 
 #include "health.h"
-#include "model.h"
+#include "model/model.h"
 
 #define MK_RECLOG_ENTRIES	256
 #define MK_RECLOG_TEXT		160

@@ -2,7 +2,8 @@
 /*
  * A kernel running as a multikernel instance, x86: it shares the machine
  * with the host kernel and other instances, and owns only its CPUs, its
- * memory and what the host lent it.
+ * memory and what the host lent it. What is not x86's (the control area,
+ * the channel to the host, HELLO) is in kernel/multikernel/guest/.
  *
  * A kernel learns that it is an instance from boot_params alone, never
  * from its command line, which a user could give the host: the host sets
@@ -25,22 +26,15 @@
  *    not touch, and rejects.
  */
 
-#include <linux/debugfs.h>
-#include <linux/delay.h>
 #include <linux/init.h>
-#include <linux/panic.h>
 #include <linux/io.h>
 #include <linux/multikernel_boot.h>
-#include <linux/multikernel_kmp.h>
-#include <linux/multikernel_vsock.h>
-#include <linux/slab.h>
-#include <linux/smp.h>
+#include <linux/panic.h>
 #include <linux/reboot.h>
 #include <linux/serial_8250.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/utsname.h>
-#include <linux/workqueue.h>
 
 #include <asm/acpi.h>
 #include <asm/apic.h>
@@ -54,29 +48,10 @@
 
 static struct mk_boot_info mk_info __ro_after_init;
 static phys_addr_t mk_ctrl_phys __ro_after_init;
-static void *mk_ctrl;		/* the control area, once memremap() works */
-static struct kmp_channel *mk_kmp;	/* to the host */
 
 static u32 mk_u32(__le32 v)
 {
 	return le32_to_cpu(v);
-}
-
-static void mk_status_write(struct mk_boot_status *st, u32 stage, u32 reason)
-{
-	st->version = cpu_to_le32(MK_BOOT_VERSION);
-	st->park_reason = cpu_to_le32(reason);
-	st->cpus_up = cpu_to_le32(num_online_cpus());
-	WRITE_ONCE(st->magic, cpu_to_le32(MK_STATUS_MAGIC));
-	smp_wmb();	/* the host reads the stage last */
-	WRITE_ONCE(st->stage, cpu_to_le32(stage));
-}
-
-/* Tell the host how far we got, once the control area is mapped. */
-static void mk_status_set(u32 stage, u32 reason)
-{
-	if (mk_ctrl)
-		mk_status_write(mk_ctrl + MK_CTRL_STATUS, stage, reason);
 }
 
 static void __init mk_status_early(u32 stage)
@@ -85,21 +60,19 @@ static void __init mk_status_early(u32 stage)
 
 	st = early_memremap(mk_ctrl_phys + MK_CTRL_STATUS, sizeof(*st));
 	if (st) {
-		mk_status_write(st, stage, 0);
+		mk_instance_status_write(st, stage, 0);
 		early_memunmap(st, sizeof(*st));
 	}
 }
 
 /**
- * mk_instance_report_park - tell the host that this kernel stops, and why
- * @reason: an enum mk_park_reason
+ * mk_instance_boot_info - what the host told this kernel at boot
  *
- * For a panic, the notifier says so before panic() ends, so that the host
- * learns of it at once, whatever panic_timeout says.
+ * Return: the boot info, checked, or NULL when this kernel is no instance.
  */
-void mk_instance_report_park(u32 reason)
+const struct mk_boot_info *mk_instance_boot_info(void)
 {
-	mk_status_set(MK_STAGE_PARKED, reason);
+	return mk_ctrl_phys ? &mk_info : NULL;
 }
 
 /**
@@ -124,7 +97,7 @@ static void __noreturn mk_park(u32 reason)
 	local_irq_disable();
 	if (num_online_cpus() > 1)
 		smp_send_stop();
-	mk_status_set(MK_STAGE_PARKED, reason);
+	mk_instance_report_park(reason);
 	for (;;)
 		native_halt();
 }
@@ -328,131 +301,3 @@ void __init mk_instance_early_setup(void)
 	machine_ops.emergency_restart = mk_emergency_restart;
 	pm_power_off = mk_power_off;
 }
-
-/**
- * mk_instance_ctrl - the control area the host shares with this instance
- *
- * Return: its mapping, or NULL when this kernel is no instance.
- */
-void *mk_instance_ctrl(void)
-{
-	return mk_ctrl;
-}
-
-static void mk_poweroff_fn(struct work_struct *work)
-{
-	orderly_poweroff(true);
-}
-
-static DECLARE_WORK(mk_poweroff_work, mk_poweroff_fn);
-
-/* The host's KMP_MSG_SHUTDOWN: power off as the power button would. */
-static void mk_on_shutdown(struct kmp_endpoint *ep, struct kmp_msg *m,
-			   void *priv)
-{
-	pr_info("multikernel: the host asks for a power off\n");
-	schedule_work(&mk_poweroff_work);
-}
-
-static int __init mk_instance_map(void)
-{
-	if (!mk_ctrl_phys)
-		return 0;
-	mk_ctrl = memremap(mk_ctrl_phys, MK_CTRL_BYTES, MEMREMAP_WB);
-	if (!mk_ctrl)
-		panic("multikernel: cannot map the control area");
-	return 0;
-}
-early_initcall(mk_instance_map);
-
-/*
- * Its CPUs are up, KMP has its doorbell (a core_initcall) and CRC-32C
- * (libcrc32c, a module_init): open the channel to the host and say HELLO,
- * with the protocol versions.
- */
-static int __init mk_instance_hello(void)
-{
-	struct mk_hello hello = {
-		.kmp_version = cpu_to_le32(KMP_VERSION),
-		.boot_version = cpu_to_le32(MK_BOOT_VERSION),
-	};
-	struct mk_boot_status *st;
-	struct kmp_endpoint *ep;
-	int err;
-
-	if (!mk_ctrl)
-		return 0;
-	st = mk_ctrl + MK_CTRL_STATUS;
-	strscpy_pad(st->kernel_release, init_utsname()->release,
-		    sizeof(st->kernel_release));
-	mk_kmp = kmp_shared_create("host", mk_ctrl + MK_CTRL_KMP, MK_KMP_BYTES,
-				   0, mk_u32(mk_info.host_apic_id), false,
-				   MK_KMP_SLOTS, MK_KMP_BULK);
-	if (IS_ERR(mk_kmp)) {
-		pr_err("multikernel: no KMP channel to the host: %ld\n",
-		       PTR_ERR(mk_kmp));
-		mk_kmp = NULL;
-		return 0;
-	}
-	ep = kmp_channel_endpoint(mk_kmp, 0);
-	kmp_register_handler(ep, KMP_MSG_SHUTDOWN, mk_on_shutdown, NULL);
-	mk_health_beat_attach(ep);
-	err = mk_vsock_instance_attach(ep, mk_vsock_cid(mk_u32(mk_info.instance_id)));
-	if (err)
-		pr_err("multikernel: no vsock to the host: %d\n", err);
-	mk_instance_crash_init(mk_ctrl);
-	mk_status_set(MK_STAGE_HELLO, 0);
-	err = kmp_send(ep, KMP_MSG_HELLO, &hello, sizeof(hello), HZ);
-	if (err)
-		pr_err("multikernel: HELLO not sent: %d\n", err);
-	return 0;
-}
-late_initcall(mk_instance_hello);
-
-#ifdef CONFIG_MULTIKERNEL_TEST_HOOKS
-/*
- * For tests of the host's forced kill: spin with interrupts off, so that
- * nothing short of INIT stops this CPU.
- */
-static int mk_spin_set(void *data, u64 val)
-{
-	if (val != 1)
-		return -EINVAL;
-	pr_emerg("multikernel: spinning with interrupts off, as asked\n");
-	local_irq_disable();
-	for (;;)
-		cpu_relax();
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(mk_spin_fops, NULL, mk_spin_set, "%llu\n");
-
-static void mk_stall(void *ms)
-{
-	mdelay(*(u64 *)ms);
-}
-
-/*
- * For tests of the host's heartbeat: stall CPU 0, where the host's
- * messages land, with interrupts off for a while, then go on.
- */
-static int mk_stall_set(void *data, u64 ms)
-{
-	if (!ms || ms > 60000)
-		return -EINVAL;
-	pr_info("multikernel: stalling CPU 0 for %llu ms, as asked\n", ms);
-	return smp_call_function_single(0, mk_stall, &ms, 1);
-}
-DEFINE_DEBUGFS_ATTRIBUTE(mk_stall_fops, NULL, mk_stall_set, "%llu\n");
-
-static int __init mk_instance_debugfs(void)
-{
-	if (!mk_ctrl)
-		return 0;
-	debugfs_create_file_unsafe("multikernel_spin_irqs_off", 0200, NULL,
-				   NULL, &mk_spin_fops);
-	debugfs_create_file_unsafe("multikernel_stall_ms", 0200, NULL, NULL,
-				   &mk_stall_fops);
-	return 0;
-}
-device_initcall(mk_instance_debugfs);
-#endif

@@ -8,7 +8,7 @@
 #ifndef _MULTIKERNEL_KMP_RING_H
 #define _MULTIKERNEL_KMP_RING_H
 
-#include "port.h"
+#include "../model/port.h"
 #include <linux/multikernel_kmp.h>
 
 /* Largest message a receiver reassembles; a longer one is dropped. */

@@ -13,7 +13,7 @@
 #include <linux/libfdt.h>
 #include <linux/slab.h>
 
-#include "kunit_data.h"
+#include "../kunit-data/kunit_data.h"
 #include "model.h"
 
 #define WEB	"/instances/web"
