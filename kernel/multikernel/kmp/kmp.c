@@ -167,8 +167,12 @@ static int kmp_send_msg(struct kmp_endpoint *ep, u16 type, u32 seq,
 			break;
 		}
 		timeout = wait_event_timeout(ep->room_wq,
-					     atomic_read(&ep->room_gen) != gen,
-					     timeout);
+					     atomic_read(&ep->room_gen) != gen ||
+					     READ_ONCE(ep->closing), timeout);
+		if (READ_ONCE(ep->closing)) {
+			ret = -EPIPE;
+			break;
+		}
 		if (!timeout) {
 			ep->stats.wedged++;
 			ret = -ETIMEDOUT;
@@ -195,8 +199,9 @@ static int kmp_send_msg(struct kmp_endpoint *ep, u16 type, u32 seq,
  * Context: process context; may sleep.
  * Return: 0 once the whole message is in the ring, -EAGAIN or -ETIMEDOUT
  * when the peer does not make room in time (a bulk message may then be
- * cut short, and the peer drops what it got of it), -EPIPE never: a broken
- * ring shows as a peer that makes no room.
+ * cut short, and the peer drops what it got of it), -EPIPE when the
+ * channel is torn down while this waits. A broken ring shows as a peer
+ * that makes no room.
  */
 int kmp_send(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
 	     long timeout)
@@ -303,10 +308,55 @@ EXPORT_SYMBOL_GPL(kmp_register_handler);
  * What every endpoint answers: echo, version and heartbeat. Handlers run
  * in the receive work, which a teardown waits for: they never wait for
  * ring space, so a peer that stops reading loses its answers instead.
+ *
+ * An echo that fits one record is answered at once. A larger one may
+ * need the peer to read before it all fits, so it is copied and answered
+ * from a work of its own, which may wait for room until the channel
+ * closes. One such echo waits at a time; others are dropped and counted.
  */
+static void kmp_echo_work(struct work_struct *work)
+{
+	struct kmp_endpoint *ep = container_of(work, struct kmp_endpoint,
+					       echo_work);
+	struct kmp_msg req = {};
+	void *buf;
+
+	spin_lock(&ep->lock);
+	buf = ep->echo_buf;
+	req.seq = ep->echo_seq;
+	req.type = ep->echo_type;
+	req.len = ep->echo_len;
+	spin_unlock(&ep->lock);
+	if (buf)
+		kmp_reply(ep, &req, req.type, buf, req.len, HZ);
+	spin_lock(&ep->lock);
+	ep->echo_buf = NULL;
+	spin_unlock(&ep->lock);
+	kvfree(buf);
+}
+
 static void kmp_handle_echo(struct kmp_endpoint *ep, struct kmp_msg *m, void *priv)
 {
-	kmp_reply(ep, m, m->type, m->payload, m->len, 0);
+	void *buf;
+
+	if (m->len <= KMP_FAST_MAX) {
+		kmp_reply(ep, m, m->type, m->payload, m->len, 0);
+		return;
+	}
+	buf = kvmemdup(m->payload, m->len, GFP_KERNEL);
+	spin_lock(&ep->lock);
+	if (buf && !ep->echo_buf && !ep->closing) {
+		ep->echo_buf = buf;
+		ep->echo_len = m->len;
+		ep->echo_seq = m->seq;
+		ep->echo_type = m->type;
+		buf = NULL;
+		queue_work(system_wq, &ep->echo_work);
+	} else {
+		ep->stats.echoes_dropped++;
+	}
+	spin_unlock(&ep->lock);
+	kvfree(buf);
 }
 
 static void kmp_handle_hello(struct kmp_endpoint *ep, struct kmp_msg *m, void *priv)
@@ -332,6 +382,7 @@ static void kmp_endpoint_init(struct kmp_channel *ch, int i, int cpu)
 	mutex_init(&ep->tx_lock);
 	init_waitqueue_head(&ep->room_wq);
 	INIT_WORK(&ep->rx_work, kmp_rx_work);
+	INIT_WORK(&ep->echo_work, kmp_echo_work);
 	spin_lock_init(&ep->lock);
 	INIT_LIST_HEAD(&ep->calls);
 	kmp_register_handler(ep, KMP_MSG_ECHO, kmp_handle_echo, NULL);
@@ -356,11 +407,11 @@ static int kmp_stats_show(struct seq_file *sf, void *unused)
 		seq_printf(sf, "  rx: msgs %llu bytes %llu chunks %llu dropped %llu crc_errors %llu bad_magic %llu bad_index %llu\n",
 			   rx->msgs, rx->bytes, rx->chunks, rx->dropped,
 			   rx->crc_errors, rx->bad_magic, rx->bad_index);
-		seq_printf(sf, "  ipis_sent %llu ipis_suppressed %llu wedged %llu unhandled %llu stale_replies %llu\n",
+		seq_printf(sf, "  ipis_sent %llu ipis_suppressed %llu wedged %llu unhandled %llu stale_replies %llu echoes_dropped %llu\n",
 			   atomic64_read(&ep->stats.ipis_sent),
 			   atomic64_read(&ep->stats.ipis_suppressed),
 			   ep->stats.wedged, ep->stats.unhandled,
-			   ep->stats.stale_replies);
+			   ep->stats.stale_replies, ep->stats.echoes_dropped);
 	}
 	return 0;
 }
@@ -492,10 +543,16 @@ void kmp_channel_destroy(struct kmp_channel *ch)
 	int i, local = ch->remote ? 1 : 2;
 
 	debugfs_remove(ch->debugfs);
-	for (i = 0; i < local; i++)
+	for (i = 0; i < local; i++) {
 		kmp_doorbell_del(&ch->ep[i]);
+		/* A sender still waiting for room gives up now. */
+		WRITE_ONCE(ch->ep[i].closing, true);
+		wake_up_all(&ch->ep[i].room_wq);
+	}
 	for (i = 0; i < local; i++) {
 		cancel_work_sync(&ch->ep[i].rx_work);
+		cancel_work_sync(&ch->ep[i].echo_work);
+		kvfree(ch->ep[i].echo_buf);
 		kmp_ring_release(&ch->ep[i].rx);
 	}
 	if (!ch->remote)

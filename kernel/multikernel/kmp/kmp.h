@@ -24,6 +24,7 @@ struct kmp_ep_stats {
 	u64 wedged;		/* sends that timed out waiting for room */
 	u64 unhandled;		/* messages of a type nobody handles */
 	u64 stale_replies;	/* replies nobody waits for any more */
+	u64 echoes_dropped;	/* echoes that came while one waited */
 };
 
 struct kmp_endpoint {
@@ -38,10 +39,17 @@ struct kmp_endpoint {
 	struct work_struct rx_work;
 	struct list_head node;		/* in the per-CPU doorbell list */
 
-	spinlock_t lock;		/* handlers and calls */
+	spinlock_t lock;		/* handlers, calls and the echo */
 	kmp_handler_t handlers[KMP_MSG_TYPE_MAX];
 	void *priv[KMP_MSG_TYPE_MAX];
 	struct list_head calls;
+	bool closing;			/* senders stop waiting for room */
+
+	/* An echo too large to answer at once, answered from its own work. */
+	struct work_struct echo_work;
+	void *echo_buf;			/* NULL when no echo waits */
+	u32 echo_len, echo_seq;
+	u16 echo_type;
 
 	struct kmp_ep_stats stats;
 };
