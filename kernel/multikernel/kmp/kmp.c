@@ -120,8 +120,32 @@ static void kmp_rx_work(struct work_struct *work)
 	smp_mb();
 	if (ret == -EPIPE)
 		return;
-	/* More came, the budget ran out, or memory did: go round again. */
-	if (budget < 0 || ret == -ENOMEM || !kmp_ring_empty(&ep->rx))
+	/*
+	 * The budget ran out: the receive work goes round again only once an
+	 * ordinary work has run on this CPU after the tasks ahead of it, so a
+	 * peer that keeps the ring full gets about an ordinary task's share
+	 * of the CPU, not a high-priority worker's. Doorbells meanwhile queue
+	 * nothing. The receive work itself stays on one workqueue, where it
+	 * never runs twice at once.
+	 */
+	if (budget < 0) {
+		ep->stats.yields++;
+		WRITE_ONCE(ep->yielding, true);
+		queue_work_on(ep->cpu, system_wq, &ep->yield_work);
+		return;
+	}
+	/* More came, or memory ran out: go round again. */
+	if (ret == -ENOMEM || !kmp_ring_empty(&ep->rx))
+		queue_work_on(ep->cpu, system_highpri_wq, &ep->rx_work);
+}
+
+static void kmp_yield_work(struct work_struct *work)
+{
+	struct kmp_endpoint *ep = container_of(work, struct kmp_endpoint,
+					       yield_work);
+
+	WRITE_ONCE(ep->yielding, false);
+	if (!READ_ONCE(ep->closing))
 		queue_work_on(ep->cpu, system_highpri_wq, &ep->rx_work);
 }
 
@@ -383,6 +407,7 @@ static void kmp_endpoint_init(struct kmp_channel *ch, int i, int cpu)
 	init_waitqueue_head(&ep->room_wq);
 	INIT_WORK(&ep->rx_work, kmp_rx_work);
 	INIT_WORK(&ep->echo_work, kmp_echo_work);
+	INIT_WORK(&ep->yield_work, kmp_yield_work);
 	spin_lock_init(&ep->lock);
 	INIT_LIST_HEAD(&ep->calls);
 	kmp_register_handler(ep, KMP_MSG_ECHO, kmp_handle_echo, NULL);
@@ -412,6 +437,7 @@ static int kmp_stats_show(struct seq_file *sf, void *unused)
 			   atomic64_read(&ep->stats.ipis_suppressed),
 			   ep->stats.wedged, ep->stats.unhandled,
 			   ep->stats.stale_replies, ep->stats.echoes_dropped);
+		seq_printf(sf, "  yields %llu\n", ep->stats.yields);
 	}
 	return 0;
 }
@@ -550,7 +576,10 @@ void kmp_channel_destroy(struct kmp_channel *ch)
 		wake_up_all(&ch->ep[i].room_wq);
 	}
 	for (i = 0; i < local; i++) {
+		/* Each of the two may queue the other. */
+		cancel_work_sync(&ch->ep[i].yield_work);
 		cancel_work_sync(&ch->ep[i].rx_work);
+		cancel_work_sync(&ch->ep[i].yield_work);
 		cancel_work_sync(&ch->ep[i].echo_work);
 		kvfree(ch->ep[i].echo_buf);
 		kmp_ring_release(&ch->ep[i].rx);

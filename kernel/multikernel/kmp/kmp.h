@@ -25,6 +25,7 @@ struct kmp_ep_stats {
 	u64 unhandled;		/* messages of a type nobody handles */
 	u64 stale_replies;	/* replies nobody waits for any more */
 	u64 echoes_dropped;	/* echoes that came while one waited */
+	u64 yields;		/* passes that used their budget up */
 };
 
 struct kmp_endpoint {
@@ -37,6 +38,8 @@ struct kmp_endpoint {
 	wait_queue_head_t room_wq;	/* senders waiting for room */
 	atomic_t room_gen;		/* bumped when room may have come */
 	struct work_struct rx_work;
+	struct work_struct yield_work;	/* requeues rx_work, at normal priority */
+	bool yielding;			/* doorbells leave rx_work to the yield */
 	struct list_head node;		/* in the per-CPU doorbell list */
 
 	spinlock_t lock;		/* handlers, calls and the echo */

@@ -35,7 +35,7 @@ static void kmp_doorbell_handle(void)
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(ep, eps, node) {
-		if (READ_ONCE(ep->rx.ctrl->doorbell))
+		if (READ_ONCE(ep->rx.ctrl->doorbell) && !READ_ONCE(ep->yielding))
 			queue_work_on(ep->cpu, system_highpri_wq, &ep->rx_work);
 		/*
 		 * Bumped whether or not anyone sleeps yet: a sender about
