@@ -16,4 +16,5 @@ rc=0
 python3 -B "$REPO/tools/multikernel/tests/test_kerf_check.py" "$out/kerf" \
 	"$REPO/samples/multikernel" || rc=1
 python3 -B "$REPO/tools/multikernel/tests/test_rules.py" "$out" "$REPO" || rc=1
+python3 -B "$REPO/tools/multikernel/tests/test_console_escape.py" "$out" || rc=1
 exit $rc

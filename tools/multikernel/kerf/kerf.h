@@ -131,6 +131,21 @@ int do_unload(int argc, char **argv);
 int do_exec(int argc, char **argv);
 int do_kill(int argc, char **argv);
 int do_console(int argc, char **argv);
+
+/* Console bytes made safe for a terminal (escape.c). */
+struct kerf_esc {
+	int fd;
+	bool cr;			/* a carriage return waits for '\n' */
+	unsigned int have;		/* bytes of a UTF-8 sequence so far */
+	unsigned char seq[4];
+	size_t len;			/* queued in out */
+	char out[4096];
+};
+
+void kerf_esc_init(struct kerf_esc *e, int fd);
+void kerf_esc_write(struct kerf_esc *e, const void *buf, size_t n);
+int kerf_esc_flush(struct kerf_esc *e);
+int kerf_esc_end(struct kerf_esc *e);
 int kerf_probe_cpulist(const char *path, struct mk_cpus *cpus);
 int kerf_probe_topology(void *fdt, u32 total);
 int kerf_fdt_bits(void *fdt, const char *name, const unsigned long *bits,

@@ -83,12 +83,16 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "wait for it; --force, or no answer within\n"
 	  "multikernel.kill_timeout_ms, stops its CPUs at once. Either way\n"
 	  "its memory is zeroed and its CPUs come back to the host.\n" },
-	{ "console", do_console, "NAME [(-n | --no-follow)]",
+	{ "console", do_console, "NAME [(-n | --no-follow)] [(-r | --raw)]",
 	  "the console of an instance: its log, and input",
 	  "Print what instance NAME wrote to its console (hvc0) since its\n"
 	  "last exec, which the host keeps after it stops; then, while it\n"
 	  "runs, go on printing and send what is typed, line by line, until\n"
-	  "input ends. --no-follow prints the log and returns.\n" },
+	  "input ends. --no-follow prints the log and returns. Control\n"
+	  "characters other than newline and tab, bytes that are not UTF-8,\n"
+	  "and backslashes are printed escaped (\\xNN, \\\\), so that the\n"
+	  "instance cannot drive the terminal; --raw prints the bytes as\n"
+	  "they are.\n" },
 	{ "show", do_show, "[NAME]",
 	  "the pool, what is free, instances, transactions",
 	  "Show the pool, what is free, each instance and the\n"

@@ -52,7 +52,7 @@ static int run_parse(int argc, char **argv, const char *lng, char shrt,
 	return kerf_mount() ? KERF_INVALID : KERF_OK;
 }
 
-static int run_console(const char *name, bool follow);
+static int run_console(const char *name, bool follow, bool raw);
 
 int do_exec(int argc, char **argv)
 {
@@ -82,7 +82,7 @@ int do_exec(int argc, char **argv)
 	free(result);
 	if (err)
 		return KERF_INVALID;
-	return console ? run_console(name, true) : KERF_OK;
+	return console ? run_console(name, true, false) : KERF_OK;
 }
 
 int do_kill(int argc, char **argv)
@@ -105,22 +105,34 @@ int do_kill(int argc, char **argv)
 		kerf_err("nothing is loaded into '%s', or there is no such instance",
 			 name);
 	else if (err)
-		kerf_err("cannot kill %s: %s", name, strerror(-err));
+		kerf_err("cannot kill %s: %s (%s)", name, strerror(-err), status);
 	else
 		kerf_accepted("%s: %s", name, status);
 	free(status);
 	return err ? KERF_INVALID : KERF_OK;
 }
 
-/* Copy what the console has past the file position to stdout. */
-static int run_console_copy(int fd)
+/*
+ * Copy what the console has past the file position to stdout: escaped
+ * through @esc, or as it is when @esc is NULL (--raw).
+ */
+static int run_console_copy(int fd, struct kerf_esc *esc)
 {
 	char buf[4096];
 	ssize_t n;
+	int err;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (write(STDOUT_FILENO, buf, n) != n)
-			return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (!esc) {
+			if (write(STDOUT_FILENO, buf, n) != n)
+				return -errno;
+			continue;
+		}
+		kerf_esc_write(esc, buf, n);
+		err = kerf_esc_flush(esc);
+		if (err)
+			return err;
+	}
 	return n < 0 ? -errno : 0;
 }
 
@@ -162,11 +174,14 @@ static bool run_is_running(const char *name)
  * Print the console log, then, when following, what comes and what is
  * typed, until input ends or the instance stops running.
  */
-static int run_console(const char *name, bool follow)
+static int run_console(const char *name, bool follow, bool raw)
 {
 	int fd, err, linger = RUN_CONSOLE_LINGER_MS;
+	struct kerf_esc esc, *e = raw ? NULL : &esc;
 	bool eof = false;
 	char path[256];
+
+	kerf_esc_init(&esc, STDOUT_FILENO);
 
 	snprintf(path, sizeof(path), "%s/instances/%s/console", kerf_root,
 		 name);
@@ -175,7 +190,7 @@ static int run_console(const char *name, bool follow)
 		kerf_err("%s: %s", path, strerror(errno));
 		return KERF_INVALID;
 	}
-	err = run_console_copy(fd);
+	err = run_console_copy(fd, e);
 	while (!err && follow && linger > 0 && run_is_running(name)) {
 		struct pollfd p[2] = {
 			{ .fd = fd, .events = POLLPRI },
@@ -190,8 +205,10 @@ static int run_console(const char *name, bool follow)
 		if (eof)
 			linger -= 250;
 		if (!err)
-			err = run_console_copy(fd);
+			err = run_console_copy(fd, e);
 	}
+	if (!err && e)
+		err = kerf_esc_end(e);
 	close(fd);
 	if (err)
 		kerf_err("%s: %s", path, strerror(-err));
@@ -200,10 +217,26 @@ static int run_console(const char *name, bool follow)
 
 int do_console(int argc, char **argv)
 {
-	const char *name;
-	bool no_follow;
-	int err;
+	const struct option opts[] = {
+		{ "no-follow", no_argument, NULL, 'n' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool follow = true, raw = false;
+	int opt;
 
-	err = run_parse(argc, argv, "no-follow", 'n', &no_follow, &name);
-	return err ? err : run_console(name, !no_follow);
+	optind = 0;	/* as in run_parse() */
+	while ((opt = getopt_long(argc, argv, "nr", opts, NULL)) != -1) {
+		if (opt == 'n')
+			follow = false;
+		else if (opt == 'r')
+			raw = true;
+		else
+			return kerf_usage(NULL);
+	}
+	if (optind != argc - 1)
+		return kerf_usage("want one NAME");
+	if (kerf_mount())
+		return KERF_INVALID;
+	return run_console(argv[optind], follow, raw);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host tests of the rule table (kernel/multikernel/rules.c): the
+# Host tests of the rule table (kernel/multikernel/model/rules.c): the
 # documentation lists the same rules with the same errnos, and kerf
 # explains findings from the table, so a rule renamed there needs no
 # change in kerf. Prints "ok N - ..." / "not ok N - ..." and ends with
@@ -87,7 +87,7 @@ def rename_needs_no_kerf_change():
     try:
         ksrc = os.path.join(work, "multikernel")
         shutil.copytree(os.path.join(REPO, "kernel/multikernel"), ksrc)
-        rules_c = os.path.join(ksrc, "rules.c")
+        rules_c = os.path.join(ksrc, "model", "rules.c")
         src = open(rules_c).read()
         for old, new in (("cpu-overlap", "shared-cpus"),
                          ("memory-overlap", "shared-memory"),
