@@ -3,7 +3,7 @@
  * The host's heartbeat to each running instance, and its policy.
  *
  * Every interval the host sends KMP_MSG_HEARTBEAT_REQ; the instance
- * answers with KMP_MSG_HEARTBEAT_RSP and its metrics (health_beat.c). A
+ * answers with KMP_MSG_HEARTBEAT_RSP and its metrics (guest/health_beat.c). A
  * request still unanswered at the next tick is a missed beat. After
  * missed_max in a row the instance is "unresponsive"; without any answer
  * for timeout_ms it has failed, and its owner recovers it

@@ -4,7 +4,7 @@
  * the kfuncs its programs call. One policy is attached at a time. While
  * one is, it is asked first for every placement; when it declines (returns
  * non-zero), the built-in policy decides. Whatever it proposes is checked
- * like any placement (policy.c), so a buggy program can make a write fail
+ * like any placement (model/policy.c), so a buggy program can make a write fail
  * but never make the state invalid.
  *
  * The lock is held while a program runs and while a policy attaches or
