@@ -356,7 +356,7 @@ enum mk_tramp_stage {
 int arch_mk_window_get(u64 *phys);
 void arch_mk_window_put(u64 phys);
 int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params);
-void arch_mk_cpu_stop(u32 apic_id);
+int arch_mk_cpu_stop(u32 apic_id, u64 window);
 void arch_mk_cpu_nmi(u32 apic_id);
 enum mk_tramp_stage arch_mk_window_stage(u64 window);
 void arch_mk_boot_info(struct mk_boot_info *bi);
@@ -375,7 +375,10 @@ static inline int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry,
 	return -EOPNOTSUPP;
 }
 
-static inline void arch_mk_cpu_stop(u32 apic_id) {}
+static inline int arch_mk_cpu_stop(u32 apic_id, u64 window)
+{
+	return -EOPNOTSUPP;
+}
 static inline void arch_mk_cpu_nmi(u32 apic_id) {}
 
 static inline enum mk_tramp_stage arch_mk_window_stage(u64 window)

@@ -42,6 +42,7 @@ static const char * const mk_run_names[] = {
 	[MK_RUN_STOPPED] = "stopped",
 	[MK_RUN_FAILED_HELD] = "failed",
 	[MK_RUN_FAILED] = "failed",
+	[MK_RUN_QUARANTINED] = "quarantined",
 	[MK_RUN_UNLOADED] = "ready",
 };
 
@@ -60,6 +61,7 @@ static const char * const mk_event_names[] = {
 	[MK_EV_FAIL] = "fail",
 	[MK_EV_RECLAIM] = "reclaim",
 	[MK_EV_UNLOAD] = "unload",
+	[MK_EV_QUARANTINE] = "quarantine",
 };
 
 static_assert(ARRAY_SIZE(mk_event_names) == MK_EV_NR);
@@ -81,8 +83,8 @@ static const struct {
 	{ MK_EV_EXEC, S(LOADED) | S(STOPPED) | S(FAILED), MK_RUN_STARTING },
 	{ MK_EV_HELLO, S(STARTING), MK_RUN_RUNNING },
 	{ MK_EV_NO_START, S(STARTING), MK_RUN_FAILED },
-	{ MK_EV_KILL, S(RUNNING) | S(UNRESPONSIVE) | S(FAILED_HELD),
-	  MK_RUN_STOPPING },
+	{ MK_EV_KILL, S(RUNNING) | S(UNRESPONSIVE) | S(FAILED_HELD) |
+	  S(QUARANTINED), MK_RUN_STOPPING },
 	{ MK_EV_KILL, S(STARTING) | S(FAILED), MK_RUN_STOPPED },
 	{ MK_EV_PARK, S(RUNNING) | S(UNRESPONSIVE), MK_RUN_STOPPING },
 	{ MK_EV_STOPPED, S(STOPPING), MK_RUN_STOPPED },
@@ -92,6 +94,8 @@ static const struct {
 	  MK_RUN_FAILED_HELD },
 	{ MK_EV_RECLAIM, S(FAILED_HELD), MK_RUN_FAILED },
 	{ MK_EV_UNLOAD, S(LOADED) | S(STOPPED) | S(FAILED), MK_RUN_UNLOADED },
+	{ MK_EV_QUARANTINE, S(STARTING) | S(STOPPING) | S(FAILED_HELD),
+	  MK_RUN_QUARANTINED },
 };
 
 #undef S
@@ -360,7 +364,8 @@ int mk_inst_unload(const char *name)
 bool mk_run_active(enum mk_run_state st)
 {
 	return st == MK_RUN_STARTING || st == MK_RUN_STOPPING ||
-	       st == MK_RUN_FAILED_HELD || mk_run_live(st);
+	       st == MK_RUN_FAILED_HELD || st == MK_RUN_QUARANTINED ||
+	       mk_run_live(st);
 }
 
 /**

@@ -47,7 +47,9 @@ struct mk_exec_req {
  * Where an instance is in its life. mk_inst_event() is the only
  * writer, and its table (instance.c) says which step may follow which.
  * A failed instance holds its resources until its recovery takes them
- * back (MK_RUN_FAILED_HELD).
+ * back (MK_RUN_FAILED_HELD). A CPU that did not stop when it was told to
+ * keeps its instance QUARANTINED: the CPU and the memory stay out of the
+ * host's hands until a kill stops it after all, or the host reboots.
  */
 enum mk_run_state {
 	MK_RUN_LOADED,
@@ -58,6 +60,7 @@ enum mk_run_state {
 	MK_RUN_STOPPED,
 	MK_RUN_FAILED_HELD,
 	MK_RUN_FAILED,
+	MK_RUN_QUARANTINED,
 	MK_RUN_UNLOADED,	/* out of the registry, for the last readers */
 	MK_RUN_NR
 };
@@ -79,6 +82,7 @@ enum mk_run_event {
 	MK_EV_FAIL,		/* it failed, holding its resources */
 	MK_EV_RECLAIM,		/* its recovery took them back */
 	MK_EV_UNLOAD,		/* its kernel was dropped */
+	MK_EV_QUARANTINE,	/* ... or one of its CPUs did not stop */
 	MK_EV_NR
 };
 
@@ -135,6 +139,7 @@ struct mk_transition {
  * @exec_ns: ktime_get_ns() at exec
  * @hello_ns: ... and at HELLO
  * @online_mask: bit i: run.cpus[i] was online
+ * @stuck: bit i: run.cpus[i] did not stop, and is quarantined
  * @mem: its memory, mapped, while it holds it
  * @kmp: the channel to it, while it runs
  * @hello: its HELLO came; the KMP handler writes it
@@ -166,6 +171,7 @@ struct mk_inst {
 	u64 exec_ns;
 	u64 hello_ns;
 	u64 online_mask;
+	u64 stuck;
 	void *mem;
 	struct kmp_channel *kmp;
 	bool hello;
@@ -227,13 +233,14 @@ void mk_watch(struct work_struct *work);
 
 /* instance_run.c, for the recovery */
 void mk_inst_quiesce(struct mk_inst *inst);
-void mk_inst_reclaim(struct mk_inst *inst);
+bool mk_inst_reclaim(struct mk_inst *inst);
 int mk_inst_restart(struct mk_inst *inst, struct mk_report *rep);
 
 /* instance_start.c: the kernel on the instance's CPUs and memory */
 int mk_start_layout(struct mk_inst *inst, struct mk_report *rep);
 int mk_start(struct mk_inst *inst, struct mk_report *rep);
-void mk_stop(struct mk_inst *inst);
+bool mk_stop(struct mk_inst *inst);
+void mk_stop_quarantine_why(struct mk_inst *inst, char *buf, size_t size);
 bool mk_start_parked(struct mk_inst *inst, u32 *reason);
 const char *mk_park_name(u32 reason);
 bool mk_stop_graceful(struct mk_inst *inst);
@@ -243,6 +250,16 @@ int mk_start_echo(struct mk_inst *inst, const void *buf, u32 len, u64 *ns);
 void mk_recover_work(struct work_struct *work);
 void mk_recover(struct mk_inst *inst, enum mk_failure cause,
 		const char *text);
+
+/* instance_debugfs.c: a CPU whose stop is taken not to work, for tests */
+#ifdef CONFIG_MULTIKERNEL_TEST_HOOKS
+bool mk_test_stop_ignored(unsigned int cpu);
+#else
+static inline bool mk_test_stop_ignored(unsigned int cpu)
+{
+	return false;
+}
+#endif
 
 /* instance_console.c */
 bool mk_cons_drain(struct mk_inst *inst);

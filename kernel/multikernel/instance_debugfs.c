@@ -15,6 +15,13 @@
  *
  *   echo "NAME TEXT" > /sys/kernel/debug/multikernel/kmp_echo
  *   cat /sys/kernel/debug/multikernel/kmp_echo   # "NAME: N bytes back in U us"
+ *
+ * A CPU that does not stop when its instance is stopped, as one in VMX
+ * root operation would ignore INIT: the host sends it nothing, so it goes
+ * on running the instance's kernel, and the host must quarantine it. -1
+ * (the default) lets every CPU stop again.
+ *
+ *   echo CPU > /sys/kernel/debug/multikernel/stop_ignored_cpu
  */
 
 #include <linux/debugfs.h>
@@ -142,6 +149,35 @@ static const struct file_operations mk_echo_fops = {
 	.llseek	= default_llseek,
 };
 
+static int mk_stop_ignored = -1;
+
+static int mk_stop_ignored_get(void *data, u64 *val)
+{
+	*val = (u64)(s64)READ_ONCE(mk_stop_ignored);
+	return 0;
+}
+
+static int mk_stop_ignored_set(void *data, u64 val)
+{
+	s64 cpu = (s64)val;
+
+	if (cpu < -1 || cpu >= nr_cpu_ids)
+		return -EINVAL;
+	WRITE_ONCE(mk_stop_ignored, cpu);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(mk_stop_ignored_fops, mk_stop_ignored_get,
+				mk_stop_ignored_set, "%lld\n");
+
+/**
+ * mk_test_stop_ignored - whether a test makes this CPU ignore its stop
+ * @cpu: a host CPU number
+ */
+bool mk_test_stop_ignored(unsigned int cpu)
+{
+	return READ_ONCE(mk_stop_ignored) == (int)cpu;
+}
+
 static int __init mk_inst_debugfs(void)
 {
 	struct dentry *dir = debugfs_lookup("multikernel", NULL);
@@ -150,6 +186,8 @@ static int __init mk_inst_debugfs(void)
 		dir = debugfs_create_dir("multikernel", NULL);
 	debugfs_create_file("pool_nonzero", 0600, dir, NULL, &mk_nonzero_fops);
 	debugfs_create_file("kmp_echo", 0600, dir, NULL, &mk_echo_fops);
+	debugfs_create_file_unsafe("stop_ignored_cpu", 0600, dir, NULL,
+				   &mk_stop_ignored_fops);
 	dput(dir);
 	return 0;
 }

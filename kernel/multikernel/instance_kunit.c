@@ -33,6 +33,10 @@ static void mk_inst_table(struct kunit *test)
 		{ MK_RUN_RUNNING, MK_EV_PARK, MK_RUN_STOPPING },
 		{ MK_RUN_STOPPING, MK_EV_STOPPED, MK_RUN_STOPPED },
 		{ MK_RUN_STOPPED, MK_EV_UNLOAD, MK_RUN_UNLOADED },
+		{ MK_RUN_STOPPING, MK_EV_QUARANTINE, MK_RUN_QUARANTINED },
+		{ MK_RUN_STARTING, MK_EV_QUARANTINE, MK_RUN_QUARANTINED },
+		{ MK_RUN_FAILED_HELD, MK_EV_QUARANTINE, MK_RUN_QUARANTINED },
+		{ MK_RUN_QUARANTINED, MK_EV_KILL, MK_RUN_STOPPING },
 	};
 	unsigned int i;
 
@@ -56,6 +60,16 @@ static void mk_inst_table_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_UNLOADED, MK_EV_EXEC), MK_RUN_NR);
 	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_LOADED, MK_EV_HELLO), MK_RUN_NR);
 	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_FAILED, MK_EV_RECLAIM), MK_RUN_NR);
+	/* A CPU that did not stop: nothing may give its resources away. */
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_QUARANTINED, MK_EV_EXEC),
+			MK_RUN_NR);
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_QUARANTINED, MK_EV_UNLOAD),
+			MK_RUN_NR);
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_QUARANTINED, MK_EV_LOAD),
+			MK_RUN_NR);
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_QUARANTINED, MK_EV_RECLAIM),
+			MK_RUN_NR);
+	KUNIT_EXPECT_TRUE(test, mk_run_active(MK_RUN_QUARANTINED));
 }
 
 static char *mk_t_show(struct kunit *test, struct mk_inst *inst,

@@ -128,7 +128,8 @@ static const char *mk_recover_once(struct mk_inst *inst)
 		return "resources held (policy none): kill or recover the instance";
 	h->step = MK_REC_RECLAIMING;
 	t0 = ktime_get_ns();
-	mk_inst_reclaim(inst);
+	if (!mk_inst_reclaim(inst))
+		return "quarantined: a CPU did not stop; not restarted";
 	mk_recovery_log(inst->name, MK_REC_RECLAIMING,
 			"CPUs stopped and returned, %llu MiB zeroed and returned in %llu ms",
 			inst->lay.mem_bytes >> 20, mk_ms_since(t0));

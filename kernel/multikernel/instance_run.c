@@ -147,6 +147,25 @@ static void mk_exec_running(struct mk_inst *inst)
 		pr_warn("multikernel: %s: no vsock: %d\n", inst->name, err);
 }
 
+/*
+ * After mk_stop(): @ev with @why if every CPU stopped; otherwise the
+ * instance is quarantined, and says why.
+ */
+static void mk_stop_event(struct mk_inst *inst, bool stopped,
+			  enum mk_run_event ev, const char *why)
+{
+	char q[MK_REASON_MAX];
+
+	lockdep_assert_held(&inst->lock);
+	if (stopped) {
+		mk_inst_event(inst, ev, why);
+		return;
+	}
+	mk_stop_quarantine_why(inst, q, sizeof(q));
+	mk_inst_event(inst, MK_EV_QUARANTINE, q);
+	mk_recovery_log(inst->name, MK_REC_MONITORING, "quarantined: %s", q);
+}
+
 /**
  * mk_inst_exec - start a claimed kernel
  * @inst: the instance, claimed with mk_inst_exec_claim()
@@ -163,6 +182,8 @@ int mk_inst_exec(struct mk_inst *inst, struct mk_report *rep)
 	mk_inst_lock(inst);
 	if (!err) {
 		mk_exec_running(inst);
+	} else if (inst->stuck) {
+		mk_stop_event(inst, false, MK_EV_NO_START, NULL);
 	} else if (err == -EINTR) {
 		mk_inst_event(inst, MK_EV_KILL, "killed while it started");
 	} else {
@@ -205,6 +226,7 @@ int mk_inst_restart(struct mk_inst *inst, struct mk_report *rep)
 static void mk_watch_parked(struct mk_inst *inst, u32 reason)
 {
 	bool restart = READ_ONCE(inst->health.pol.on_failure) == MK_FAIL_RESTART;
+	bool stopped;
 
 	lockdep_assert_held(&inst->lock);
 	if (reason == MK_PARK_PANIC || (reason == MK_PARK_RESTART && restart)) {
@@ -216,11 +238,11 @@ static void mk_watch_parked(struct mk_inst *inst, u32 reason)
 	mk_inst_unlock(inst);
 
 	mk_health_stop(&inst->health);
-	mk_stop(inst);
+	stopped = mk_stop(inst);
 	mk_recovery_log(inst->name, MK_REC_MONITORING, "stopped itself: %s",
 			mk_park_name(reason));
 	mk_inst_lock(inst);
-	mk_inst_event(inst, MK_EV_STOPPED, NULL);
+	mk_stop_event(inst, stopped, MK_EV_STOPPED, NULL);
 	wake_up_all(&inst->wq);
 }
 
@@ -266,14 +288,18 @@ void mk_inst_quiesce(struct mk_inst *inst)
  * mk_inst_reclaim - stop a failed instance and take its resources back
  * @inst: the instance, failed with its resources held, quiesced
  *
- * Its status stays "failed", with the same reason.
+ * Its status stays "failed", with the same reason; or it is quarantined.
+ *
+ * Return: whether everything is back.
  */
-void mk_inst_reclaim(struct mk_inst *inst)
+bool mk_inst_reclaim(struct mk_inst *inst)
 {
-	mk_stop(inst);
+	bool stopped = mk_stop(inst);
+
 	mk_inst_lock(inst);
-	mk_inst_event(inst, MK_EV_RECLAIM, NULL);
+	mk_stop_event(inst, stopped, MK_EV_RECLAIM, NULL);
 	mk_inst_unlock(inst);
+	return stopped;
 }
 
 static void mk_on_late(void *priv, const char *why)
@@ -385,11 +411,13 @@ static int mk_kill_wait(struct mk_inst *inst, bool *waited)
  *
  * Return: 0; -ENOENT if nothing is loaded, -ESRCH if it does not run;
  * -ETIMEDOUT if a start or recovery did not give up within kill_wait_ms
- * (it stops at its next step).
+ * (it stops at its next step); -EIO if a CPU did not stop, and the
+ * instance is quarantined. A kill of a quarantined instance tries to stop
+ * its stuck CPUs again.
  */
 int mk_inst_kill(struct mk_inst *inst, bool force)
 {
-	bool parked = false, waited;
+	bool parked = false, waited, stopped;
 	int err;
 
 	mk_inst_lock(inst);
@@ -399,7 +427,8 @@ int mk_inst_kill(struct mk_inst *inst, bool force)
 	if (inst->state == MK_RUN_UNLOADED)
 		err = -ENOENT;
 	else if (!waited && !mk_run_live(inst->state) &&
-		 inst->state != MK_RUN_FAILED_HELD)
+		 inst->state != MK_RUN_FAILED_HELD &&
+		 inst->state != MK_RUN_QUARANTINED)
 		err = -ESRCH;
 	if (err) {
 		mk_inst_unlock(inst);
@@ -413,8 +442,9 @@ int mk_inst_kill(struct mk_inst *inst, bool force)
 		mk_inst_unlock(inst);
 		return 0;
 	}
-	/* A failed kernel answers nothing: no graceful kill. */
-	force = force || inst->state == MK_RUN_FAILED_HELD;
+	/* A failed kernel answers nothing, nor does a CPU that would not stop. */
+	force = force || inst->state == MK_RUN_FAILED_HELD ||
+		inst->state == MK_RUN_QUARANTINED;
 	inst->stop = true;
 	mk_inst_event(inst, MK_EV_KILL, "");
 	mk_inst_unlock(inst);
@@ -422,15 +452,15 @@ int mk_inst_kill(struct mk_inst *inst, bool force)
 
 	if (!force)
 		parked = mk_stop_graceful(inst);
-	mk_stop(inst);
+	stopped = mk_stop(inst);
 
 	mk_inst_lock(inst);
-	mk_inst_event(inst, MK_EV_STOPPED,
+	mk_stop_event(inst, stopped, MK_EV_STOPPED,
 		      force ? "killed" : parked ? "power off" :
 		      "killed: no power off within the timeout");
 	wake_up_all(&inst->wq);
 	mk_inst_unlock(inst);
-	return 0;
+	return stopped ? 0 : -EIO;
 }
 
 /**

@@ -15,9 +15,13 @@
  * stopped and its CPUs returned.
  *
  * Stopping, for kill or when the instance parked itself: every CPU gets
- * INIT, whatever it runs, the console is drained one last time, the
- * memory is zeroed before any other instance can have it, and the CPUs go
- * back to the host, online if they were.
+ * INIT, whatever it runs, and must show that it stopped (the arch code
+ * sends it to a page where it checks in). The console is drained one last
+ * time, the memory is zeroed before any other instance can have it, and
+ * the CPUs go back to the host, online if they were. A CPU that does not
+ * check in may still run in the instance's memory: it stays out of the
+ * host, and so do that memory and the low window, quarantined until a
+ * kill stops the CPU after all, or the host reboots.
  *
  * What the instance writes is untrusted: the host reads its status words
  * once, compares them with the few values they may take, and never
@@ -43,6 +47,7 @@
 #include <linux/vmalloc.h>
 
 #include "instance.h"
+#include "machine.h"
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "multikernel."
@@ -137,13 +142,15 @@ static void mk_cpu_set_present(unsigned int cpu, bool present)
 	cpu_maps_update_done();
 }
 
-/* Give back the first @n CPUs, online again if they were. */
-static void mk_cpus_return(struct mk_inst *inst, unsigned int n)
+/* Give back the first @n CPUs of those in @which, online if they were. */
+static void mk_cpus_return(struct mk_inst *inst, unsigned int n, u64 which)
 {
 	unsigned int i, cpu;
 	int err;
 
 	for (i = 0; i < n; i++) {
+		if (!(which & BIT_ULL(i)))
+			continue;
 		cpu = inst->run.cpus[i];
 		mk_cpu_set_present(cpu, true);
 		if (!(inst->online_mask & BIT_ULL(i)))
@@ -170,7 +177,7 @@ static int mk_cpus_take(struct mk_inst *inst, struct mk_report *rep)
 				mk_report_add(rep, MK_RULE_EXEC_CPUS,
 					      "exec: CPU %u cannot go offline: error %d",
 					      cpu, err);
-				mk_cpus_return(inst, i);
+				mk_cpus_return(inst, i, U64_MAX);
 				return -EINVAL;
 			}
 			inst->online_mask |= BIT_ULL(i);
@@ -231,28 +238,70 @@ static void mk_start_drain(struct mk_inst *inst)
 	mk_inst_unlock(inst);
 }
 
+/* Stop CPU @i of the instance; false if it did not show that it stopped. */
+static bool mk_cpu_stop(struct mk_inst *inst, unsigned int i)
+{
+	unsigned int cpu = inst->run.cpus[i];
+	int err;
+
+	if (mk_test_stop_ignored(cpu))
+		return false;
+	err = arch_mk_cpu_stop(arch_kmp_cpu_phys_id(cpu), inst->window);
+	return !err || err == -EOPNOTSUPP;
+}
+
 /**
- * mk_stop - stop every CPU, keep the console, scrub the memory, return
+ * mk_stop_quarantine_why - what status says of a quarantined instance
+ * @inst: the instance, with CPUs that did not stop
+ * @buf: where to write it
+ * @size: its size
+ */
+void mk_stop_quarantine_why(struct mk_inst *inst, char *buf, size_t size)
+{
+	unsigned int i = __ffs64(inst->stuck);
+
+	snprintf(buf, size,
+		 "CPU %u did not stop; it and %llu MiB at %#llx stay out of the host until a kill stops it or the host reboots",
+		 inst->run.cpus[i], inst->lay.mem_bytes >> 20, inst->lay.mem);
+}
+
+/**
+ * mk_stop - stop the CPUs, keep the console, scrub the memory, return
  *	the CPUs
  * @inst: an instance that holds its resources, claimed for stopping: no
- *	heartbeat or watch runs; its lock not held
+ *	heartbeat or watch runs; its lock not held. If it is quarantined,
+ *	only its stuck CPUs are stopped again.
+ *
+ * Return: true once every CPU stopped and everything is back. False if a
+ * CPU did not stop: the CPUs that did are back, and @inst->stuck says
+ * which did not; those, the memory and the window stay the instance's.
  */
-void mk_stop(struct mk_inst *inst)
+bool mk_stop(struct mk_inst *inst)
 {
+	u64 all = GENMASK_ULL(inst->run.ncpus - 1, 0);
+	u64 todo = inst->stuck ? inst->stuck : all;
 	unsigned int i;
 
+	inst->stuck = 0;
 	for (i = 0; i < inst->run.ncpus; i++)
-		arch_mk_cpu_stop(arch_kmp_cpu_phys_id(inst->run.cpus[i]));
-	/* Its CPUs run nothing now: no doorbell can come from them. */
+		if ((todo & BIT_ULL(i)) && !mk_cpu_stop(inst, i))
+			inst->stuck |= BIT_ULL(i);
+	/* The rest runs nothing now: no doorbell can come from them. */
 	mk_vsock_host_detach(mk_vsock_cid(inst->run.id));
 	if (inst->kmp)
 		kmp_channel_destroy(inst->kmp);
 	inst->kmp = NULL;
 	mk_start_drain(inst);
-	memset(inst->mem, 0, inst->lay.mem_bytes);
+	mk_cpus_return(inst, inst->run.ncpus, todo & ~inst->stuck);
+	if (inst->stuck) {
+		pr_crit("multikernel: %s: CPU %u did not stop; it stays quarantined with the instance's memory\n",
+			inst->name, inst->run.cpus[__ffs64(inst->stuck)]);
+		return false;
+	}
+	mk_pool_scrub(inst->mem, inst->lay.mem_bytes);
 	inst->mem = NULL;
-	mk_cpus_return(inst, inst->run.ncpus);
 	arch_mk_window_put(inst->window);
+	return true;
 }
 
 static const char *mk_tramp_name(enum mk_tramp_stage stage)
@@ -403,6 +452,11 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 	err = mk_exec_check_cpus(inst, rep);
 	if (err)
 		return err;
+	if (mk_pool_wait_clean()) {
+		mk_report_add(rep, MK_RULE_EXEC_MEMORY,
+			      "exec: the pool is still being zeroed since boot; try again");
+		return -EBUSY;
+	}
 	err = arch_mk_window_get(&inst->window);
 	if (err == -EOPNOTSUPP)
 		return err;

@@ -169,6 +169,16 @@ static void mk_send_init(u32 apic_id)
 	local_irq_restore(flags);
 }
 
+static void mk_send_startup(u32 apic_id, u64 page)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	apic_icr_write(APIC_DM_STARTUP | (page >> PAGE_SHIFT), apic_id);
+	safe_apic_wait_icr_idle();
+	local_irq_restore(flags);
+}
+
 /**
  * arch_mk_cpu_start - start an instance's boot CPU at its kernel
  * @apic_id: the CPU, offline in the host and out of its present mask
@@ -182,7 +192,6 @@ static void mk_send_init(u32 apic_id)
  */
 int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params)
 {
-	unsigned long flags;
 	int i, err;
 
 	if (window & ~PAGE_MASK || window >= SZ_1M)
@@ -195,26 +204,71 @@ int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params)
 	for (i = 0; i < 2; i++) {
 		if (i && arch_mk_window_stage(window) != MK_TRAMP_NONE)
 			break;
-		local_irq_save(flags);
-		apic_icr_write(APIC_DM_STARTUP | (window >> PAGE_SHIFT),
-			       apic_id);
-		safe_apic_wait_icr_idle();
-		local_irq_restore(flags);
+		mk_send_startup(apic_id, window);
 		usleep_range(300, 400);
 	}
 	return 0;
 }
 
-/**
- * arch_mk_cpu_stop - stop a CPU of an instance, whatever it is doing
- * @apic_id: the CPU
- *
- * INIT leaves it waiting for a STARTUP IPI: it runs nothing from then on,
- * so the instance's memory may be reused at once.
- */
-void arch_mk_cpu_stop(u32 apic_id)
+/* How long a stopped CPU has to check in; TCG may be slow to start it. */
+#define MK_CHECKIN_WAIT_US	200000
+
+/* Whether the CPU wrote its check-in word within @us microseconds. */
+static bool mk_checked_in(const u8 *page, u32 apic_id, unsigned int us)
 {
+	u32 want = MK_PARK_CHECKIN_MAGIC | (apic_id & 0xff);
+	unsigned int t;
+
+	for (t = 0; t < us; t += 100) {
+		if (get_unaligned_le32(page + MK_PARK_CHECKIN) == want)
+			return true;
+		usleep_range(100, 200);
+	}
+	return get_unaligned_le32(page + MK_PARK_CHECKIN) == want;
+}
+
+/**
+ * arch_mk_cpu_stop - stop a CPU of an instance, whatever it is doing, and
+ *	see that it stopped
+ * @apic_id: the CPU
+ * @window: the instance's low window, from arch_mk_window_get(): its
+ *	first page, the host's, is where the CPU checks in
+ *
+ * INIT stops a CPU, but not one in VMX root operation or SMX, where it is
+ * held off: such a CPU would go on running in memory the host lends
+ * again. So after INIT the CPU is sent, with STARTUP IPIs, to a page
+ * where it writes a check-in word and halts; a CPU that INIT stopped
+ * waits for exactly that, one that INIT did not stop ignores it. Once it
+ * checked in, INIT again leaves it waiting for a STARTUP, as the host
+ * wants its CPUs when it onlines them.
+ *
+ * Context: process context; sleeps, for about 200 ms at most.
+ * Return: 0 once the CPU checked in; -ETIMEDOUT if it did not, and must be
+ * taken for running still; -ENOMEM if the page cannot be mapped.
+ */
+int arch_mk_cpu_stop(u32 apic_id, u64 window)
+{
+	size_t len = mk_park_end - mk_park;
+	u8 *page;
+	bool in;
+
 	mk_send_init(apic_id);
+	page = memremap(window, PAGE_SIZE, MEMREMAP_WB);
+	if (!page)
+		return -ENOMEM;
+	memset(page, 0, PAGE_SIZE);
+	memcpy(page, mk_park, len);
+	/* Two STARTUPs, as for any CPU: the first may be lost. */
+	mk_send_startup(apic_id, window);
+	in = mk_checked_in(page, apic_id, 1000);
+	if (!in) {
+		mk_send_startup(apic_id, window);
+		in = mk_checked_in(page, apic_id, MK_CHECKIN_WAIT_US);
+	}
+	memunmap(page);
+	if (in)
+		mk_send_init(apic_id);
+	return in ? 0 : -ETIMEDOUT;
 }
 
 /**

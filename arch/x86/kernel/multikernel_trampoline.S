@@ -59,3 +59,29 @@ mk_trampoline_prot:
 	.quad	0x00cf92000000ffff	/* __BOOT_DS: flat 4 GiB data */
 	.org	mk_trampoline + MK_TRAMP_END
 mk_trampoline_end:
+
+/*
+ * Where a CPU of a stopped instance checks in: INIT stopped it, and a
+ * STARTUP IPI brings it here, to the start of the page, in real mode. It
+ * writes its initial APIC ID (CPUID leaf 1) with a magic, and halts with
+ * interrupts off until the host sends INIT again. A CPU that INIT did not
+ * stop never gets here, which is what the host looks for.
+ */
+	.balign	16
+	.globl	mk_park
+	.globl	mk_park_end
+mk_park:
+	.code16
+	cli
+	cld
+	movw	%cs, %ax
+	movw	%ax, %ds
+	movl	$1, %eax
+	cpuid
+	shrl	$24, %ebx
+	orl	$MK_PARK_CHECKIN_MAGIC, %ebx
+	movl	%ebx, MK_PARK_CHECKIN
+1:	hlt
+	jmp	1b
+	.org	mk_park + MK_PARK_END
+mk_park_end:

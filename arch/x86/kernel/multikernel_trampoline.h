@@ -16,6 +16,14 @@
 #define MK_TRAMP_STAGE		0x138	/* u32: how far the CPU got */
 #define MK_TRAMP_END		0x140
 
+/*
+ * The check-in page: after INIT, a stopped CPU is sent here, writes that
+ * it came, and halts, so that the host sees it stopped.
+ */
+#define MK_PARK_CHECKIN		0x40	/* u32: MK_PARK_CHECKIN_MAGIC | APIC ID */
+#define MK_PARK_END		0x48
+#define MK_PARK_CHECKIN_MAGIC	0x4d4b0000	/* low byte: initial APIC ID */
+
 /* MK_TRAMP_STAGE values, as the CPU writes them. */
 #define MK_TRAMP_STAGE_REAL	0x4d4b0001	/* running in real mode */
 #define MK_TRAMP_STAGE_PROT	0x4d4b0002	/* jumping to the kernel */
@@ -25,6 +33,7 @@
 
 /* The code and its parts, in .rodata: copied, never run in place. */
 extern const u8 mk_trampoline[], mk_trampoline_prot[], mk_trampoline_end[];
+extern const u8 mk_park[], mk_park_end[];
 #endif
 
 #endif /* _X86_MULTIKERNEL_TRAMPOLINE_H */

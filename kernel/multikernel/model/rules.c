@@ -123,6 +123,7 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 		"instance-not-loaded", -ENOENT, MK_RES_NONE },
 	[MK_RULE_EXEC_CPUS] = { "exec-cpus", -EINVAL, MK_RES_NONE },
 	[MK_RULE_EXEC_WINDOW] = { "exec-window", -ENOSPC, MK_RES_NONE },
+	[MK_RULE_EXEC_MEMORY] = { "exec-memory", -EBUSY, MK_RES_NONE },
 	[MK_RULE_EXEC_HELLO] = { "exec-hello", -ETIMEDOUT, MK_RES_NONE },
 	[MK_RULE_EXEC_PROTOCOL] = { "exec-protocol", -EPROTO, MK_RES_NONE },
 	[MK_RULE_HEALTH_POLICY] = { "health-policy", -EINVAL, MK_RES_NONE },

@@ -5,9 +5,11 @@
 # kernel: an instance whose memory moved after its load boots where it
 # is now, beside another that took its old place and keeps running; a
 # kill during an endless restart loop (a kernel that panics at every
-# boot) returns within its bound; and exec, kill, unload, recover and
+# boot) returns within its bound; exec, kill, unload, recover and
 # readers of every file race for 200 rounds, clean under KASAN and
-# lockdep. What happened is read from each instance's transitions file,
+# lockdep; and a CPU that does not stop (a test hook makes the host skip
+# its INIT, as VMX root operation would hold INIT off) keeps its
+# instance quarantined, with its memory, until a kill stops it after all. What happened is read from each instance's transitions file,
 # never by catching a short-lived status.
 
 . "$(dirname "$0")/lib.sh"
@@ -31,9 +33,10 @@ load_lean() {
 fresh() {
 	local n
 
+	echo -1 > "$DBG/stop_ignored_cpu"
 	for n in $(ls "$I" 2>/dev/null); do
-		grep -q -E "^(starting|running|unresponsive|failed)" "$I/$n/status" &&
-			echo force > "$I/$n/kill" 2>/dev/null
+		grep -q -E "^(starting|running|unresponsive|failed|quarantined)" \
+			"$I/$n/status" && echo force > "$I/$n/kill" 2>/dev/null
 	done
 	rollback_all && kerf init --cpus=1-3 --apply && want_rc 0
 }
@@ -146,9 +149,50 @@ race() {
 		{ echo "online: $(cat /sys/devices/system/cpu/online)"; return 1; }
 }
 
+# CPU 3 ignores its stop: the instance is quarantined, and nothing of it
+# goes back to the host, until a kill finds the CPU stopped after all.
+quarantine() {
+	local i
+
+	fresh || return 1
+	kerf create q --cpus=2-3 --memory=64M; want_rc 0 || return 1
+	load_lean q; want_rc 0 || return 1
+	kerf exec q; want_rc 0 && wait_console q "instance: init" || return 1
+	echo 3 > "$DBG/stop_ignored_cpu" || return 1
+	kerf kill --force q; want_rc 1 && err_has "quarantined" || return 1
+	status_has q "^quarantined: CPU 3 did not stop" || return 1
+	grep -q " kill running stopping" "$I/q/transitions" &&
+		grep -q " quarantine stopping quarantined" "$I/q/transitions" ||
+		{ cat "$I/q/transitions"; return 1; }
+	# CPU 2 stopped and came back; CPU 3 stays out, and cannot be onlined.
+	grep -q "^0-2$" /sys/devices/system/cpu/online ||
+		{ echo "online: $(cat /sys/devices/system/cpu/online)"; return 1; }
+	echo 1 > /sys/devices/system/cpu/cpu3/online 2>/dev/null &&
+		{ echo "CPU 3 went online"; return 1; }
+	# Its memory is nobody else's, and nothing can take it from it.
+	cat "$I/q/memory" > "$DBG/pool_nonzero" 2>/dev/null &&
+		{ echo "its memory is free to read"; return 1; }
+	kerf exec q; want_rc 1 && err_has "instance-busy" || return 1
+	echo 1 > "$I/q/unload" 2>/dev/null && { echo "unloaded"; return 1; }
+	kerf create r --cpus=1 --memory=64M --memory-base="$(cut -d' ' -f1 "$I/q/memory")"
+	want_rc 1 || return 1
+	kerf delete q; want_rc 1 && err_has "instance-busy" || return 1
+	# The CPU stops after all: the next kill ends the quarantine.
+	echo -1 > "$DBG/stop_ignored_cpu" || return 1
+	kerf kill --force q; want_rc 0 || return 1
+	status_is q "stopped: killed" || return 1
+	grep -q "^0-3$" /sys/devices/system/cpu/online ||
+		{ echo "online: $(cat /sys/devices/system/cpu/online)"; return 1; }
+	cat "$I/q/memory" > "$DBG/pool_nonzero" &&
+		[ "$(cat "$DBG/pool_nonzero")" = 0 ] ||
+		{ echo "$(cat "$DBG/pool_nonzero") bytes not zero"; return 1; }
+	kerf exec q; want_rc 0 && wait_console q "instance: init" || return 1
+	kerf kill --force q; want_rc 0
+}
+
 mk_require_root
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 [ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
@@ -159,6 +203,8 @@ mk_check "memory shrunk after load: exec refused, load again" shrunk_after_load
 mk_check "a kill during an endless restart loop returns within ${KILL_BOUND_S} s" \
 	kill_in_restart_loop
 mk_check "exec, kill, unload, recover and readers race for 200 rounds" race
+mk_check "a CPU that does not stop is quarantined with its memory, until a kill stops it" \
+	quarantine
 mk_check "the host task counted all along" host_progressed
 kill "$COUNTER"
 fresh
