@@ -520,9 +520,11 @@ EXPORT_SYMBOL_GPL(kmp_loopback_create);
  * Endpoint 0 is this kernel's; endpoint 1 stands for the peer, and only
  * its doorbell is used. Ring 0 carries the owner's messages, ring 1 the
  * other side's. Everything in @shm is the peer's to scribble on: the ring
- * code checks every index, length and CRC it reads from there. Doorbells
- * need the architecture's (arch_kmp_doorbell_send()); without it the
- * peer sees a message at its next doorbell or poll.
+ * code checks every index, length and CRC it reads from there, and
+ * reassembles no message longer than the channel's shared memory, so that
+ * what the peer makes this kernel allocate stays in proportion to what it
+ * shares. Doorbells need the architecture's (arch_kmp_doorbell_send());
+ * without it the peer sees a message at its next doorbell or poll.
  *
  * Return: the channel, or an ERR_PTR().
  */
@@ -552,6 +554,7 @@ struct kmp_channel *kmp_shared_create(const char *name, void *shm, size_t size,
 		kfree(ch);
 		return ERR_PTR(err);
 	}
+	ch->ep[0].rx.max_msg = min_t(size_t, ch->shm_size, KMP_MAX_MSG);
 	kmp_endpoint_init(ch, 0, cpu);
 	ch->ep[1].ch = ch;
 	ch->ep[1].cpu = -1;

@@ -475,6 +475,22 @@ static void kmp_bad_reassembly(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kmp_ring_send(&t->tx, &h, buf, &done), 0);
 	KUNIT_EXPECT_EQ(test, kmp_ring_recv(&t->rx, &m), -EBADMSG);
 	KUNIT_EXPECT_EQ(test, t->rx.stats.dropped, 3);
+	/*
+	 * Longer than the receiver reassembles: each chunk is dropped, and
+	 * nothing is allocated for it.
+	 */
+	t->rx.max_msg = T_BULK / 2;
+	done = 0;
+	KUNIT_ASSERT_EQ(test, kmp_t_send(t, 4, buf, T_BULK, &done), 0);
+	KUNIT_ASSERT_EQ(test, kmp_t_send(t, 4, buf, T_BULK, &done), 0);
+	KUNIT_ASSERT_EQ(test, done, T_BULK);
+	KUNIT_EXPECT_EQ(test, kmp_ring_recv(&t->rx, &m), -EBADMSG);
+	KUNIT_EXPECT_NULL(test, t->rx.msg);
+	KUNIT_EXPECT_EQ(test, kmp_ring_recv(&t->rx, &m), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, kmp_ring_recv(&t->rx, &m), 0);	/* empty */
+	KUNIT_EXPECT_EQ(test, t->rx.stats.dropped, 5);
+	KUNIT_EXPECT_NULL(test, t->rx.msg);
+	t->rx.max_msg = KMP_MAX_MSG;
 	/* And the ring still works. */
 	KUNIT_ASSERT_EQ(test, kmp_t_send(t, 9, buf, 10, NULL), 0);
 	KUNIT_ASSERT_EQ(test, kmp_t_recv(t, &m), 1);

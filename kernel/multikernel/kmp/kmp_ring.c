@@ -85,6 +85,7 @@ int kmp_ring_init(struct kmp_ring *r, void *shm, size_t size, u32 nslots,
 	r->bulk = bulk_size ? r->slots + (size_t)nslots * KMP_SLOT_SIZE : NULL;
 	r->nslots = nslots;
 	r->bulk_size = bulk_size;
+	r->max_msg = KMP_MAX_MSG;
 	if (clear)
 		memset(r->ctrl, 0, sizeof(*r->ctrl));
 	return 0;
@@ -444,7 +445,7 @@ static int kmp_recv_chunk(struct kmp_ring *r, const struct kmp_header *h,
 	src = r->bulk + (pos & (size - 1));
 	r->rd += KMP_DESC_SLOTS;
 	r->bulk_rd = pos + clen;
-	if (len > KMP_MAX_MSG) {
+	if (len > r->max_msg) {
 		r->stats.dropped++;
 		kmp_release_read(r);
 		return -EBADMSG;

@@ -50,6 +50,7 @@ struct kmp_ring {
 	u32 bulk_rd;
 	u32 bulk_tail;
 	u32 bulk_tail_pub;
+	u32 max_msg;		/* longest message it reassembles */
 	bool broken;		/* the peer wrote what no sound sender writes */
 	bool held;		/* a delivered message is not released yet */
 	u8 *held_buf;		/* its reassembly buffer, if it has one */
