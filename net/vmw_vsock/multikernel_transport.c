@@ -34,6 +34,13 @@
 #define MK_VSOCK_MAX		(MK_VSOCK_HDR + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 /* A peer that makes no room for this long has stopped. */
 #define MK_VSOCK_TX_TIMEOUT	(10 * HZ)
+/*
+ * Packets waiting for one peer. Stream credit is the peer's to give, so
+ * without a cap of its own the host would queue whatever a peer that
+ * grants credit and never reads let it: past the cap, a send fails with
+ * ENOBUFS.
+ */
+#define MK_VSOCK_QUEUE_MAX	128
 
 static_assert(sizeof(struct virtio_vsock_hdr) == 44);
 
@@ -91,6 +98,12 @@ static int mk_vsock_send_pkt(struct sk_buff *skb)
 		len = le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_REQUEST ? -ENODEV : -ECONNRESET;
 		kfree_skb(skb);
 		return len;
+	}
+	if (skb_queue_len(&peer->queue) >= MK_VSOCK_QUEUE_MAX) {
+		rcu_read_unlock();
+		atomic64_inc(&mk_vsock_stats.lost);
+		kfree_skb(skb);
+		return -ENOBUFS;
 	}
 	virtio_vsock_skb_queue_tail(&peer->queue, skb);
 	queue_work(system_unbound_wq, &peer->tx_work);
