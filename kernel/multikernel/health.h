@@ -172,8 +172,10 @@ void mk_recovery_log_show(struct seq_file *sf);
 /* instance_vmcore.c: a leaf, which takes no lock */
 struct mk_vmcore;
 struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
-				    char *why, size_t why_size);
+				    u64 credit, char *why, size_t why_size);
+u64 mk_vmcore_charged(const struct mk_vmcore *core);
 void mk_vmcore_free(struct mk_vmcore *core);
+void mk_vmcore_budget_show(struct seq_file *sf);
 ssize_t mk_vmcore_read(const struct mk_vmcore *core, char *buf, size_t len,
 		       loff_t off);
 

@@ -10,6 +10,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/seq_file.h>
 #include <linux/elf.h>
 #include <linux/elfcore.h>
 #include <linux/sizes.h>
@@ -125,7 +126,7 @@ static u8 *mk_t_core(struct kunit *test, struct mk_inst *ld, size_t *size)
 	u8 *core;
 	char why[96];
 
-	ld->vmcore = mk_vmcore_capture(ld, false, why, sizeof(why));
+	ld->vmcore = mk_vmcore_capture(ld, false, 0, why, sizeof(why));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ld->vmcore));
 	*size = PAGE_SIZE * 4 + SZ_1M;
 	core = vzalloc(*size);
@@ -245,10 +246,45 @@ static void mk_vmcore_untrusted(struct kunit *test)
 	mk_t_free(ld, core);
 }
 
+/* What "vmcore_held_mb N" says now. */
+static u64 mk_t_held_mb(struct kunit *test)
+{
+	struct seq_file sf = { .size = 256 };
+	char *p;
+	u64 mb;
+
+	sf.buf = kunit_kzalloc(test, sf.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sf.buf);
+	mk_vmcore_budget_show(&sf);
+	p = strstr(sf.buf, "vmcore_held_mb ");
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p += strlen("vmcore_held_mb ");
+	*strchrnul(p, '\n') = '\0';
+	KUNIT_ASSERT_EQ(test, kstrtou64(p, 10, &mb), 0);
+	return mb;
+}
+
+/* Every kept core is charged to the machine's budget until it is freed. */
+static void mk_vmcore_charged_to_budget(struct kunit *test)
+{
+	struct mk_inst *ld = mk_t_instance(test);
+	u64 before = mk_t_held_mb(test);
+	size_t size;
+	u8 *core;
+
+	mk_t_crash_info(ld, 12);
+	core = mk_t_core(test, ld, &size);
+	KUNIT_EXPECT_EQ(test, mk_vmcore_charged(ld->vmcore), SZ_1M + SZ_64K);
+	KUNIT_EXPECT_EQ(test, mk_t_held_mb(test), before + 2);
+	mk_t_free(ld, core);
+	KUNIT_EXPECT_EQ(test, mk_t_held_mb(test), before);
+}
+
 static struct kunit_case mk_health_test_cases[] = {
 	KUNIT_CASE(mk_policy_all_or_nothing),
 	KUNIT_CASE(mk_vmcore_sound),
 	KUNIT_CASE(mk_vmcore_untrusted),
+	KUNIT_CASE(mk_vmcore_charged_to_budget),
 	{}
 };
 

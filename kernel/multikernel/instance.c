@@ -506,6 +506,7 @@ void mk_inst_show_health(struct mk_inst *inst, struct seq_file *sf)
 	mk_inst_lock(inst);
 	mk_health_show(&inst->health, mk_run_live(inst->state), sf);
 	mk_inst_unlock(inst);
+	mk_vmcore_budget_show(sf);
 }
 
 /**

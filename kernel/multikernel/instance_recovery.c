@@ -52,9 +52,18 @@ static void mk_recover_capture(struct mk_inst *inst)
 		    h->cause == MK_FAILED_MANUAL;
 	struct mk_vmcore *core;
 	char why[96];
+	u64 credit;
 
 	h->step = MK_REC_CAPTURING;
-	core = mk_vmcore_capture(inst, hung, why, sizeof(why));
+	/*
+	 * The new core replaces the old one: what the old one takes counts as
+	 * given back. A drop meanwhile may let the budget go over by that
+	 * much, once.
+	 */
+	mk_inst_lock(inst);
+	credit = mk_vmcore_charged(inst->vmcore);
+	mk_inst_unlock(inst);
+	core = mk_vmcore_capture(inst, hung, credit, why, sizeof(why));
 	mk_recovery_log(inst->name, MK_REC_CAPTURING, "%s%s in %llu ms",
 			IS_ERR(core) ? "no vmcore: " : "", why, mk_ms_since(t0));
 	if (IS_ERR(core))

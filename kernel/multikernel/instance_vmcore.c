@@ -32,7 +32,11 @@
 #include <linux/moduleparam.h>
 #include <linux/multikernel_boot.h>
 #include <linux/multikernel_kmp.h>
+#include <linux/math.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 
 #include "health.h"
@@ -44,6 +48,18 @@
 static unsigned int mk_vmcore_max_mb = 1024;
 module_param_named(vmcore_max_mb, mk_vmcore_max_mb, uint, 0644);
 MODULE_PARM_DESC(vmcore_max_mb, "the largest instance memory a vmcore copies");
+
+/*
+ * Every vmcore the host keeps is host memory that instances made it
+ * spend: all of them together stay within this budget, whatever number of
+ * instances fail, and however often.
+ */
+static unsigned int mk_vmcore_budget_mb = 2048;
+module_param_named(vmcore_budget_mb, mk_vmcore_budget_mb, uint, 0644);
+MODULE_PARM_DESC(vmcore_budget_mb, "the host memory all kept vmcores may take");
+
+static DEFINE_SPINLOCK(mk_vmcore_lock);
+static u64 mk_vmcore_held;	/* bytes of every kept core, and those on the way */
 
 #define MK_NMI_WAIT_MS	100
 /* An idle CPU's pid in its note, plus its index: above any real pid (4M). */
@@ -59,7 +75,53 @@ struct mk_vmcore {
 	size_t hdr_bytes;	/* page aligned: the memory starts here */
 	void *mem;
 	size_t mem_bytes;
+	u64 charged;		/* against the budget */
 };
+
+/* Charge @bytes to the budget, counting @freed as about to be given back. */
+static bool mk_vmcore_charge(u64 bytes, u64 freed)
+{
+	u64 budget = (u64)READ_ONCE(mk_vmcore_budget_mb) << 20;
+	bool ok;
+
+	spin_lock(&mk_vmcore_lock);
+	ok = mk_vmcore_held + bytes <= budget + freed;
+	if (ok)
+		mk_vmcore_held += bytes;
+	spin_unlock(&mk_vmcore_lock);
+	return ok;
+}
+
+static void mk_vmcore_uncharge(u64 bytes)
+{
+	spin_lock(&mk_vmcore_lock);
+	mk_vmcore_held -= bytes;
+	spin_unlock(&mk_vmcore_lock);
+}
+
+/**
+ * mk_vmcore_charged - what a core takes of the budget
+ * @core: the core, or NULL
+ */
+u64 mk_vmcore_charged(const struct mk_vmcore *core)
+{
+	return core ? core->charged : 0;
+}
+
+/**
+ * mk_vmcore_budget_show - the budget of all vmcores, and what they take
+ * @sf: where to print "vmcore_budget_mb N" and "vmcore_held_mb N"
+ */
+void mk_vmcore_budget_show(struct seq_file *sf)
+{
+	u64 held;
+
+	spin_lock(&mk_vmcore_lock);
+	held = mk_vmcore_held;
+	spin_unlock(&mk_vmcore_lock);
+	seq_printf(sf, "vmcore_budget_mb %u\nvmcore_held_mb %llu\n",
+		   READ_ONCE(mk_vmcore_budget_mb), DIV_ROUND_UP_ULL(held, SZ_1M));
+}
 
 /* The parts of the instance the core is made of, read once and checked. */
 struct mk_core_src {
@@ -295,6 +357,7 @@ static void mk_core_free(struct mk_vmcore *core)
 		return;
 	kvfree(core->hdr);
 	vfree(core->mem);
+	mk_vmcore_uncharge(core->charged);
 	kfree(core);
 }
 
@@ -315,15 +378,19 @@ static void mk_core_say(const struct mk_core_src *src, char *why,
  * mk_vmcore_capture - copy a failed instance's memory and CPUs into a core
  * @inst: the instance, failed and quiesced, its resources still held
  * @hung: it did not panic: ask its CPUs for their registers by NMI first
+ * @credit: the bytes of the core it is to replace, which count as given
+ *	back to the budget (mk_vmcore_charged())
  * @why: what was captured, or why not
  * @why_size: its size
  *
  * Return: the core, or an ERR_PTR(): -EFBIG for memory over
- * multikernel.vmcore_max_mb; -ENOMEM.
+ * multikernel.vmcore_max_mb; -ENOSPC when all kept vmcores and this one
+ * would take more than multikernel.vmcore_budget_mb; -ENOMEM.
  */
 struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
-				    char *why, size_t why_size)
+				    u64 credit, char *why, size_t why_size)
 {
+	u64 bytes = inst->lay.mem_bytes - MK_CTRL_BYTES + SZ_64K;
 	struct mk_core_src *src;
 	struct mk_vmcore *core;
 	u32 gen = 0;
@@ -333,10 +400,20 @@ struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
 			 inst->lay.mem_bytes >> 20, mk_vmcore_max_mb);
 		return ERR_PTR(-EFBIG);
 	}
+	/* The headers and notes are a few pages: 64 KiB covers them. */
+	if (!mk_vmcore_charge(bytes, credit)) {
+		snprintf(why, why_size,
+			 "%llu MiB would pass vmcore_budget_mb %u; drop a vmcore",
+			 bytes >> 20, READ_ONCE(mk_vmcore_budget_mb));
+		return ERR_PTR(-ENOSPC);
+	}
 	src = kvzalloc(sizeof(*src), GFP_KERNEL);
 	core = kzalloc(sizeof(*core), GFP_KERNEL);
-	if (!src || !core)
+	if (!src || !core) {
+		mk_vmcore_uncharge(bytes);
 		goto fail;
+	}
+	core->charged = bytes;
 	src->inst = inst;
 	src->mem_phys = inst->lay.mem;
 	src->mem_bytes = inst->lay.mem_bytes - MK_CTRL_BYTES;

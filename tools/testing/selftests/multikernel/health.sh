@@ -10,7 +10,7 @@
 # restart policy boots it again; a panic is noticed at once, through its
 # notifier, and its vmcore copied out; a reboot it asks for restarts it;
 # an instance that panics at every boot stops being restarted at the
-# limit; kmorphctl spawns, lists, monitors and terminates one over the
+# limit; all kept vmcores stay within the machine's budget; kmorphctl spawns, lists, monitors and terminates one over the
 # same files. The peer and the host keep running throughout. The vmcores
 # are left in this directory for harness/vmcore-check.sh, which reads
 # them with gdb on the build host.
@@ -227,6 +227,31 @@ restart_limit() {
 	log_has "sick RESTARTING restart limit reached: 2 restarts within 600 s"
 }
 
+# All kept vmcores stay within the machine's budget: with the budget below
+# what sick's own core takes, its next panic keeps no core, and says why.
+vmcore_budget() {
+	local held end
+
+	held=$(health_of peer vmcore_held_mb)
+	[ "$(health_of peer vmcore_budget_mb)" = 2048 ] && [ "$held" -ge 64 ] &&
+		[ "$(health_of sick vmcore_held_mb)" = "$held" ] ||
+		{ cat "$I/peer/health"; return 1; }
+	echo 1 > "$PARAMS/vmcore_budget_mb" || return 1
+	kerf load sick -k "$D/bzImage-instance" -i "$D/instance.cpio.gz" -c "$CMDLINE"
+	want_rc 0 || return 1
+	kmorphctl policy set sick on_failure=reclaim vmcore=on; want_rc 0 || return 1
+	kerf exec sick; want_rc 0 && wait_console sick "instance: init" || return 1
+	printf 'echo c > /proc/sysrq-trigger\n' > "$I/sick/console"
+	wait_status sick "^failed: panic$" 5000 || return 1
+	end=$(($(now_ms) + 10000))
+	while ! grep -q "sick CAPTURING_VMCORE no vmcore: .* would pass vmcore_budget_mb 1;" \
+			"$MK_MNT/recovery_log"; do
+		[ "$(now_ms)" -lt $end ] || { log_has "would pass"; return 1; }
+		sleep 0.05
+	done
+	[ "$(health_of peer vmcore_held_mb)" = "$held" ] || { cat "$I/peer/health"; return 1; }
+}
+
 # A late answer now and then is TCG's; unresponsive or failed would not be.
 # kmorphctl over the same files: spawn, list, status, monitor, terminate.
 kmorphctl_runtime() {
@@ -271,7 +296,7 @@ policy_refusals() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 [ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
@@ -288,6 +313,8 @@ mk_check "a reboot it asks for under the restart policy: it comes back" \
 	reboot_restarts
 mk_check "an instance that panics at every boot: restarts stop at the limit" \
 	restart_limit
+mk_check "all kept vmcores stay within the machine's budget" vmcore_budget
+echo 2048 > "$PARAMS/vmcore_budget_mb"
 mk_check "policy: bad values refused, export and import" policy_refusals
 mk_check "kmorphctl: spawn, list, status, monitor, heartbeat, terminate" \
 	kmorphctl_runtime
