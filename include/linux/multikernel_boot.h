@@ -379,6 +379,7 @@ static inline int arch_mk_cpu_stop(u32 apic_id, u64 window)
 {
 	return -EOPNOTSUPP;
 }
+
 static inline void arch_mk_cpu_nmi(u32 apic_id) {}
 
 static inline enum mk_tramp_stage arch_mk_window_stage(u64 window)

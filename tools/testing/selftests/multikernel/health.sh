@@ -10,10 +10,11 @@
 # restart policy boots it again; a panic is noticed at once, through its
 # notifier, and its vmcore copied out; a reboot it asks for restarts it;
 # an instance that panics at every boot stops being restarted at the
-# limit; all kept vmcores stay within the machine's budget; kmorphctl spawns, lists, monitors and terminates one over the
-# same files. The peer and the host keep running throughout. The vmcores
-# are left in this directory for harness/vmcore-check.sh, which reads
-# them with gdb on the build host.
+# limit; all kept vmcores stay within the machine's budget; kmorphctl
+# spawns, lists, monitors and terminates one over the same files. The
+# peer and the host keep running throughout. The vmcores are left in
+# this directory for harness/vmcore-check.sh, which reads them with gdb
+# on the build host.
 
 . "$(dirname "$0")/lib.sh"
 

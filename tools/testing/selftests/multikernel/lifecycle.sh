@@ -9,8 +9,9 @@
 # readers of every file race for 200 rounds, clean under KASAN and
 # lockdep; and a CPU that does not stop (a test hook makes the host skip
 # its INIT, as VMX root operation would hold INIT off) keeps its
-# instance quarantined, with its memory, until a kill stops it after all. What happened is read from each instance's transitions file,
-# never by catching a short-lived status.
+# instance quarantined, with its memory, until a kill stops it after all.
+# What happened is read from each instance's transitions file, never by
+# catching a short-lived status.
 
 . "$(dirname "$0")/lib.sh"
 
