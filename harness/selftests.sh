@@ -17,7 +17,7 @@ rc=0
 # The vmcores the health selftest leaves come back as a tar, for
 # harness/vmcore-check.sh to read with gdb here.
 rm -f "$inst"/multikernel/vmcore-*
-"$REPO/harness/qemu-run" -t 1500 -f "$inst:/root/kselftest" -l "$log" -o "$out" "$@" -- \
+"$REPO/harness/qemu-run" -t 2400 -f "$inst:/root/kselftest" -l "$log" -o "$out" "$@" -- \
 	'cd /root/kselftest && ./run_kselftest.sh;' \
 	'cd multikernel && if ls vmcore-* > /dev/null 2>&1; then tar c vmcore-* | mk_out; fi' ||
 	rc=$?

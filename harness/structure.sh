@@ -60,9 +60,10 @@ check "no APIC or INIT/SIPI code in $MK/" \
 check "no __weak arch defaults in .c files" \
 	"$(grep -rn -w '__weak' --include='*.c' kernel arch net drivers)"
 
-hooks=$(grep -n -E 'kmp_exercise\.o|instance_debugfs\.o' $MK/Makefile $MK/*/Makefile |
+hooks=$(grep -n -E 'kmp_exercise\.o|kmp_hostile\.o|instance_debugfs\.o' $MK/Makefile $MK/*/Makefile |
 	grep -v 'CONFIG_MULTIKERNEL_TEST_HOOKS')
-for knob in multikernel_spin_irqs_off multikernel_stall_ms vsock_forge_cid; do
+for knob in multikernel_spin_irqs_off multikernel_stall_ms multikernel_hostile_s \
+	    vsock_forge_cid stop_ignored_cpu; do
 	f=$(grep -rl "\"$knob\"" kernel arch net)
 	awk -v k="\"$knob\"" '/^#ifdef CONFIG_MULTIKERNEL_TEST_HOOKS/ { on = 1 }
 		/^#endif/ { on = 0 }

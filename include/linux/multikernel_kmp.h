@@ -46,6 +46,12 @@ struct kmp_msg {
 typedef void (*kmp_handler_t)(struct kmp_endpoint *ep, struct kmp_msg *m,
 			      void *priv);
 
+/*
+ * Told, from process context, that the peer has rung doorbells past the
+ * rate limit for two seconds without a pause; @why says how fast.
+ */
+typedef void (*kmp_storm_fn_t)(void *priv, const char *why);
+
 struct kmp_channel *kmp_loopback_create(const char *name, int cpu_a, int cpu_b,
 					u32 nslots, u32 bulk_size);
 struct kmp_channel *kmp_shared_create(const char *name, void *shm, size_t size,
@@ -57,6 +63,12 @@ struct kmp_endpoint *kmp_channel_endpoint(struct kmp_channel *ch,
 
 int kmp_register_handler(struct kmp_endpoint *ep, u16 type, kmp_handler_t fn,
 			 void *priv);
+void kmp_set_storm_fn(struct kmp_endpoint *ep, kmp_storm_fn_t fn, void *priv);
+#ifdef CONFIG_MULTIKERNEL_TEST_HOOKS
+int kmp_hostile_run(struct kmp_endpoint *ep, unsigned long until,
+		    void (*scribble)(void *arg), void *arg, char *what,
+		    size_t size);
+#endif
 int kmp_send(struct kmp_endpoint *ep, u16 type, const void *payload, u32 len,
 	     long timeout);
 int kmp_reply(struct kmp_endpoint *ep, const struct kmp_msg *req, u16 type,

@@ -59,6 +59,7 @@ enum mk_failure {
 	MK_FAILED_PANIC,	/* its panic notifier said so */
 	MK_FAILED_REBOOT,	/* it restarted itself */
 	MK_FAILED_MANUAL,	/* an operator asked */
+	MK_FAILED_STORM,	/* its doorbells would not slow down */
 };
 
 /* The latest answer, in host byte order. */

@@ -123,6 +123,7 @@ int mk_inst_exec_claim(struct mk_inst *inst, const struct mk_exec_req *req,
 static void mk_on_late(void *priv, const char *why);
 static void mk_on_back(void *priv, const char *why);
 static void mk_on_failed(void *priv, const char *why);
+static void mk_on_storm(void *priv, const char *why);
 
 static const struct mk_health_ops mk_inst_health_ops = {
 	.late	= mk_on_late,
@@ -142,6 +143,7 @@ static void mk_exec_running(struct mk_inst *inst)
 	if (!schedule_delayed_work(&inst->watch, MK_WATCH_PERIOD))
 		mk_inst_put(inst);
 	mk_health_start(&inst->health, ep, &mk_inst_health_ops, inst);
+	kmp_set_storm_fn(ep, mk_on_storm, inst);
 	err = mk_vsock_host_attach(ep, mk_vsock_cid(inst->run.id));
 	if (err)
 		pr_warn("multikernel: %s: no vsock: %d\n", inst->name, err);
@@ -335,6 +337,17 @@ static void mk_on_failed(void *priv, const char *why)
 	mk_inst_lock(inst);
 	if (mk_run_live(inst->state))
 		mk_recover(inst, MK_FAILED_HEARTBEAT, why);
+	mk_inst_unlock(inst);
+}
+
+/* Its doorbells came past the limit for seconds: it fails. */
+static void mk_on_storm(void *priv, const char *why)
+{
+	struct mk_inst *inst = priv;
+
+	mk_inst_lock(inst);
+	if (mk_run_live(inst->state))
+		mk_recover(inst, MK_FAILED_STORM, why);
 	mk_inst_unlock(inst);
 }
 

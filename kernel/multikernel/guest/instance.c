@@ -18,6 +18,7 @@
 #include <linux/multikernel_boot.h>
 #include <linux/multikernel_kmp.h>
 #include <linux/multikernel_vsock.h>
+#include <linux/random.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -26,6 +27,7 @@
 
 static void *mk_ctrl;		/* the control area, once memremap() works */
 static struct kmp_channel *mk_kmp;	/* to the host */
+static struct kmp_endpoint *mk_ep;	/* ours, on it */
 
 /**
  * mk_instance_status_write - tell the host how far this kernel got
@@ -119,6 +121,7 @@ static struct kmp_endpoint *__init mk_instance_channel(void)
 		return NULL;
 	}
 	ep = kmp_channel_endpoint(mk_kmp, 0);
+	mk_ep = ep;
 	kmp_register_handler(ep, KMP_MSG_SHUTDOWN, mk_on_shutdown, NULL);
 	mk_health_beat_attach(ep);
 	err = mk_vsock_instance_attach(ep,
@@ -195,10 +198,50 @@ static int mk_stall_set(void *data, u64 ms)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(mk_stall_fops, NULL, mk_stall_set, "%llu\n");
 
+/* Random bytes over what the host reads of the control area, but HELLO's. */
+static void mk_scribble(void *unused)
+{
+	static const struct {
+		u32 off, len;
+	} parts[] = {
+		{ MK_CTRL_CONS_OUT, PAGE_SIZE },
+		{ MK_CTRL_CRASH, MK_CTRL_CONS_OUT_BUF - MK_CTRL_CRASH },
+		{ MK_CTRL_CONS_OUT_BUF, MK_CTRL_KMP - MK_CTRL_CONS_OUT_BUF },
+	};
+	unsigned int i = get_random_u32_below(ARRAY_SIZE(parts));
+	u32 off = get_random_u32_below(parts[i].len / 64) * 64;
+
+	get_random_bytes(mk_ctrl + parts[i].off + off, 64);
+}
+
+/*
+ * For tests of the host's defences: act as a hostile instance for so many
+ * seconds (kmp_hostile_run()), scribbling over the control area besides.
+ * The write returns when it is over; the channel to the host is broken
+ * from then on.
+ */
+static int mk_hostile_set(void *data, u64 s)
+{
+	char what[160];
+	int err;
+
+	if (!s || s > 600 || !mk_ep)
+		return -EINVAL;
+	pr_info("multikernel: hostile to the host for %llu s, as asked\n", s);
+	err = kmp_hostile_run(mk_ep, jiffies + s * HZ, mk_scribble, NULL, what,
+			      sizeof(what));
+	if (!err)
+		pr_info("multikernel: hostile: %s\n", what);
+	return err;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(mk_hostile_fops, NULL, mk_hostile_set, "%llu\n");
+
 static int __init mk_instance_debugfs(void)
 {
 	if (!mk_ctrl)
 		return 0;
+	debugfs_create_file_unsafe("multikernel_hostile_s", 0200, NULL, NULL,
+				   &mk_hostile_fops);
 	debugfs_create_file_unsafe("multikernel_spin_irqs_off", 0200, NULL,
 				   NULL, &mk_spin_fops);
 	debugfs_create_file_unsafe("multikernel_stall_ms", 0200, NULL, NULL,

@@ -328,6 +328,23 @@ int kmp_register_handler(struct kmp_endpoint *ep, u16 type, kmp_handler_t fn,
 }
 EXPORT_SYMBOL_GPL(kmp_register_handler);
 
+/**
+ * kmp_set_storm_fn - say who is told of a doorbell storm
+ * @ep: the local endpoint
+ * @fn: called from process context, or NULL
+ * @priv: passed to @fn
+ *
+ * Set before the peer may ring, or while it cannot: the poll work reads
+ * the two without a lock.
+ */
+void kmp_set_storm_fn(struct kmp_endpoint *ep, kmp_storm_fn_t fn, void *priv)
+{
+	WRITE_ONCE(ep->storm_priv, priv);
+	/* Pairs with kmp_doorbell_poll(): priv before fn. */
+	smp_store_release(&ep->on_storm, fn);
+}
+EXPORT_SYMBOL_GPL(kmp_set_storm_fn);
+
 /*
  * What every endpoint answers: echo, version and heartbeat. Handlers run
  * in the receive work, which a teardown waits for: they never wait for
@@ -408,6 +425,8 @@ static void kmp_endpoint_init(struct kmp_channel *ch, int i, int cpu)
 	INIT_WORK(&ep->rx_work, kmp_rx_work);
 	INIT_WORK(&ep->echo_work, kmp_echo_work);
 	INIT_WORK(&ep->yield_work, kmp_yield_work);
+	INIT_DELAYED_WORK(&ep->poll_work, kmp_doorbell_poll);
+	ep->rate.window = jiffies;
 	spin_lock_init(&ep->lock);
 	INIT_LIST_HEAD(&ep->calls);
 	kmp_register_handler(ep, KMP_MSG_ECHO, kmp_handle_echo, NULL);
@@ -437,7 +456,9 @@ static int kmp_stats_show(struct seq_file *sf, void *unused)
 			   atomic64_read(&ep->stats.ipis_suppressed),
 			   ep->stats.wedged, ep->stats.unhandled,
 			   ep->stats.stale_replies, ep->stats.echoes_dropped);
-		seq_printf(sf, "  yields %llu\n", ep->stats.yields);
+		seq_printf(sf, "  yields %llu throttles %llu polling %d\n",
+			   ep->stats.yields, ep->stats.throttles,
+			   READ_ONCE(ep->rate.polling));
 	}
 	return 0;
 }
@@ -579,7 +600,8 @@ void kmp_channel_destroy(struct kmp_channel *ch)
 		wake_up_all(&ch->ep[i].room_wq);
 	}
 	for (i = 0; i < local; i++) {
-		/* Each of the two may queue the other. */
+		/* Each of these may queue the receive work. */
+		cancel_delayed_work_sync(&ch->ep[i].poll_work);
 		cancel_work_sync(&ch->ep[i].yield_work);
 		cancel_work_sync(&ch->ep[i].rx_work);
 		cancel_work_sync(&ch->ep[i].yield_work);

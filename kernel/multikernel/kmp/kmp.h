@@ -26,6 +26,19 @@ struct kmp_ep_stats {
 	u64 stale_replies;	/* replies nobody waits for any more */
 	u64 echoes_dropped;	/* echoes that came while one waited */
 	u64 yields;		/* passes that used their budget up */
+	u64 throttles;		/* times doorbells came too fast, and were ignored */
+};
+
+/*
+ * Doorbells past KMP_DB_LIMIT in a KMP_DB_WINDOW are ignored, and the
+ * ring is polled instead; the doorbell handler and the poll work, both on
+ * the endpoint's CPU, share this with interrupts off.
+ */
+struct kmp_db_rate {
+	unsigned long window;	/* when the present window began, jiffies */
+	u32 count;		/* doorbells in it */
+	u32 storm;		/* windows over the limit in a row, while polling */
+	bool polling;
 };
 
 struct kmp_endpoint {
@@ -40,6 +53,10 @@ struct kmp_endpoint {
 	struct work_struct rx_work;
 	struct work_struct yield_work;	/* requeues rx_work, at normal priority */
 	bool yielding;			/* doorbells leave rx_work to the yield */
+	struct kmp_db_rate rate;
+	struct delayed_work poll_work;	/* reads the ring while throttled */
+	kmp_storm_fn_t on_storm;	/* told of a storm that will not stop */
+	void *storm_priv;
 	struct list_head node;		/* in the per-CPU doorbell list */
 
 	spinlock_t lock;		/* handlers, calls and the echo */
@@ -70,6 +87,7 @@ struct dentry *kmp_debugfs_dir(void);
 
 /* kmp_doorbell.c */
 void kmp_doorbell_ring(struct kmp_endpoint *ep, bool room);
+void kmp_doorbell_poll(struct work_struct *work);
 void kmp_doorbell_add(struct kmp_endpoint *ep);
 void kmp_doorbell_del(struct kmp_endpoint *ep);
 const char *kmp_doorbell_kind(void);

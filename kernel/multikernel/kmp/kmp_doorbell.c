@@ -10,19 +10,104 @@
  * works within one kernel: enough for loopback channels.
  *
  * A doorbell is skipped while the receiver is polling (draining its ring)
- * or already has one on the way.
+ * or already has one on the way, so a sound sender rings at most once per
+ * pass of the receiver. A peer that rings faster costs this CPU an
+ * interrupt each time, which nothing here can prevent, but no more: past
+ * KMP_DB_LIMIT doorbells in KMP_DB_WINDOW, its doorbells are ignored and
+ * its ring is read every KMP_POLL_MS instead, until a window passes with
+ * KMP_DB_QUIET at most: well under the limit, so that a peer that rings
+ * at about the limit does not go in and out of it. A peer that keeps the
+ * polling on for KMP_STORM_MS is reported to whoever set the endpoint's
+ * storm function.
  */
 
 #include <linux/cpumask.h>
+#include <linux/jiffies.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/smp.h>
 
 #include "kmp.h"
 
+#define KMP_DB_WINDOW_MS	100
+#define KMP_DB_LIMIT		2000	/* per window: 20,000 a second */
+#define KMP_DB_QUIET		(KMP_DB_LIMIT / 4)	/* ends the polling */
+#define KMP_POLL_MS		10
+#define KMP_STORM_MS		2000
+
 static DEFINE_PER_CPU(struct list_head, kmp_doorbell_eps);
 static DEFINE_MUTEX(kmp_doorbell_mutex);
 static bool kmp_doorbell_claimed;
+
+/*
+ * Count a doorbell for @ep, in interrupt context on its CPU: whether to
+ * act on it, or to leave the ring to the poll work.
+ */
+static bool kmp_doorbell_admit(struct kmp_endpoint *ep)
+{
+	struct kmp_db_rate *r = &ep->rate;
+
+	r->count++;
+	if (r->polling)
+		return false;
+	if (time_after(jiffies, r->window + msecs_to_jiffies(KMP_DB_WINDOW_MS))) {
+		r->window = jiffies;
+		r->count = 1;
+	}
+	if (r->count <= KMP_DB_LIMIT)
+		return true;
+	r->polling = true;
+	r->storm = 0;
+	ep->stats.throttles++;
+	queue_delayed_work_on(ep->cpu, system_wq, &ep->poll_work,
+			      msecs_to_jiffies(KMP_POLL_MS));
+	return false;
+}
+
+/*
+ * While doorbells come too fast: read the ring every KMP_POLL_MS, end
+ * the polling once a window is quiet, and report a storm that keeps it
+ * on for KMP_STORM_MS.
+ */
+void kmp_doorbell_poll(struct work_struct *work)
+{
+	struct kmp_endpoint *ep = container_of(to_delayed_work(work),
+					       struct kmp_endpoint, poll_work);
+	struct kmp_db_rate *r = &ep->rate;
+	bool again = true, storm = false;
+	kmp_storm_fn_t fn;
+	unsigned long flags;
+	char why[80];
+	u32 n = 0;
+
+	local_irq_save(flags);
+	if (time_after(jiffies, r->window + msecs_to_jiffies(KMP_DB_WINDOW_MS))) {
+		n = r->count;
+		r->window = jiffies;
+		r->count = 0;
+		if (n <= KMP_DB_QUIET) {
+			r->polling = false;
+			again = false;
+		} else if (++r->storm == KMP_STORM_MS / KMP_DB_WINDOW_MS) {
+			storm = true;
+		}
+	}
+	local_irq_restore(flags);
+	if (READ_ONCE(ep->closing))
+		return;
+	queue_work_on(ep->cpu, system_highpri_wq, &ep->rx_work);
+	/* Pairs with kmp_set_storm_fn(): its priv is set before it. */
+	fn = smp_load_acquire(&ep->on_storm);
+	if (storm && fn) {
+		snprintf(why, sizeof(why),
+			 "doorbell storm: over %u doorbells a second for %u ms",
+			 KMP_DB_LIMIT * (1000 / KMP_DB_WINDOW_MS), KMP_STORM_MS);
+		fn(READ_ONCE(ep->storm_priv), why);
+	}
+	if (again)
+		queue_delayed_work_on(ep->cpu, system_wq, &ep->poll_work,
+				      msecs_to_jiffies(KMP_POLL_MS));
+}
 
 /*
  * On the rung CPU, in interrupt context: queue the receive work of whoever
@@ -35,7 +120,8 @@ static void kmp_doorbell_handle(void)
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(ep, eps, node) {
-		if (READ_ONCE(ep->rx.ctrl->doorbell) && !READ_ONCE(ep->yielding))
+		if (READ_ONCE(ep->rx.ctrl->doorbell) && kmp_doorbell_admit(ep) &&
+		    !READ_ONCE(ep->yielding))
 			queue_work_on(ep->cpu, system_highpri_wq, &ep->rx_work);
 		/*
 		 * Bumped whether or not anyone sleeps yet: a sender about

@@ -18,6 +18,8 @@
 D=$(cd "$(dirname "$0")" && pwd)
 OUT=/tmp/lifecycle_out.$$
 ERR=/tmp/lifecycle_err.$$
+# The figures, printed at the end whatever the checks say.
+TIMES=/tmp/lifecycle_times.$$
 . "$D/spawn_lib.sh"
 
 # The bound a kill must keep, in seconds: a start it interrupts gives up
@@ -100,7 +102,7 @@ kill_in_restart_loop() {
 	t0=$(date +%s)
 	echo force > "$I/loop/kill" || { echo "kill: $(cat "$I/loop/kill")"; return 1; }
 	t1=$(date +%s)
-	echo "# kill during the restart loop returned in $((t1 - t0)) s"
+	echo "kill during the restart loop returned in $((t1 - t0)) s" >> "$TIMES"
 	[ $((t1 - t0)) -le $KILL_BOUND_S ] || return 1
 	grep -q "^stopped" "$I/loop/status" ||
 		{ cat "$I/loop/status" "$I/loop/transitions"; return 1; }
@@ -142,7 +144,7 @@ race() {
 		race_round $i
 		i=$((i + 1))
 	done
-	echo "# 200 racing rounds in $(($(date +%s) - t0)) s"
+	echo "200 racing rounds in $(($(date +%s) - t0)) s" >> "$TIMES"
 	echo force > "$I/race/kill" 2>/dev/null
 	grep -q -v "^\(starting\|stopping\|running\)" "$I/race/status" ||
 		{ cat "$I/race/status"; return 1; }
@@ -153,14 +155,17 @@ race() {
 # CPU 3 ignores its stop: the instance is quarantined, and nothing of it
 # goes back to the host, until a kill finds the CPU stopped after all.
 quarantine() {
-	local i
+	local t0
 
 	fresh || return 1
 	kerf create q --cpus=2-3 --memory=64M; want_rc 0 || return 1
 	load_lean q; want_rc 0 || return 1
 	kerf exec q; want_rc 0 && wait_console q "instance: init" || return 1
 	echo 3 > "$DBG/stop_ignored_cpu" || return 1
+	t0=$(date +%s)
 	kerf kill --force q; want_rc 1 && err_has "quarantined" || return 1
+	echo "a kill that met a CPU that did not stop returned in $(($(date +%s) - t0)) s" \
+		>> "$TIMES"
 	status_has q "^quarantined: CPU 3 did not stop" || return 1
 	grep -q " kill running stopping" "$I/q/transitions" &&
 		grep -q " quarantine stopping quarantined" "$I/q/transitions" ||
@@ -180,7 +185,9 @@ quarantine() {
 	kerf delete q; want_rc 1 && err_has "instance-busy" || return 1
 	# The CPU stops after all: the next kill ends the quarantine.
 	echo -1 > "$DBG/stop_ignored_cpu" || return 1
+	t0=$(date +%s)
 	kerf kill --force q; want_rc 0 || return 1
+	echo "the kill that ended the quarantine returned in $(($(date +%s) - t0)) s" >> "$TIMES"
 	status_is q "stopped: killed" || return 1
 	grep -q "^0-3$" /sys/devices/system/cpu/online ||
 		{ echo "online: $(cat /sys/devices/system/cpu/online)"; return 1; }
@@ -210,6 +217,7 @@ mk_check "the host task counted all along" host_progressed
 kill "$COUNTER"
 fresh
 rollback_all
-rm -f "$OUT" "$ERR" /tmp/spawn_count.$$
+[ -f "$TIMES" ] && sed 's/^/# /' "$TIMES"
+rm -f "$OUT" "$ERR" "$TIMES" /tmp/spawn_count.$$
 umount "$MK_MNT" 2>/dev/null
 ktap_finished
