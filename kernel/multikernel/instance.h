@@ -140,6 +140,7 @@ struct mk_transition {
  * @hello_ns: ... and at HELLO
  * @online_mask: bit i: run.cpus[i] was online
  * @stuck: bit i: run.cpus[i] did not stop, and is quarantined
+ * @kept: bit i: run.cpus[i] stopped, but stays out of the host (its TSC)
  * @mem: its memory, mapped, while it holds it
  * @kmp: the channel to it, while it runs
  * @hello: its HELLO came; the KMP handler writes it
@@ -172,6 +173,7 @@ struct mk_inst {
 	u64 hello_ns;
 	u64 online_mask;
 	u64 stuck;
+	u64 kept;
 	void *mem;
 	struct kmp_channel *kmp;
 	bool hello;
@@ -241,6 +243,7 @@ int mk_start_layout(struct mk_inst *inst, struct mk_report *rep);
 int mk_start(struct mk_inst *inst, struct mk_report *rep);
 bool mk_stop(struct mk_inst *inst);
 void mk_stop_quarantine_why(struct mk_inst *inst, char *buf, size_t size);
+void mk_stop_kept_why(struct mk_inst *inst, char *buf, size_t size);
 bool mk_start_parked(struct mk_inst *inst, u32 *reason);
 const char *mk_park_name(u32 reason);
 bool mk_stop_graceful(struct mk_inst *inst);
@@ -254,8 +257,14 @@ void mk_recover(struct mk_inst *inst, enum mk_failure cause,
 /* instance_debugfs.c: a CPU whose stop is taken not to work, for tests */
 #ifdef CONFIG_MULTIKERNEL_TEST_HOOKS
 bool mk_test_stop_ignored(unsigned int cpu);
+bool mk_test_tsc_off(unsigned int cpu);
 #else
 static inline bool mk_test_stop_ignored(unsigned int cpu)
+{
+	return false;
+}
+
+static inline bool mk_test_tsc_off(unsigned int cpu)
 {
 	return false;
 }

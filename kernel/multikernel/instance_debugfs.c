@@ -22,6 +22,12 @@
  * (the default) lets every CPU stop again.
  *
  *   echo CPU > /sys/kernel/debug/multikernel/stop_ignored_cpu
+ *
+ * A CPU whose TSC is taken to disagree with the host's when it stops, as
+ * if the instance had written it: the CPU must stay offline. -1 (the
+ * default) trusts every CPU's TSC again; the CPU stays out until a reboot.
+ *
+ *   echo CPU > /sys/kernel/debug/multikernel/tsc_off_cpu
  */
 
 #include <linux/debugfs.h>
@@ -149,25 +155,27 @@ static const struct file_operations mk_echo_fops = {
 	.llseek	= default_llseek,
 };
 
+/* The CPU each knob names, or -1; the file's data points to it. */
 static int mk_stop_ignored = -1;
+static int mk_tsc_off = -1;
 
-static int mk_stop_ignored_get(void *data, u64 *val)
+static int mk_cpu_knob_get(void *data, u64 *val)
 {
-	*val = (u64)(s64)READ_ONCE(mk_stop_ignored);
+	*val = (u64)(s64)READ_ONCE(*(int *)data);
 	return 0;
 }
 
-static int mk_stop_ignored_set(void *data, u64 val)
+static int mk_cpu_knob_set(void *data, u64 val)
 {
 	s64 cpu = (s64)val;
 
 	if (cpu < -1 || cpu >= nr_cpu_ids)
 		return -EINVAL;
-	WRITE_ONCE(mk_stop_ignored, cpu);
+	WRITE_ONCE(*(int *)data, cpu);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(mk_stop_ignored_fops, mk_stop_ignored_get,
-				mk_stop_ignored_set, "%lld\n");
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(mk_cpu_knob_fops, mk_cpu_knob_get,
+				mk_cpu_knob_set, "%lld\n");
 
 /**
  * mk_test_stop_ignored - whether a test makes this CPU ignore its stop
@@ -178,6 +186,15 @@ bool mk_test_stop_ignored(unsigned int cpu)
 	return READ_ONCE(mk_stop_ignored) == (int)cpu;
 }
 
+/**
+ * mk_test_tsc_off - whether a test makes this CPU's TSC disagree
+ * @cpu: a host CPU number
+ */
+bool mk_test_tsc_off(unsigned int cpu)
+{
+	return READ_ONCE(mk_tsc_off) == (int)cpu;
+}
+
 static int __init mk_inst_debugfs(void)
 {
 	struct dentry *dir = debugfs_lookup("multikernel", NULL);
@@ -186,8 +203,10 @@ static int __init mk_inst_debugfs(void)
 		dir = debugfs_create_dir("multikernel", NULL);
 	debugfs_create_file("pool_nonzero", 0600, dir, NULL, &mk_nonzero_fops);
 	debugfs_create_file("kmp_echo", 0600, dir, NULL, &mk_echo_fops);
-	debugfs_create_file_unsafe("stop_ignored_cpu", 0600, dir, NULL,
-				   &mk_stop_ignored_fops);
+	debugfs_create_file_unsafe("stop_ignored_cpu", 0600, dir,
+				   &mk_stop_ignored, &mk_cpu_knob_fops);
+	debugfs_create_file_unsafe("tsc_off_cpu", 0600, dir, &mk_tsc_off,
+				   &mk_cpu_knob_fops);
 	dput(dir);
 	return 0;
 }

@@ -156,9 +156,15 @@ static void mk_exec_running(struct mk_inst *inst)
 static void mk_stop_event(struct mk_inst *inst, bool stopped,
 			  enum mk_run_event ev, const char *why)
 {
-	char q[MK_REASON_MAX];
+	char q[MK_REASON_MAX], kept[MK_REASON_MAX];
 
 	lockdep_assert_held(&inst->lock);
+	if (stopped && inst->kept) {
+		mk_stop_kept_why(inst, kept, sizeof(kept));
+		mk_recovery_log(inst->name, MK_REC_MONITORING, "%s", kept);
+		snprintf(q, sizeof(q), "%s; %s", why ? why : inst->reason, kept);
+		why = q;
+	}
 	if (stopped) {
 		mk_inst_event(inst, ev, why);
 		return;

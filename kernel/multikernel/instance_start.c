@@ -238,16 +238,33 @@ static void mk_start_drain(struct mk_inst *inst)
 	mk_inst_unlock(inst);
 }
 
-/* Stop CPU @i of the instance; false if it did not show that it stopped. */
-static bool mk_cpu_stop(struct mk_inst *inst, unsigned int i)
+/*
+ * Stop CPU @i of the instance: 0 once it showed that it stopped; -ERANGE
+ * if it did, but must stay out of the host; another errno if it did not.
+ */
+static int mk_cpu_stop(struct mk_inst *inst, unsigned int i)
 {
 	unsigned int cpu = inst->run.cpus[i];
 	int err;
 
 	if (mk_test_stop_ignored(cpu))
-		return false;
+		return -ETIMEDOUT;
 	err = arch_mk_cpu_stop(arch_kmp_cpu_phys_id(cpu), inst->window);
-	return !err || err == -EOPNOTSUPP;
+	if (!err && mk_test_tsc_off(cpu))
+		err = -ERANGE;
+	return err == -EOPNOTSUPP ? 0 : err;
+}
+
+/**
+ * mk_stop_kept_why - what status adds for CPUs kept out of the host
+ * @inst: the instance, with @inst->kept set
+ * @buf: where to write it
+ * @size: its size
+ */
+void mk_stop_kept_why(struct mk_inst *inst, char *buf, size_t size)
+{
+	snprintf(buf, size, "CPU %u kept offline: its TSC disagrees with the host's",
+		 inst->run.cpus[__ffs64(inst->kept)]);
 }
 
 /**
@@ -272,27 +289,36 @@ void mk_stop_quarantine_why(struct mk_inst *inst, char *buf, size_t size)
  *	heartbeat or watch runs; its lock not held. If it is quarantined,
  *	only its stuck CPUs are stopped again.
  *
- * Return: true once every CPU stopped and everything is back. False if a
- * CPU did not stop: the CPUs that did are back, and @inst->stuck says
- * which did not; those, the memory and the window stay the instance's.
+ * Return: true once every CPU stopped and everything is back, but for
+ * the CPUs @inst->kept names: they stopped with a TSC that disagrees, and
+ * stay out of the host. False if a CPU did not stop: the CPUs that did
+ * are back, and @inst->stuck says which did not; those, the memory and
+ * the window stay the instance's.
  */
 bool mk_stop(struct mk_inst *inst)
 {
 	u64 all = GENMASK_ULL(inst->run.ncpus - 1, 0);
 	u64 todo = inst->stuck ? inst->stuck : all;
 	unsigned int i;
+	int err;
 
 	inst->stuck = 0;
-	for (i = 0; i < inst->run.ncpus; i++)
-		if ((todo & BIT_ULL(i)) && !mk_cpu_stop(inst, i))
+	for (i = 0; i < inst->run.ncpus; i++) {
+		if (!(todo & BIT_ULL(i)))
+			continue;
+		err = mk_cpu_stop(inst, i);
+		if (err == -ERANGE)
+			inst->kept |= BIT_ULL(i);
+		else if (err)
 			inst->stuck |= BIT_ULL(i);
+	}
 	/* The rest runs nothing now: no doorbell can come from them. */
 	mk_vsock_host_detach(mk_vsock_cid(inst->run.id));
 	if (inst->kmp)
 		kmp_channel_destroy(inst->kmp);
 	inst->kmp = NULL;
 	mk_start_drain(inst);
-	mk_cpus_return(inst, inst->run.ncpus, todo & ~inst->stuck);
+	mk_cpus_return(inst, inst->run.ncpus, todo & ~inst->stuck & ~inst->kept);
 	if (inst->stuck) {
 		pr_crit("multikernel: %s: CPU %u did not stop; it stays quarantined with the instance's memory\n",
 			inst->name, inst->run.cpus[__ffs64(inst->stuck)]);
@@ -452,6 +478,7 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 	err = mk_exec_check_cpus(inst, rep);
 	if (err)
 		return err;
+	inst->kept = 0;
 	if (mk_pool_wait_clean()) {
 		mk_report_add(rep, MK_RULE_EXEC_MEMORY,
 			      "exec: the pool is still being zeroed since boot; try again");

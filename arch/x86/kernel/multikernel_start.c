@@ -212,6 +212,8 @@ int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params)
 
 /* How long a stopped CPU has to check in; TCG may be slow to start it. */
 #define MK_CHECKIN_WAIT_US	200000
+/* How far a stopped CPU's TSC may lie outside the host's reading, in us. */
+#define MK_TSC_SLACK_US		1000
 
 /* Whether the CPU wrote its check-in word within @us microseconds. */
 static bool mk_checked_in(const u8 *page, u32 apic_id, unsigned int us)
@@ -242,12 +244,20 @@ static bool mk_checked_in(const u8 *page, u32 apic_id, unsigned int us)
  * checked in, INIT again leaves it waiting for a STARTUP, as the host
  * wants its CPUs when it onlines them.
  *
+ * INIT leaves the TSC as the instance left it, and a host that onlined a
+ * CPU whose TSC disagrees would take its whole clock for unstable. The
+ * CPU reads its TSC as it checks in, which must lie between the host's
+ * readings before the STARTUP and after the check-in, give or take
+ * MK_TSC_SLACK_US.
+ *
  * Context: process context; sleeps, for about 200 ms at most.
  * Return: 0 once the CPU checked in; -ETIMEDOUT if it did not, and must be
- * taken for running still; -ENOMEM if the page cannot be mapped.
+ * taken for running still; -ERANGE if it stopped but its TSC disagrees,
+ * so that it must not be onlined; -ENOMEM if the page cannot be mapped.
  */
 int arch_mk_cpu_stop(u32 apic_id, u64 window)
 {
+	u64 slack = (u64)tsc_khz * MK_TSC_SLACK_US / 1000, t0, t1, tsc;
 	size_t len = mk_park_end - mk_park;
 	u8 *page;
 	bool in;
@@ -258,6 +268,7 @@ int arch_mk_cpu_stop(u32 apic_id, u64 window)
 		return -ENOMEM;
 	memset(page, 0, PAGE_SIZE);
 	memcpy(page, mk_park, len);
+	t0 = rdtsc_ordered();
 	/* Two STARTUPs, as for any CPU: the first may be lost. */
 	mk_send_startup(apic_id, window);
 	in = mk_checked_in(page, apic_id, 1000);
@@ -265,10 +276,18 @@ int arch_mk_cpu_stop(u32 apic_id, u64 window)
 		mk_send_startup(apic_id, window);
 		in = mk_checked_in(page, apic_id, MK_CHECKIN_WAIT_US);
 	}
+	t1 = rdtsc_ordered();
+	tsc = get_unaligned_le64(page + MK_PARK_TSC);
 	memunmap(page);
-	if (in)
-		mk_send_init(apic_id);
-	return in ? 0 : -ETIMEDOUT;
+	if (!in)
+		return -ETIMEDOUT;
+	mk_send_init(apic_id);
+	if (tsc + slack < t0 || tsc > t1 + slack) {
+		pr_warn("multikernel: APIC %u: TSC %llu, the host's %llu to %llu\n",
+			apic_id, tsc, t0, t1);
+		return -ERANGE;
+	}
+	return 0;
 }
 
 /**

@@ -63,9 +63,10 @@ mk_trampoline_end:
 /*
  * Where a CPU of a stopped instance checks in: INIT stopped it, and a
  * STARTUP IPI brings it here, to the start of the page, in real mode. It
- * writes its initial APIC ID (CPUID leaf 1) with a magic, and halts with
- * interrupts off until the host sends INIT again. A CPU that INIT did not
- * stop never gets here, which is what the host looks for.
+ * writes its TSC, then its initial APIC ID (CPUID leaf 1) with a magic,
+ * and halts with interrupts off until the host sends INIT again. A CPU
+ * that INIT did not stop never gets here, which is what the host looks
+ * for; a TSC that the instance moved shows against the host's clock.
  */
 	.balign	16
 	.globl	mk_park
@@ -80,6 +81,9 @@ mk_park:
 	cpuid
 	shrl	$24, %ebx
 	orl	$MK_PARK_CHECKIN_MAGIC, %ebx
+	rdtsc
+	movl	%eax, MK_PARK_TSC
+	movl	%edx, MK_PARK_TSC + 4
 	movl	%ebx, MK_PARK_CHECKIN
 1:	hlt
 	jmp	1b

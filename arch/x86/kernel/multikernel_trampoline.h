@@ -21,7 +21,8 @@
  * it came, and halts, so that the host sees it stopped.
  */
 #define MK_PARK_CHECKIN		0x40	/* u32: MK_PARK_CHECKIN_MAGIC | APIC ID */
-#define MK_PARK_END		0x48
+#define MK_PARK_TSC		0x48	/* u64: its TSC, read before the check-in */
+#define MK_PARK_END		0x50
 #define MK_PARK_CHECKIN_MAGIC	0x4d4b0000	/* low byte: initial APIC ID */
 
 /* MK_TRAMP_STAGE values, as the CPU writes them. */
