@@ -185,15 +185,19 @@ static void mk_beat_tick(struct work_struct *work)
 	spin_unlock_bh(&h->lock);
 	since_ok_ms = div_u64(now - last_ok, NSEC_PER_MSEC);
 
+	/*
+	 * The miss first: an instance that missed missed_max beats was
+	 * unresponsive before it failed, even when a late tick finds both.
+	 */
+	mk_beat_count(h, missed, pol.missed_max, since_ok_ms);
 	if (now - last_ok >= (u64)pol.timeout_ms * NSEC_PER_MSEC) {
 		snprintf(why, sizeof(why),
 			 "heartbeat: no answer for %llu ms, %u beats missed",
-			 since_ok_ms, h->missed_run + missed);
+			 since_ok_ms, h->missed_run);
 		WRITE_ONCE(h->beating, false);
 		h->ops->failed(h->priv, why);
 		return;
 	}
-	mk_beat_count(h, missed, pol.missed_max, since_ok_ms);
 	mk_beat_send(h, now);
 	schedule_delayed_work(&h->beat, mk_beat_next(&pol, h->backoff, now,
 						     last_ok));

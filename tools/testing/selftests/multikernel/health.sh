@@ -136,9 +136,11 @@ transient_stall() {
 # A hang with interrupts off, on both CPUs: unresponsive after 2 missed
 # beats (0.5 and 1.5 s), failed within 3 s and an interval of 500 ms, its
 # registers saved by NMI, then restarted. TCG delays the host's ticks by
-# up to ~200 ms, hence an interval of 500 ms here.
+# up to ~200 ms, hence an interval of 500 ms here; on a loaded machine by
+# more, so a tick may find both the second miss and the timeout, and the
+# failure may come one more interval late.
 hang_fails_and_restarts() {
-	local t0 t1 t2 n
+	local t0 t1 t2 n line missed
 
 	kmorphctl policy set sick heartbeat_timeout_ms=3000 heartbeat_interval_ms=500 \
 		missed_max=2 on_failure=restart restart_max=2 vmcore=on
@@ -150,18 +152,23 @@ hang_fails_and_restarts() {
 		> "$I/sick/console"
 	wait_console sick "spinning with interrupts off" || return 1
 	t0=$(now_ms)
-	wait_trans sick " fail unresponsive failed: heartbeat: no answer" 6500 || return 1
+	wait_trans sick " failed: heartbeat: no answer" 7000 || return 1
 	t2=$(now_ms)
-	# Unresponsive came first, however briefly: the transitions say so.
-	trans_has sick " late running unresponsive: " &&
-		trans_has sick " fail unresponsive failed: heartbeat: no answer" || return 1
+	# Two beats missed make it unresponsive first, however briefly, even
+	# when one late tick counts the second miss and the timeout: the
+	# transitions say so.
+	line=$(grep " fail [a-z]* failed: heartbeat: no answer" "$I/sick/transitions" |
+	       tail -n 1)
+	missed=$(echo "$line" | sed -n 's/.*, \([0-9]*\) beats missed.*/\1/p')
+	[ "${missed:-0}" -lt 2 ] || echo "$line" | grep -q " fail unresponsive failed: " ||
+		{ cat "$I/sick/transitions"; return 1; }
 	t1=$(trans_ms sick " late running unresponsive: ")
 	# The kernel's own count, from the last answer: timeout plus an interval.
 	n=$(sed -n 's/.* failed: heartbeat: no answer for \([0-9]*\) ms.*/\1/p' \
 		"$I/sick/transitions" | tail -n 1)
 	printf '%s %s\n' "hang: unresponsive at $t1 ms since boot, failed $((t2 - t0)) ms" \
 		"after a CPU said it spins; no answer for $n ms when failed" >> "$TIMES"
-	[ "$n" -ge 3000 ] && [ "$n" -le 3500 ] || { cat "$I/sick/transitions"; return 1; }
+	[ "$n" -ge 3000 ] && [ "$n" -le 4000 ] || { cat "$I/sick/transitions"; return 1; }
 	wait_status sick "^running" 20000 && wait_console sick "instance: init" ||
 		return 1
 	log_has "sick DETECTING_FAILURE heartbeat: no answer for" &&
