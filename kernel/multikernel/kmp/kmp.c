@@ -456,9 +456,9 @@ static int kmp_stats_show(struct seq_file *sf, void *unused)
 			   atomic64_read(&ep->stats.ipis_suppressed),
 			   ep->stats.wedged, ep->stats.unhandled,
 			   ep->stats.stale_replies, ep->stats.echoes_dropped);
-		seq_printf(sf, "  yields %llu throttles %llu polling %d\n",
-			   ep->stats.yields, ep->stats.throttles,
-			   READ_ONCE(ep->rate.polling));
+		seq_printf(sf, "  doorbells %llu yields %llu throttles %llu polling %d\n",
+			   ep->stats.doorbells, ep->stats.yields,
+			   ep->stats.throttles, READ_ONCE(ep->rate.polling));
 	}
 	return 0;
 }

@@ -27,6 +27,7 @@ struct kmp_ep_stats {
 	u64 echoes_dropped;	/* echoes that came while one waited */
 	u64 yields;		/* passes that used their budget up */
 	u64 throttles;		/* times doorbells came too fast, and were ignored */
+	u64 doorbells;		/* doorbells that found the flag set */
 };
 
 /*

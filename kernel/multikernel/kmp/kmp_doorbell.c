@@ -47,6 +47,7 @@ static bool kmp_doorbell_admit(struct kmp_endpoint *ep)
 {
 	struct kmp_db_rate *r = &ep->rate;
 
+	ep->stats.doorbells++;
 	r->count++;
 	if (r->polling)
 		return false;

@@ -23,7 +23,8 @@
 
 #include "kmp.h"
 
-#define KMP_HOSTILE_RINGS	64	/* doorbells per message */
+#define KMP_HOSTILE_RINGS	64	/* doorbells per round */
+#define KMP_HOSTILE_CHUNK_EVERY	8	/* rounds per chunk: doorbells are cheaper */
 
 struct kmp_hostile_stats {
 	u64 msgs;
@@ -105,10 +106,12 @@ int kmp_hostile_run(struct kmp_endpoint *ep, unsigned long until,
 		return -ENOMEM;
 	get_random_bytes(buf, len);
 	while (time_before(jiffies, until)) {
-		kmp_hostile_chunk(ep, buf, len, ++seq, &st);
+		if (!(seq++ % KMP_HOSTILE_CHUNK_EVERY)) {
+			kmp_hostile_chunk(ep, buf, len, seq, &st);
+			if (scribble)
+				scribble(arg);
+		}
 		kmp_hostile_ring(ep, &st);
-		if (scribble)
-			scribble(arg);
 		cond_resched();
 	}
 	kmp_hostile_forge(ep);

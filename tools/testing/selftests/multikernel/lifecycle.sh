@@ -56,13 +56,15 @@ move_after_load() {
 	load_lean b; want_rc 0 || return 1
 	kerf exec b; want_rc 0 && wait_console b "instance: init" || return 1
 	kerf exec a; want_rc 0 && wait_console a "instance: init" || return 1
-	ram=$(icmd a "grep 'System RAM' /proc/iomem") || return 1
-	echo "$ram" | while read -r range rest; do
-		s=$((0x${range%-*}))
-		e=$((0x${range#*-}))
-		[ $s -ge $((0x34000000)) ] && [ $e -lt $((0x38000000)) ] && continue
-		[ $e -lt $((0x100000)) ] && continue
-		echo "a: System RAM outside its new memory: $range"
+	# Only the ranges: kernel messages may come between the console's lines.
+	ram=$(icmd a "grep 'System RAM' /proc/iomem" |
+	      sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM.*/\1 \2/p') || return 1
+	[ -n "$ram" ] || { echo "a: no System RAM in /proc/iomem"; return 1; }
+	echo "$ram" | while read -r s e; do
+		[ $((0x$s)) -ge $((0x34000000)) ] && [ $((0x$e)) -lt $((0x38000000)) ] &&
+			continue
+		[ $((0x$e)) -lt $((0x100000)) ] && continue
+		echo "a: System RAM outside its new memory: $s-$e"
 		exit 1
 	done || return 1
 	[ "$(icmd b 'echo alive')" = alive ] && status_is b running || return 1
