@@ -242,7 +242,9 @@ static bool mk_checked_in(const u8 *page, u32 apic_id, unsigned int us)
  * where it writes a check-in word and halts; a CPU that INIT stopped
  * waits for exactly that, one that INIT did not stop ignores it. Once it
  * checked in, INIT again leaves it waiting for a STARTUP, as the host
- * wants its CPUs when it onlines them.
+ * wants its CPUs when it onlines them. The page is ordinary memory: a
+ * hostile kernel that keeps running could write the word itself, which
+ * no host without second-level page tables can prevent.
  *
  * INIT leaves the TSC as the instance left it, and a host that onlined a
  * CPU whose TSC disagrees would take its whole clock for unstable. The
