@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Fuzz the shared parser, validator, overlay and placement code with
-# libFuzzer, linked with the kernel tree's own libfdt (fuzz_dt), and the
-# KMP receiver on arbitrary shared memory (fuzz_kmp), each for SECONDS:
+# libFuzzer, linked with the kernel tree's own libfdt (fuzz_dt), the KMP
+# receiver on arbitrary shared memory (fuzz_kmp), and the host's readers
+# of an instance's control area (fuzz_ctrl), each for SECONDS:
 #   harness/fuzz.sh [SECONDS]        (default 30; make check uses this)
-# The corpora grow in $MK_CACHE/fuzz-corpus{,-kmp} from run to run. A
-# crash leaves its input in $MK_CACHE/fuzz-crashes; replay it with
-#   $MK_CACHE/tools/fuzz_dt FILE     (or fuzz_kmp)
+# The corpora grow in $MK_CACHE/fuzz-corpus{,-kmp,-ctrl} from run to run.
+# A crash leaves its input in $MK_CACHE/fuzz-crashes; replay it with
+#   $MK_CACHE/tools/fuzz_dt FILE     (or fuzz_kmp, fuzz_ctrl)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -56,7 +57,9 @@ fuzz()
 }
 
 mkdir -p "$corpus-kmp"
+python3 "$REPO/tools/multikernel/fuzz_ctrl_seed.py" "$corpus-ctrl"
 rc=0
 fuzz fuzz_dt "$corpus" || rc=1
 fuzz fuzz_kmp "$corpus-kmp" || rc=1
+fuzz fuzz_ctrl "$corpus-ctrl" || rc=1
 exit "$rc"

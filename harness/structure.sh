@@ -48,7 +48,7 @@ check "the pool state (baseline, transactions, their lock) is state.c's, not fs.
 shared=$(ls $MK/model/*.[ch] $MK/kmp/kmp_ring.[ch] | grep -v '_kunit\.c$')
 check "the shared set (model/, kmp/kmp_ring.[ch]) includes only itself" \
 	"$(grep -n -E '#include "' $shared |
-	   grep -v -E '#include "(\.\./model/)?(model|policy|port|rules)\.h"|#include "(kmp_ring|mk_user)\.h"')"
+	   grep -v -E '#include "(\.\./model/)?(model|policy|port|rules|ctrl)\.h"|#include "(kmp_ring|mk_user)\.h"')"
 
 check "the run state is assigned in one file (instance.c)" \
 	"$(grep -l -E -- '(->|\.)state = MK_RUN_|(->|\.)state = to\b' $srcs |

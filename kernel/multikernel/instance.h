@@ -23,6 +23,7 @@
 #include <linux/workqueue.h>
 
 #include "health.h"
+#include "model/ctrl.h"
 #include "model/model.h"
 
 /* A load: the memory it is checked against, and the files by descriptor. */
@@ -100,12 +101,10 @@ struct mk_image {
 
 /* The host's side of a running instance's console: what it has said. */
 struct mk_console {
-	char *buf;		/* MK_CONS_LOG_BYTES, a ring */
+	u8 *buf;		/* MK_CONS_LOG_BYTES, a ring */
 	u64 head;		/* bytes ever logged */
 	u32 tail;		/* the instance's output ring, read this far */
 };
-
-#define MK_CONS_LOG_BYTES	(128 * 1024)
 
 /* One step of the run state, as the transitions file shows it. */
 struct mk_transition {

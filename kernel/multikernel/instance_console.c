@@ -8,7 +8,8 @@
  * until the next exec or unload.
  *
  * The instance's ring head is untrusted: the host reads it once and
- * bounds what it copies by the ring's size, which the layout fixes.
+ * bounds what it copies by the ring's size, which the layout fixes
+ * (model/ctrl_console.c, which the fuzzer runs too).
  */
 
 #include <linux/minmax.h>
@@ -26,21 +27,6 @@ static const u8 *mk_ring_bytes(struct mk_inst *inst, u32 off)
 	return inst->mem + (inst->lay.ctrl - inst->lay.mem) + off;
 }
 
-/* Append @n bytes to the host's log, a ring that keeps the newest. */
-static void mk_log_put(struct mk_console *c, const u8 *src, u32 n)
-{
-	u32 at, chunk;
-
-	while (n) {
-		at = c->head % MK_CONS_LOG_BYTES;
-		chunk = min(n, (u32)(MK_CONS_LOG_BYTES - at));
-		memcpy(c->buf + at, src, chunk);
-		c->head += chunk;
-		src += chunk;
-		n -= chunk;
-	}
-}
-
 /**
  * mk_cons_drain - move what the instance wrote to its console to the log
  * @inst: a running instance, or one being stopped; its memory mapped
@@ -55,27 +41,16 @@ bool mk_cons_drain(struct mk_inst *inst)
 {
 	struct mk_cons_ring *r = mk_ring(inst, MK_CTRL_CONS_OUT);
 	const u8 *bytes = mk_ring_bytes(inst, MK_CTRL_CONS_OUT_BUF);
-	u32 head, n, at, chunk;
+	u32 head;
 
 	lockdep_assert_held(&inst->lock);
 	if (!inst->mem || !inst->cons.buf)
 		return false;
 	head = le32_to_cpu(READ_ONCE(r->head));
 	smp_rmb();	/* the bytes before the head */
-	n = head - inst->cons.tail;
-	if (!n)
+	if (!mk_cons_out_take(inst->cons.buf, &inst->cons.head,
+			      &inst->cons.tail, bytes, head))
 		return false;
-	if (n > MK_CONS_OUT_BYTES) {
-		inst->cons.tail = head - MK_CONS_OUT_BYTES;
-		n = MK_CONS_OUT_BYTES;
-	}
-	while (n) {
-		at = inst->cons.tail % MK_CONS_OUT_BYTES;
-		chunk = min(n, MK_CONS_OUT_BYTES - at);
-		mk_log_put(&inst->cons, bytes + at, chunk);
-		inst->cons.tail += chunk;
-		n -= chunk;
-	}
 	WRITE_ONCE(r->tail, cpu_to_le32(inst->cons.tail));
 	return true;
 }
@@ -143,9 +118,7 @@ int mk_cons_write(struct mk_inst *inst, const char *buf, size_t len)
 	bytes = (u8 *)mk_ring_bytes(inst, MK_CTRL_CONS_IN_BUF);
 	head = le32_to_cpu(r->head);
 	tail = le32_to_cpu(READ_ONCE(r->tail));
-	/* A tail the instance broke counts as having read everything. */
-	room = head - tail <= MK_CONS_IN_BYTES ?
-	       MK_CONS_IN_BYTES - (head - tail) : MK_CONS_IN_BYTES;
+	room = mk_cons_in_room(head, tail);
 	len = min_t(size_t, len, room);
 	for (i = 0; i < len; i++)
 		bytes[(head + i) % MK_CONS_IN_BYTES] = buf[i];
