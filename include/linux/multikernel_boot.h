@@ -361,6 +361,9 @@ void arch_mk_cpu_nmi(u32 apic_id);
 enum mk_tramp_stage arch_mk_window_stage(u64 window);
 void arch_mk_boot_info(struct mk_boot_info *bi);
 void arch_mk_pool_reserve(void);
+int arch_mk_mem_hide(u64 phys, u64 bytes);
+int arch_mk_mem_show(u64 phys, u64 bytes);
+void arch_mk_cpu_back(unsigned int cpu);
 #else
 static inline int arch_mk_window_get(u64 *phys)
 {
@@ -389,6 +392,9 @@ static inline enum mk_tramp_stage arch_mk_window_stage(u64 window)
 
 static inline void arch_mk_boot_info(struct mk_boot_info *bi) {}
 static inline void arch_mk_pool_reserve(void) {}
+static inline int arch_mk_mem_hide(u64 phys, u64 bytes) { return 0; }
+static inline int arch_mk_mem_show(u64 phys, u64 bytes) { return 0; }
+static inline void arch_mk_cpu_back(unsigned int cpu) {}
 #endif
 
 /*

@@ -174,6 +174,7 @@ struct mk_inst {
 	u64 stuck;
 	u64 kept;
 	void *mem;
+	bool mem_hidden;	/* all but the control area out of the direct map */
 	struct kmp_channel *kmp;
 	bool hello;
 	u32 hello_version;
@@ -246,6 +247,8 @@ void mk_stop_kept_why(struct mk_inst *inst, char *buf, size_t size);
 bool mk_start_parked(struct mk_inst *inst, u32 *reason);
 const char *mk_park_name(u32 reason);
 bool mk_stop_graceful(struct mk_inst *inst);
+void mk_start_mem_show(struct mk_inst *inst);
+void mk_start_mem_hide(struct mk_inst *inst);
 int mk_start_echo(struct mk_inst *inst, const void *buf, u32 len, u64 *ns);
 
 /* instance_recovery.c */

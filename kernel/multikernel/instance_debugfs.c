@@ -11,6 +11,13 @@
  *   echo "BASE BYTES" > /sys/kernel/debug/multikernel/pool_nonzero
  *   cat /sys/kernel/debug/multikernel/pool_nonzero     # nonzero bytes
  *
+ * The pages of a range of pool memory that the host's direct map has,
+ * found by reads that may fault; lent memory must have none but its
+ * control area's:
+ *
+ *   echo "BASE BYTES" > /sys/kernel/debug/multikernel/pool_mapped
+ *   cat /sys/kernel/debug/multikernel/pool_mapped      # present pages
+ *
  * A KMP echo to a running instance, over its channel:
  *
  *   echo "NAME TEXT" > /sys/kernel/debug/multikernel/kmp_echo
@@ -34,13 +41,14 @@
 #include <linux/init.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "machine.h"
 #include "instance.h"
 
-static u64 mk_nonzero;
+static u64 mk_nonzero, mk_mapped;
 /* Guards the results the files keep for their readers. */
 static DEFINE_MUTEX(mk_nonzero_lock);
 
@@ -60,10 +68,11 @@ static u64 mk_count_nonzero(const u8 *p, u64 bytes)
 	return n;
 }
 
-static ssize_t mk_nonzero_write(struct file *file, const char __user *ubuf,
-				size_t len, loff_t *ppos)
+/* "BASE BYTES" in hex, a range of the pool. */
+static int mk_pool_arg(const char __user *ubuf, size_t len, u64 *base,
+		       u64 *bytes)
 {
-	u64 base, bytes, pool, pool_bytes;
+	u64 pool, pool_bytes;
 	char buf[64];
 
 	if (len >= sizeof(buf))
@@ -71,11 +80,22 @@ static ssize_t mk_nonzero_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%llx %llx", &base, &bytes) != 2 || !bytes)
+	if (sscanf(buf, "%llx %llx", base, bytes) != 2 || !*bytes)
 		return -EINVAL;
-	if (!mk_pool_mem_range(&pool, &pool_bytes) || base < pool ||
-	    bytes > pool_bytes || base - pool > pool_bytes - bytes)
+	if (!mk_pool_mem_range(&pool, &pool_bytes) || *base < pool ||
+	    *bytes > pool_bytes || *base - pool > pool_bytes - *bytes)
 		return -EINVAL;
+	return 0;
+}
+
+static ssize_t mk_nonzero_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	u64 base, bytes;
+	int err = mk_pool_arg(ubuf, len, &base, &bytes);
+
+	if (err)
+		return err;
 	if (mk_inst_range_busy(base, bytes))
 		return -EBUSY;
 	mutex_lock(&mk_nonzero_lock);
@@ -84,21 +104,60 @@ static ssize_t mk_nonzero_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
-static ssize_t mk_nonzero_read(struct file *file, char __user *ubuf,
-			       size_t len, loff_t *ppos)
+/* What the last write to pool_nonzero or pool_mapped found. */
+static ssize_t mk_result_read(struct file *file, char __user *ubuf,
+			      size_t len, loff_t *ppos)
 {
+	const u64 *result = file->private_data;
 	char buf[32];
 	int n;
 
 	mutex_lock(&mk_nonzero_lock);
-	n = scnprintf(buf, sizeof(buf), "%llu\n", mk_nonzero);
+	n = scnprintf(buf, sizeof(buf), "%llu\n", *result);
 	mutex_unlock(&mk_nonzero_lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
 }
 
 static const struct file_operations mk_nonzero_fops = {
+	.open	= simple_open,
 	.write	= mk_nonzero_write,
-	.read	= mk_nonzero_read,
+	.read	= mk_result_read,
+	.llseek	= default_llseek,
+};
+
+/* Pages of the range the host's direct map has: a read that may fault. */
+static u64 mk_count_mapped(u64 base, u64 bytes)
+{
+	u64 off, n = 0;
+	u8 b;
+
+	for (off = 0; off < bytes; off += PAGE_SIZE) {
+		if (!copy_from_kernel_nofault(&b, __va(base + off), 1))
+			n++;
+		if (!(off & (SZ_2M - 1)))
+			cond_resched();
+	}
+	return n;
+}
+
+static ssize_t mk_mapped_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	u64 base, bytes;
+	int err = mk_pool_arg(ubuf, len, &base, &bytes);
+
+	if (err)
+		return err;
+	mutex_lock(&mk_nonzero_lock);
+	mk_mapped = mk_count_mapped(base, bytes);
+	mutex_unlock(&mk_nonzero_lock);
+	return len;
+}
+
+static const struct file_operations mk_mapped_fops = {
+	.open	= simple_open,
+	.write	= mk_mapped_write,
+	.read	= mk_result_read,
 	.llseek	= default_llseek,
 };
 
@@ -201,7 +260,8 @@ static int __init mk_inst_debugfs(void)
 
 	if (!dir)
 		dir = debugfs_create_dir("multikernel", NULL);
-	debugfs_create_file("pool_nonzero", 0600, dir, NULL, &mk_nonzero_fops);
+	debugfs_create_file("pool_nonzero", 0600, dir, &mk_nonzero, &mk_nonzero_fops);
+	debugfs_create_file("pool_mapped", 0600, dir, &mk_mapped, &mk_mapped_fops);
 	debugfs_create_file("kmp_echo", 0600, dir, NULL, &mk_echo_fops);
 	debugfs_create_file_unsafe("stop_ignored_cpu", 0600, dir,
 				   &mk_stop_ignored, &mk_cpu_knob_fops);

@@ -63,7 +63,10 @@ static void mk_recover_capture(struct mk_inst *inst)
 	mk_inst_lock(inst);
 	credit = mk_vmcore_charged(inst->vmcore);
 	mk_inst_unlock(inst);
+	/* The copy reads the memory the host otherwise keeps unmapped. */
+	mk_start_mem_show(inst);
 	core = mk_vmcore_capture(inst, hung, credit, why, sizeof(why));
+	mk_start_mem_hide(inst);
 	mk_recovery_log(inst->name, MK_REC_CAPTURING, "%s%s in %llu ms",
 			IS_ERR(core) ? "no vmcore: " : "", why, mk_ms_since(t0));
 	if (IS_ERR(core))

@@ -152,6 +152,7 @@ static void mk_cpus_return(struct mk_inst *inst, unsigned int n, u64 which)
 		if (!(which & BIT_ULL(i)))
 			continue;
 		cpu = inst->run.cpus[i];
+		arch_mk_cpu_back(cpu);
 		mk_cpu_set_present(cpu, true);
 		if (!(inst->online_mask & BIT_ULL(i)))
 			continue;
@@ -283,6 +284,50 @@ void mk_stop_quarantine_why(struct mk_inst *inst, char *buf, size_t size)
 }
 
 /**
+ * mk_start_mem_hide - take an instance's memory out of the host's direct map
+ * @inst: the instance, its memory held; claimed
+ *
+ * All but the control area, which the host reads while the instance runs:
+ * a host bug that follows a stray pointer into the rest then faults
+ * instead of writing over the instance. Where the arch cannot, the memory
+ * stays mapped, and the log says so.
+ */
+void mk_start_mem_hide(struct mk_inst *inst)
+{
+	int err;
+
+	if (inst->mem_hidden)
+		return;
+	err = arch_mk_mem_hide(inst->lay.mem, inst->lay.ctrl - inst->lay.mem);
+	if (err) {
+		pr_warn("multikernel: %s: its memory stays in the host's direct map: error %d\n",
+			inst->name, err);
+		return;
+	}
+	inst->mem_hidden = true;
+}
+
+/**
+ * mk_start_mem_show - put an instance's memory back in the direct map
+ * @inst: the instance, its memory held; claimed
+ *
+ * For the host to copy it into a vmcore, or to zero it once stopped. The
+ * pages were split to be hidden, so showing them allocates nothing and
+ * cannot fail but for a bug.
+ */
+void mk_start_mem_show(struct mk_inst *inst)
+{
+	int err;
+
+	if (!inst->mem_hidden)
+		return;
+	err = arch_mk_mem_show(inst->lay.mem, inst->lay.ctrl - inst->lay.mem);
+	WARN(err, "multikernel: %s: memory not mapped back: error %d\n",
+	     inst->name, err);
+	inst->mem_hidden = false;
+}
+
+/**
  * mk_stop - stop the CPUs, keep the console, scrub the memory, return
  *	the CPUs
  * @inst: an instance that holds its resources, claimed for stopping: no
@@ -324,6 +369,7 @@ bool mk_stop(struct mk_inst *inst)
 			inst->name, inst->run.cpus[__ffs64(inst->stuck)]);
 		return false;
 	}
+	mk_start_mem_show(inst);
 	mk_pool_scrub(inst->mem, inst->lay.mem_bytes);
 	inst->mem = NULL;
 	arch_mk_window_put(inst->window);
@@ -508,6 +554,7 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 		mk_stop(inst);
 		return -ETIMEDOUT;
 	}
+	mk_start_mem_hide(inst);
 	inst->exec_ns = ktime_get_ns();
 	err = arch_mk_cpu_start(boot_apic, inst->window, inst->lay.kernel,
 				inst->lay.ctrl + MK_CTRL_BOOT_PARAMS);

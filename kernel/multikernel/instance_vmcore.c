@@ -181,6 +181,18 @@ static void mk_core_say(const struct mk_core_plan *src, char *why,
 		 ", VMCOREINFO cut short" : "");
 }
 
+/* Up to vmcore_max_mb: a chunk at a time, so as not to hold the CPU. */
+static void mk_core_copy(void *dst, const void *src, u64 bytes)
+{
+	u64 off, n;
+
+	for (off = 0; off < bytes; off += n) {
+		n = min_t(u64, bytes - off, SZ_2M);
+		memcpy(dst + off, src + off, n);
+		cond_resched();
+	}
+}
+
 /**
  * mk_vmcore_capture - copy a failed instance's memory and CPUs into a core
  * @inst: the instance, failed and quiesced, its resources still held
@@ -234,7 +246,7 @@ struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
 	core->mem = vmalloc(core->mem_bytes);
 	if (!core->mem)
 		goto fail;
-	memcpy(core->mem, inst->mem, core->mem_bytes);
+	mk_core_copy(core->mem, inst->mem, core->mem_bytes);
 	mk_core_say(src, why, why_size);
 	kvfree(src);
 	return core;

@@ -19,6 +19,7 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/cpuhotplug.h>
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/memblock.h>
@@ -31,7 +32,9 @@
 #include <asm/apic.h>
 #include <asm/irq_vectors.h>
 #include <asm/mpspec.h>
+#include <asm/msr.h>
 #include <asm/segment.h>
+#include <asm/set_memory.h>
 #include <asm/smp.h>
 #include <asm/tsc.h>
 #include <asm/x86_init.h>
@@ -66,6 +69,115 @@ static void __init mk_reserve_low(void)
  * Called from the multikernel_pool= parameter, before the kernel places
  * its own real-mode trampoline and reserves what is left below 1 MiB.
  */
+/* [phys, phys + bytes) of the direct map, as set_memory_*() take it. */
+static int mk_direct_pages(u64 phys, u64 bytes, unsigned long *addr)
+{
+	if (!PAGE_ALIGNED(phys) || !PAGE_ALIGNED(bytes) ||
+	    bytes >> PAGE_SHIFT > INT_MAX ||
+	    PFN_DOWN(phys + bytes) > max_pfn_mapped)
+		return -EINVAL;
+	*addr = (unsigned long)__va(phys);
+	return bytes >> PAGE_SHIFT;
+}
+
+/**
+ * arch_mk_mem_hide - take memory lent to an instance out of the direct map
+ * @phys: where it starts, page aligned
+ * @bytes: its size, page aligned
+ *
+ * The pages are marked not present; large mappings are split. A host bug
+ * that follows a stray pointer into them then faults.
+ *
+ * Return: 0, -EINVAL for a range the direct map does not cover, or the
+ * error of set_memory_np().
+ */
+int arch_mk_mem_hide(u64 phys, u64 bytes)
+{
+	unsigned long addr;
+	int pages = mk_direct_pages(phys, bytes, &addr);
+
+	return pages < 0 ? pages : set_memory_np(addr, pages);
+}
+
+/**
+ * arch_mk_mem_show - put memory an instance gave back into the direct map
+ * @phys: as arch_mk_mem_hide() took it
+ * @bytes: ... the same size
+ *
+ * Return: 0, or the error of set_memory_p().
+ */
+int arch_mk_mem_show(u64 phys, u64 bytes)
+{
+	unsigned long addr;
+	int pages = mk_direct_pages(phys, bytes, &addr);
+
+	return pages < 0 ? pages : set_memory_p(addr, pages);
+}
+
+/*
+ * MSRs survive INIT. Linux's own bring-up of a CPU rewrites those it
+ * depends on (PAT and the MTRRs, EFER, the syscall MSRs, SPEC_CTRL,
+ * TSC_AUX; tsc_sync checks TSC_ADJUST; verify_cpu clears XD_DISABLE),
+ * and the park stub has the TSC checked. Not the debug controls: branch
+ * tracing or PEBS that an instance left on would have the CPU write
+ * records, to an address the instance chose in IA32_DS_AREA, as soon as
+ * the host runs on it. So a CPU that comes back from an instance has them
+ * turned off as it comes online, before any host task runs there, and
+ * what was found goes to the log. The host's own bits (bus-lock
+ * detection, freeze in SMM) stay as bring-up set them.
+ */
+#define MK_DEBUGCTL_OFF	(DEBUGCTLMSR_LBR | DEBUGCTLMSR_BTF | DEBUGCTLMSR_TR | \
+			 DEBUGCTLMSR_BTS | DEBUGCTLMSR_BTINT | \
+			 DEBUGCTLMSR_FREEZE_LBRS_ON_PMI | \
+			 DEBUGCTLMSR_FREEZE_PERFMON_ON_PMI)
+
+static DEFINE_PER_CPU(bool, mk_cpu_from_instance);
+
+/**
+ * arch_mk_cpu_back - a CPU is about to come back from an instance
+ * @cpu: the host's number for it
+ *
+ * Its debug controls are reset when it next comes online.
+ */
+void arch_mk_cpu_back(unsigned int cpu)
+{
+	per_cpu(mk_cpu_from_instance, cpu) = true;
+}
+
+/* Clear @off in @msr, if the CPU has it; say what was set. */
+static void mk_msr_clear(unsigned int cpu, u32 msr, u64 off)
+{
+	u64 v;
+
+	if (rdmsrl_safe(msr, &v) || !(v & off))
+		return;
+	if (wrmsrl_safe(msr, v & ~off))
+		pr_err("multikernel: CPU %u: MSR %#x stays %#llx\n", cpu, msr, v);
+	else
+		pr_warn("multikernel: CPU %u came back with MSR %#x = %#llx; cleared %#llx\n",
+			cpu, msr, v, v & off);
+}
+
+static int mk_cpu_online(unsigned int cpu)
+{
+	if (!this_cpu_read(mk_cpu_from_instance))
+		return 0;
+	this_cpu_write(mk_cpu_from_instance, false);
+	mk_msr_clear(cpu, MSR_IA32_DEBUGCTLMSR, MK_DEBUGCTL_OFF);
+	mk_msr_clear(cpu, MSR_IA32_PEBS_ENABLE, ~0ULL);
+	return 0;
+}
+
+static int __init mk_cpu_back_init(void)
+{
+	int ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN,
+					    "x86/multikernel:back",
+					    mk_cpu_online, NULL);
+
+	return ret < 0 ? ret : 0;
+}
+device_initcall(mk_cpu_back_init);
+
 void __init arch_mk_pool_reserve(void)
 {
 	if (mk_realmode_reserve)

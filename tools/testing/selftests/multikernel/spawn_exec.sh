@@ -6,11 +6,13 @@
 # (instance-init), and the test talks to it through its console from the
 # host. It checks what the instance sees (CPUs, memory, command line), a
 # KMP echo over the channel between the kernels, that refused transitions
-# change nothing, graceful and forced kills (after which the CPUs run host
-# tasks and the memory reads back zero), ten exec/kill cycles, an instance
-# that never says HELLO, two instances at once, and the lean instance
-# kernel in 64 MiB. The host stays healthy throughout: a host task keeps
-# counting, and the harness fails the run on any splat.
+# change nothing, that the host's direct map keeps only the control area
+# of a running instance's memory, graceful and forced kills (after which
+# the CPUs run host tasks and the memory reads back zero and mapped), ten
+# exec/kill cycles, an instance that never says HELLO, two instances at
+# once, and the lean instance kernel in 64 MiB. The host stays healthy
+# throughout: a host task keeps counting, and the harness fails the run on
+# any splat.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -85,6 +87,19 @@ kmp_channel() {
 		{ cat "$DBG/kmp/web"; return 1; }
 }
 
+# mapped_pages NAME: the pages of its memory the host's direct map has.
+mapped_pages() {
+	mem_of "$1" > "$DBG/pool_mapped" && cat "$DBG/pool_mapped"
+}
+
+# While it runs, the host keeps only its control area (1 MiB) mapped.
+direct_map_hidden() {
+	local n
+
+	n=$(mapped_pages web) && [ "$n" = 256 ] ||
+		{ echo "$n pages of web's memory in the direct map, not 256"; return 1; }
+}
+
 lent_cpus_stay_lent() {
 	echo 1 > /sys/devices/system/cpu/cpu2/online 2>/dev/null &&
 		{ echo "CPU 2 went online while lent"; return 1; }
@@ -115,6 +130,9 @@ given_back() {
 		{ echo "a host task did not run on CPU 2"; return 1; }
 	mem_of web > "$DBG/pool_nonzero" && [ "$(cat "$DBG/pool_nonzero")" = 0 ] ||
 		{ echo "$(cat "$DBG/pool_nonzero") bytes of web's memory not zero"; return 1; }
+	set -- $(mem_of web)
+	[ "$(mapped_pages web)" = $(($2 / 4096)) ] ||
+		{ echo "$(mapped_pages web) pages of web's memory mapped back"; return 1; }
 }
 
 graceful_kill() {
@@ -210,7 +228,7 @@ lean_in_64m() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 15
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 [ -f "$D/instance.cpio.gz" ] || ktap_exit_fail_msg "no instance.cpio.gz"
@@ -220,6 +238,8 @@ mk_check "exec of an instance with nothing loaded: ENOENT" exec_not_loaded
 mk_check "exec: HELLO, status running, the console has the boot log" boots
 mk_check "the instance sees 2 CPUs, its memory only, its command line" what_it_sees
 mk_check "a KMP echo from the host to the instance" kmp_channel
+mk_check "while it runs, the host's direct map has only its control area" \
+	direct_map_hidden
 mk_check "lent CPUs cannot be onlined by the host" lent_cpus_stay_lent
 mk_check "load, unload, exec, rollback while running: refused, no change" \
 	refusals_change_nothing
