@@ -29,7 +29,7 @@ HOSTILE_S=60
 STALL_BOUND_US=5000000
 KILL_BOUND_S=15
 # The kernel's limit (kmp_doorbell.c): 2,000 doorbells in 100 ms. A host
-# so loaded that the instance cannot ring that fast sees no storm, and
+# so loaded that the instance cannot ring that fast may see no storm, and
 # the checks of one say so instead of failing.
 DB_LIMIT_PER_S=20000
 RATE=/tmp/hostile_rate.$$
@@ -86,11 +86,14 @@ through_the_storm() {
 	grep -q "throttles [1-9]" "$DBG/kmp/bad" || { cat "$DBG/kmp/bad"; return 1; }
 }
 
-# Past the limit, a storm; under it, no false one.
+# The kernel judges a storm by 100 ms windows, so an average under the
+# limit may still hold two seconds over it: a storm it reports must be
+# the instance's failure, with its reason, and an average over the limit
+# must have been reported as one.
 storm_failed() {
-	if [ "$(cat "$RATE")" -le $DB_LIMIT_PER_S ]; then
-		echo "under the limit: no storm expected" >> "$TIMES"
-		! grep -q "doorbell storm" "$I/bad/transitions" ||
+	if ! grep -q "doorbell storm" "$I/bad/transitions"; then
+		echo "no storm reported" >> "$TIMES"
+		[ "$(cat "$RATE")" -le $DB_LIMIT_PER_S ] ||
 			{ cat "$I/bad/transitions"; return 1; }
 		return 0
 	fi
