@@ -89,13 +89,13 @@ static void f_scribble(u8 *area, const uint8_t *data, size_t size)
 static bool f_note_ok(const u8 *hdr, u64 off, u64 bytes, u32 *cores,
 		      const struct mk_core_plan *p)
 {
-	const Elf64_Nhdr *n;
+	const struct elf64_note *n;
 	u64 end = off + bytes, name, desc;
 
 	while (off < end) {
 		if (end - off < sizeof(*n))
 			return false;
-		n = (const Elf64_Nhdr *)(hdr + off);
+		n = (const struct elf64_note *)(hdr + off);
 		name = ALIGN((u64)n->n_namesz, 4);
 		desc = ALIGN((u64)n->n_descsz, 4);
 		if (end - off - sizeof(*n) < name + desc)
@@ -114,8 +114,8 @@ static bool f_note_ok(const u8 *hdr, u64 off, u64 bytes, u32 *cores,
 static void f_check_core(const u8 *hdr, size_t hdr_bytes,
 			 const struct mk_core_plan *p, u32 phnum)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)hdr;
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(hdr + eh->e_phoff);
+	const struct elf64_hdr *eh = (const struct elf64_hdr *)hdr;
+	const struct elf64_phdr *ph = (const struct elf64_phdr *)(hdr + eh->e_phoff);
 	u32 i, cores = 0, notes = 0;
 
 	if (hdr_bytes % MK_CORE_PAGE || hdr_bytes > 16 * MK_CORE_PAGE ||

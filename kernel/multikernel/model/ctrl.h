@@ -14,11 +14,7 @@
 
 #include "port.h"
 
-#ifdef __KERNEL__
 #include <linux/elf.h>
-#else
-#include <elf.h>
-#endif
 #include <linux/multikernel_boot.h>
 
 /* The host's copy of an instance's console output: a ring of the newest. */

@@ -30,12 +30,12 @@
 #define MK_VMCI_NAME	"VMCOREINFO"
 
 #define MK_NOTE_BYTES(name, desc) \
-	(sizeof(Elf64_Nhdr) + ALIGN(name, 4) + ALIGN(desc, 4))
+	(sizeof(struct elf64_note) + ALIGN(name, 4) + ALIGN(desc, 4))
 #define MK_LOADS_MAX(ncpus)	(2 + (ncpus) * MK_CRASH_STACK_PAGES)
 
 /* The most headers and notes a core can have: what the caller reserves. */
-static_assert(sizeof(Elf64_Ehdr) +
-	      (1 + MK_LOADS_MAX(MK_BOOT_MAX_CPUS)) * sizeof(Elf64_Phdr) +
+static_assert(sizeof(struct elf64_hdr) +
+	      (1 + MK_LOADS_MAX(MK_BOOT_MAX_CPUS)) * sizeof(struct elf64_phdr) +
 	      MK_BOOT_MAX_CPUS * MK_NOTE_BYTES(sizeof(MK_CORE_NAME),
 					       MK_PRSTATUS_BYTES) +
 	      MK_NOTE_BYTES(sizeof(MK_VMCI_NAME), MK_VMCOREINFO_MAX) <=
@@ -99,7 +99,7 @@ void mk_core_plan_read(struct mk_core_plan *p, const void *ctrl, u32 gen)
 static void *mk_note(void *at, const char *name, u32 type, const void *desc,
 		     size_t desc_bytes)
 {
-	Elf64_Nhdr *n = at;
+	struct elf64_note *n = at;
 
 	n->n_namesz = strlen(name) + 1;
 	n->n_descsz = desc_bytes;
@@ -120,8 +120,8 @@ static size_t mk_notes_bytes(const struct mk_core_plan *p)
 
 static size_t mk_note_off(const struct mk_core_plan *p)
 {
-	return sizeof(Elf64_Ehdr) +
-	       (1 + MK_LOADS_MAX(p->nvalid)) * sizeof(Elf64_Phdr);
+	return sizeof(struct elf64_hdr) +
+	       (1 + MK_LOADS_MAX(p->nvalid)) * sizeof(struct elf64_phdr);
 }
 
 /* One CPU's NT_PRSTATUS descriptor: its pid and its registers. */
@@ -162,12 +162,12 @@ static bool mk_phys_in(const struct mk_core_plan *p, u64 phys, u64 bytes)
 }
 
 /* One PT_LOAD of instance memory, or none if it lies outside. */
-static u32 mk_load(const struct mk_core_plan *p, Elf64_Phdr *ph,
+static u32 mk_load(const struct mk_core_plan *p, struct elf64_phdr *ph,
 		   size_t mem_off, u64 vaddr, u64 phys, u64 bytes)
 {
 	if (!bytes || !mk_phys_in(p, phys, bytes))
 		return 0;
-	*ph = (Elf64_Phdr) {
+	*ph = (struct elf64_phdr) {
 		.p_type = PT_LOAD,
 		.p_flags = PF_R | PF_W | PF_X,
 		.p_offset = mem_off + (phys - p->mem_phys),
@@ -181,7 +181,7 @@ static u32 mk_load(const struct mk_core_plan *p, Elf64_Phdr *ph,
 }
 
 /* The program headers after the note: memory, image, stacks. */
-static u32 mk_loads(const struct mk_core_plan *p, Elf64_Phdr *ph,
+static u32 mk_loads(const struct mk_core_plan *p, struct elf64_phdr *ph,
 		    size_t mem_off)
 {
 	const struct mk_crash_info *ci = &p->info;
@@ -227,8 +227,8 @@ u32 mk_core_hdr_write(const struct mk_core_plan *p, void *hdr, u16 machine)
 {
 	size_t hdr_bytes = mk_core_hdr_bytes(p), note_off = mk_note_off(p);
 	size_t notes = mk_notes_bytes(p);
-	Elf64_Ehdr *eh = hdr;
-	Elf64_Phdr *ph = hdr + sizeof(*eh);
+	struct elf64_hdr *eh = hdr;
+	struct elf64_phdr *ph = hdr + sizeof(*eh);
 
 	memset(hdr, 0, hdr_bytes);
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -244,7 +244,7 @@ u32 mk_core_hdr_write(const struct mk_core_plan *p, void *hdr, u16 machine)
 	eh->e_phentsize = sizeof(*ph);
 
 	mk_notes(p, hdr + note_off);
-	ph[0] = (Elf64_Phdr) {
+	ph[0] = (struct elf64_phdr) {
 		.p_type = PT_NOTE,
 		.p_offset = note_off,
 		.p_filesz = notes,
