@@ -41,7 +41,7 @@
 #include <stddef.h>
 #endif
 
-#define MK_BOOT_VERSION		2
+#define MK_BOOT_VERSION		3
 #define MK_BOOT_MAGIC		0x49424b4d	/* "MKBI" */
 #define MK_STATUS_MAGIC		0x53424b4d	/* "MKBS" */
 #define MK_BOOT_MAX_CPUS	64
@@ -96,12 +96,16 @@ static_assert(MK_CTRL_KMP + MK_KMP_BYTES <= MK_CTRL_BYTES);
  *	send INIT to
  * @host_apic_id: the host CPU that the instance's doorbells ring
  * @doorbell_vector: the vector doorbells use in both kernels
+ * @nr_possible: entries of @apic_ids: the first @nr_cpus are the CPUs it
+ *	boots with, the rest those a resize may give it later (version 3)
  * @ctrl_phys: the control area
  * @ctrl_bytes: its size
  * @mem_phys: the instance's memory, control area included
  * @mem_bytes: its size
  * @name: the instance's name, NUL-padded
- * @apic_ids: the APIC IDs of the instance's CPUs; the first boots
+ * @apic_ids: the APIC IDs of the instance's CPUs, the boot CPU first,
+ *	then of those it may be given; an index here numbers a CPU's crash
+ *	slot
  */
 struct mk_boot_info {
 	__le32 magic;
@@ -114,7 +118,7 @@ struct mk_boot_info {
 	__le32 host_bsp_apic_id;
 	__le32 host_apic_id;
 	__le32 doorbell_vector;
-	__le32 reserved;
+	__le32 nr_possible;
 	__le64 ctrl_phys;
 	__le64 ctrl_bytes;
 	__le64 mem_phys;
@@ -256,6 +260,45 @@ static_assert(offsetof(struct mk_beat_rsp, cpu_permille) == 48);
 static_assert(sizeof(struct mk_beat_rsp) == 56);
 
 #define MK_BEAT_VERSION		1
+
+#define MK_RESIZE_VERSION	1
+
+/* &mk_resize_msg.op: one step of a resize, from the host */
+enum mk_resize_op {
+	MK_RESIZE_CPU_ADD = 1,		/* bring up the CPU at @apic_id */
+	MK_RESIZE_CPU_REMOVE = 2,	/* offline it and give it back */
+};
+
+/**
+ * struct mk_resize_msg - one step of a resize, and its answer
+ * @version: MK_RESIZE_VERSION
+ * @op: an enum mk_resize_op
+ * @seq: the host's number for the step; the answer repeats it
+ * @apic_id: the CPU, for the CPU steps
+ * @result: in the answer: 0, or the positive errno of why not
+ * @reserved: zero
+ * @phys: the memory, for the memory steps
+ * @bytes: ... its size
+ *
+ * The host sends it as KMP_MSG_RESIZE; the instance carries the step out
+ * and sends it back, with @result, as the reply. The host reads the reply
+ * as untrusted: only one that repeats the step it waits for counts, and
+ * a result it does not know is a refusal.
+ */
+struct mk_resize_msg {
+	__le16 version;
+	__le16 op;
+	__le32 seq;
+	__le32 apic_id;
+	__le32 result;
+	__le64 phys;
+	__le64 bytes;
+	__le64 reserved;
+};
+
+static_assert(offsetof(struct mk_resize_msg, apic_id) == 8);
+static_assert(offsetof(struct mk_resize_msg, phys) == 16);
+static_assert(sizeof(struct mk_resize_msg) == 40);
 
 #define MK_CRASH_MAGIC		0x43424b4d	/* "MKBC" */
 #define MK_CRASH_VERSION	1
@@ -403,10 +446,22 @@ static inline void arch_mk_cpu_back(unsigned int cpu) {}
  */
 #ifdef CONFIG_X86
 const struct mk_boot_info *mk_instance_boot_info(void);
+int mk_instance_cpu_add(u32 apic_id);
+int mk_instance_cpu_remove(u32 apic_id);
 #else
 static inline const struct mk_boot_info *mk_instance_boot_info(void)
 {
 	return NULL;
+}
+
+static inline int mk_instance_cpu_add(u32 apic_id)
+{
+	return -ENODEV;
+}
+
+static inline int mk_instance_cpu_remove(u32 apic_id)
+{
+	return -ENODEV;
 }
 #endif
 void mk_instance_early_setup(void);
@@ -418,6 +473,7 @@ void mk_instance_report_park(u32 reason);
 void mk_instance_crash_init(void *ctrl);
 struct kmp_endpoint;
 void mk_health_beat_attach(struct kmp_endpoint *ep);
+void mk_resize_attach(struct kmp_endpoint *ep);
 #endif
 
 #endif /* _LINUX_MULTIKERNEL_BOOT_H */

@@ -83,6 +83,8 @@ static struct mk_inst *mk_t_instance(struct kunit *test)
 	ld->lay.mem_bytes = MK_T_MEM;
 	ld->lay.ctrl = MK_T_BASE + SZ_1M;
 	ld->run.ncpus = 2;
+	ld->run.npossible = 2;
+	ld->held = 3;
 	return ld;
 }
 

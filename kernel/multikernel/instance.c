@@ -43,6 +43,7 @@ static const char * const mk_run_names[] = {
 	[MK_RUN_FAILED_HELD] = "failed",
 	[MK_RUN_FAILED] = "failed",
 	[MK_RUN_QUARANTINED] = "quarantined",
+	[MK_RUN_RESIZING] = "resizing",
 	[MK_RUN_UNLOADED] = "ready",
 };
 
@@ -62,6 +63,8 @@ static const char * const mk_event_names[] = {
 	[MK_EV_RECLAIM] = "reclaim",
 	[MK_EV_UNLOAD] = "unload",
 	[MK_EV_QUARANTINE] = "quarantine",
+	[MK_EV_RESIZE] = "resize",
+	[MK_EV_RESIZED] = "resized",
 };
 
 static_assert(ARRAY_SIZE(mk_event_names) == MK_EV_NR);
@@ -70,8 +73,9 @@ static_assert(ARRAY_SIZE(mk_event_names) == MK_EV_NR);
 
 /*
  * The life cycle: each event, the states it may come in, and the state
- * it leads to. An event may have several rows. Morph and resize add
- * theirs here.
+ * it leads to. An event may have several rows. Morph adds its own here.
+ * A resize is one state: a failure seen during it waits for its end
+ * (instance_resize.c), and a kill waits for it as for a start.
  */
 static const struct {
 	u8 event;
@@ -96,6 +100,8 @@ static const struct {
 	{ MK_EV_UNLOAD, S(LOADED) | S(STOPPED) | S(FAILED), MK_RUN_UNLOADED },
 	{ MK_EV_QUARANTINE, S(STARTING) | S(STOPPING) | S(FAILED_HELD),
 	  MK_RUN_QUARANTINED },
+	{ MK_EV_RESIZE, S(RUNNING), MK_RUN_RESIZING },
+	{ MK_EV_RESIZED, S(RESIZING), MK_RUN_RUNNING },
 };
 
 #undef S
@@ -168,6 +174,9 @@ int mk_inst_event(struct mk_inst *inst, enum mk_run_event ev,
 	t->from = inst->state;
 	t->to = to;
 	strscpy(t->why, inst->reason, sizeof(t->why));
+	/* What a resize did is the transition's to say; status says running. */
+	if (to == MK_RUN_RUNNING)
+		inst->reason[0] = '\0';
 	inst->state = to;
 	inst->notify |= MK_NOTIFY_STATUS;
 	return 0;

@@ -35,13 +35,19 @@ struct mk_load_req {
 	const char *cmdline;
 };
 
-/* An exec: the instance as the state has it now. */
+/*
+ * An exec: the instance as the state has it now. @cpus lists its own CPUs
+ * (host numbers, the boot CPU first), then the pool's others that a
+ * resize may give it while it runs, in the order of the boot info's APIC
+ * IDs, whose indexes number the CPUs' crash slots.
+ */
 struct mk_exec_req {
 	u32 id;
 	u64 mem_base;
 	u64 mem_bytes;
-	unsigned int cpus[MK_BOOT_MAX_CPUS];	/* host CPU numbers */
-	unsigned int ncpus;
+	unsigned int cpus[MK_BOOT_MAX_CPUS];
+	unsigned int ncpus;		/* its own: the first of @cpus */
+	unsigned int npossible;		/* entries of @cpus */
 };
 
 /*
@@ -62,6 +68,7 @@ enum mk_run_state {
 	MK_RUN_FAILED_HELD,
 	MK_RUN_FAILED,
 	MK_RUN_QUARANTINED,
+	MK_RUN_RESIZING,
 	MK_RUN_UNLOADED,	/* out of the registry, for the last readers */
 	MK_RUN_NR
 };
@@ -84,6 +91,8 @@ enum mk_run_event {
 	MK_EV_RECLAIM,		/* its recovery took them back */
 	MK_EV_UNLOAD,		/* its kernel was dropped */
 	MK_EV_QUARANTINE,	/* ... or one of its CPUs did not stop */
+	MK_EV_RESIZE,		/* a transaction changes what it runs on */
+	MK_EV_RESIZED,		/* ... done, or undone */
 	MK_EV_NR
 };
 
@@ -171,6 +180,12 @@ struct mk_inst {
 	u64 exec_ns;
 	u64 hello_ns;
 	u64 online_mask;
+	u64 held;		/* which of @run.cpus it has now */
+	u64 shape;		/* ... and which the state gives it */
+	u32 resize_seq;		/* the last resize step's number */
+	bool deferred;		/* it failed while it resized: */
+	enum mk_failure deferred_cause;
+	char deferred_why[MK_REASON_MAX];
 	u64 stuck;
 	u64 kept;
 	void *mem;
@@ -247,9 +262,18 @@ void mk_stop_kept_why(struct mk_inst *inst, char *buf, size_t size);
 bool mk_start_parked(struct mk_inst *inst, u32 *reason);
 const char *mk_park_name(u32 reason);
 bool mk_stop_graceful(struct mk_inst *inst);
+void mk_start_smt_update(void);
+int mk_start_cpu_take(struct mk_inst *inst, unsigned int i);
+void mk_start_cpu_give(struct mk_inst *inst, unsigned int i);
+int mk_start_cpu_stop(struct mk_inst *inst, unsigned int i);
 void mk_start_mem_show(struct mk_inst *inst);
 void mk_start_mem_hide(struct mk_inst *inst);
 int mk_start_echo(struct mk_inst *inst, const void *buf, u32 len, u64 *ns);
+
+/* instance_resize.c */
+int mk_inst_resize(struct mk_inst *inst, const unsigned long *cpus,
+		   struct mk_report *rep);
+void mk_run_compact(struct mk_exec_req *req, u64 held);
 
 /* instance_recovery.c */
 void mk_recover_work(struct work_struct *work);

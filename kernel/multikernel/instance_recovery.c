@@ -195,13 +195,24 @@ void mk_recover_work(struct work_struct *work)
  * @cause: why
  * @text: why, in words, for its status and the log
  *
- * Its status becomes "failed: @text" at once.
+ * Its status becomes "failed: @text" at once; during a resize, when the
+ * resize ends.
  */
 void mk_recover(struct mk_inst *inst, enum mk_failure cause, const char *text)
 {
 	struct mk_health *h = &inst->health;
 
 	lockdep_assert_held(&inst->lock);
+	if (inst->state == MK_RUN_RESIZING) {
+		/* Its resize is bounded: the failure is taken up at its end. */
+		if (!inst->deferred) {
+			inst->deferred = true;
+			inst->deferred_cause = cause;
+			strscpy(inst->deferred_why, text,
+				sizeof(inst->deferred_why));
+		}
+		return;
+	}
 	h->manual = cause == MK_FAILED_MANUAL;
 	if (!h->manual)
 		h->failures++;

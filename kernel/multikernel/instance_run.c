@@ -220,6 +220,7 @@ int mk_inst_restart(struct mk_inst *inst, struct mk_report *rep)
 
 	mk_inst_lock(inst);
 	req = inst->run;
+	mk_run_compact(&req, inst->shape);
 	err = mk_exec_claim(inst, &req, true, rep);
 	mk_inst_unlock(inst);
 	return err ? err : mk_inst_exec(inst, rep);
@@ -270,7 +271,9 @@ void mk_watch(struct work_struct *work)
 	if (mk_run_live(inst->state)) {
 		if (mk_cons_drain(inst))
 			inst->notify |= MK_NOTIFY_CONSOLE;
-		if (mk_start_parked(inst, &reason))
+		/* A park during a resize waits for the resize's end. */
+		if (inst->state != MK_RUN_RESIZING &&
+		    mk_start_parked(inst, &reason))
 			mk_watch_parked(inst, reason);
 		else
 			again = schedule_delayed_work(&inst->watch,
@@ -394,7 +397,8 @@ static bool mk_kill_settled(struct mk_inst *inst)
 	enum mk_run_state st = READ_ONCE(inst->state);
 
 	return !READ_ONCE(inst->health.recovering) &&
-	       st != MK_RUN_STARTING && st != MK_RUN_STOPPING;
+	       st != MK_RUN_STARTING && st != MK_RUN_STOPPING &&
+	       st != MK_RUN_RESIZING;
 }
 
 /*

@@ -125,11 +125,13 @@ static int mk_exec_check_cpus(struct mk_inst *inst, struct mk_report *rep)
 	return 0;
 }
 
-/*
- * The architecture sends broadcast IPIs only while every present CPU has
- * booted in this kernel: tell it that the present mask changed.
+/**
+ * mk_start_smt_update - the present CPUs changed: tell the architecture
+ *
+ * It sends broadcast IPIs only while every present CPU has booted in
+ * this kernel.
  */
-static void mk_smt_update(void)
+void mk_start_smt_update(void)
 {
 	if (IS_ENABLED(CONFIG_HOTPLUG_CPU))
 		arch_smt_update();
@@ -142,50 +144,88 @@ static void mk_cpu_set_present(unsigned int cpu, bool present)
 	cpu_maps_update_done();
 }
 
-/* Give back the first @n CPUs of those in @which, online if they were. */
-static void mk_cpus_return(struct mk_inst *inst, unsigned int n, u64 which)
+/**
+ * mk_start_cpu_give - give CPU @i of an instance back to the host
+ * @inst: the instance; the CPU stopped
+ * @i: its index in @inst->run.cpus
+ *
+ * It comes back online if it was when the instance took it.
+ */
+void mk_start_cpu_give(struct mk_inst *inst, unsigned int i)
 {
-	unsigned int i, cpu;
+	unsigned int cpu = inst->run.cpus[i];
 	int err;
 
-	for (i = 0; i < n; i++) {
-		if (!(which & BIT_ULL(i)))
-			continue;
-		cpu = inst->run.cpus[i];
-		arch_mk_cpu_back(cpu);
-		mk_cpu_set_present(cpu, true);
-		if (!(inst->online_mask & BIT_ULL(i)))
-			continue;
+	arch_mk_cpu_back(cpu);
+	mk_cpu_set_present(cpu, true);
+	if (inst->online_mask & BIT_ULL(i)) {
 		err = add_cpu(cpu);
 		if (err)
 			pr_warn("multikernel: %s: CPU %u back, but not online: %d\n",
 				inst->name, cpu, err);
 	}
-	mk_smt_update();
+	inst->online_mask &= ~BIT_ULL(i);
+	inst->held &= ~BIT_ULL(i);
+}
+
+/**
+ * mk_start_cpu_take - take CPU @i of an instance's list from the host
+ * @inst: the instance
+ * @i: its index in @inst->run.cpus
+ *
+ * The CPU goes offline, if it was online, and absent, so that nothing of
+ * the host brings it up again while the instance has it.
+ *
+ * Return: 0, or the error of remove_cpu(): the CPU stays the host's.
+ */
+int mk_start_cpu_take(struct mk_inst *inst, unsigned int i)
+{
+	unsigned int cpu = inst->run.cpus[i];
+	int err;
+
+	if (!cpu || cpu >= nr_cpu_ids || !cpu_present(cpu))
+		return -EBUSY;
+	if (cpu_online(cpu)) {
+		err = remove_cpu(cpu);
+		if (err)
+			return err;
+		inst->online_mask |= BIT_ULL(i);
+	}
+	mk_cpu_set_present(cpu, false);
+	inst->held |= BIT_ULL(i);
+	return 0;
+}
+
+/* Give back the first @n CPUs of those in @which. */
+static void mk_cpus_return(struct mk_inst *inst, unsigned int n, u64 which)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (which & BIT_ULL(i))
+			mk_start_cpu_give(inst, i);
+	mk_start_smt_update();
 }
 
 static int mk_cpus_take(struct mk_inst *inst, struct mk_report *rep)
 {
-	unsigned int i, cpu;
+	unsigned int i;
 	int err;
 
 	inst->online_mask = 0;
+	inst->held = 0;
+	inst->shape = GENMASK_ULL(inst->run.ncpus - 1, 0);
 	for (i = 0; i < inst->run.ncpus; i++) {
-		cpu = inst->run.cpus[i];
-		if (cpu_online(cpu)) {
-			err = remove_cpu(cpu);
-			if (err) {
-				mk_report_add(rep, MK_RULE_EXEC_CPUS,
-					      "exec: CPU %u cannot go offline: error %d",
-					      cpu, err);
-				mk_cpus_return(inst, i, U64_MAX);
-				return -EINVAL;
-			}
-			inst->online_mask |= BIT_ULL(i);
+		err = mk_start_cpu_take(inst, i);
+		if (err) {
+			mk_report_add(rep, MK_RULE_EXEC_CPUS,
+				      "exec: CPU %u cannot go offline: error %d",
+				      inst->run.cpus[i], err);
+			mk_cpus_return(inst, i, U64_MAX);
+			return -EINVAL;
 		}
-		mk_cpu_set_present(cpu, false);
 	}
-	mk_smt_update();
+	mk_start_smt_update();
 	return 0;
 }
 
@@ -202,12 +242,13 @@ static void mk_write_info(struct mk_inst *inst, u8 *sd)
 	bi->size = cpu_to_le16(sizeof(*bi));
 	bi->instance_id = cpu_to_le32(inst->run.id);
 	bi->nr_cpus = cpu_to_le32(inst->run.ncpus);
+	bi->nr_possible = cpu_to_le32(inst->run.npossible);
 	bi->ctrl_phys = cpu_to_le64(inst->lay.ctrl);
 	bi->ctrl_bytes = cpu_to_le64(MK_CTRL_BYTES);
 	bi->mem_phys = cpu_to_le64(inst->lay.mem);
 	bi->mem_bytes = cpu_to_le64(inst->lay.mem_bytes);
 	strscpy_pad(bi->name, inst->name, sizeof(bi->name));
-	for (i = 0; i < inst->run.ncpus; i++)
+	for (i = 0; i < inst->run.npossible; i++)
 		bi->apic_ids[i] = cpu_to_le32(arch_kmp_cpu_phys_id(inst->run.cpus[i]));
 	arch_mk_boot_info(bi);
 }
@@ -239,11 +280,15 @@ static void mk_start_drain(struct mk_inst *inst)
 	mk_inst_unlock(inst);
 }
 
-/*
- * Stop CPU @i of the instance: 0 once it showed that it stopped; -ERANGE
- * if it did, but must stay out of the host; another errno if it did not.
+/**
+ * mk_start_cpu_stop - stop CPU @i of an instance
+ * @inst: the instance
+ * @i: its index in @inst->run.cpus
+ *
+ * Return: 0 once it showed that it stopped; -ERANGE if it did, but must
+ * stay out of the host; another errno if it did not.
  */
-static int mk_cpu_stop(struct mk_inst *inst, unsigned int i)
+int mk_start_cpu_stop(struct mk_inst *inst, unsigned int i)
 {
 	unsigned int cpu = inst->run.cpus[i];
 	int err;
@@ -342,16 +387,15 @@ void mk_start_mem_show(struct mk_inst *inst)
  */
 bool mk_stop(struct mk_inst *inst)
 {
-	u64 all = GENMASK_ULL(inst->run.ncpus - 1, 0);
-	u64 todo = inst->stuck ? inst->stuck : all;
+	u64 todo = inst->stuck ? inst->stuck : inst->held;
 	unsigned int i;
 	int err;
 
 	inst->stuck = 0;
-	for (i = 0; i < inst->run.ncpus; i++) {
+	for (i = 0; i < inst->run.npossible; i++) {
 		if (!(todo & BIT_ULL(i)))
 			continue;
-		err = mk_cpu_stop(inst, i);
+		err = mk_start_cpu_stop(inst, i);
 		if (err == -ERANGE)
 			inst->kept |= BIT_ULL(i);
 		else if (err)
@@ -363,7 +407,8 @@ bool mk_stop(struct mk_inst *inst)
 		kmp_channel_destroy(inst->kmp);
 	inst->kmp = NULL;
 	mk_start_drain(inst);
-	mk_cpus_return(inst, inst->run.ncpus, todo & ~inst->stuck & ~inst->kept);
+	mk_cpus_return(inst, inst->run.npossible,
+		       todo & ~inst->stuck & ~inst->kept);
 	if (inst->stuck) {
 		pr_crit("multikernel: %s: CPU %u did not stop; it stays quarantined with the instance's memory\n",
 			inst->name, inst->run.cpus[__ffs64(inst->stuck)]);

@@ -129,18 +129,20 @@ static u32 mk_vmcore_nmi(struct mk_inst *inst)
 {
 	struct mk_crash_info *ci = mk_ctrl(inst) + MK_CTRL_CRASH;
 	u32 gen = le32_to_cpu(READ_ONCE(ci->dump_gen)) + 1, i, ms, done = 0;
+	u32 n = inst->run.npossible, want = hweight64(inst->held);
 
 	if (!gen)
 		gen = 1;
-	for (i = 0; i < inst->run.ncpus; i++)
+	for (i = 0; i < n; i++)
 		WRITE_ONCE(mk_slot(inst, i)->state, 0);
 	WRITE_ONCE(ci->dump_gen, cpu_to_le32(gen));
 	wmb();	/* the request before the NMIs */
-	for (i = 0; i < inst->run.ncpus; i++)
-		arch_mk_cpu_nmi(arch_kmp_cpu_phys_id(inst->run.cpus[i]));
-	for (ms = 0; ms < MK_NMI_WAIT_MS && done < inst->run.ncpus; ms++) {
+	for (i = 0; i < n; i++)
+		if (inst->held & BIT_ULL(i))
+			arch_mk_cpu_nmi(arch_kmp_cpu_phys_id(inst->run.cpus[i]));
+	for (ms = 0; ms < MK_NMI_WAIT_MS && done < want; ms++) {
 		usleep_range(1000, 2000);
-		for (i = 0, done = 0; i < inst->run.ncpus; i++)
+		for (i = 0, done = 0; i < n; i++)
 			done += READ_ONCE(mk_slot(inst, i)->state) != 0;
 	}
 	return gen;
@@ -169,13 +171,13 @@ static void mk_core_free(struct mk_vmcore *core)
 }
 
 /* What was captured, for the log. */
-static void mk_core_say(const struct mk_core_plan *src, char *why,
-			size_t why_size)
+static void mk_core_say(const struct mk_core_plan *src, u32 held,
+			char *why, size_t why_size)
 {
 	u32 full = le32_to_cpu(src->info.vmcoreinfo_full);
 
 	snprintf(why, why_size, "%llu MiB, registers of %u of %u CPUs%s%s",
-		 src->mem_bytes >> 20, src->nvalid, src->ncpus,
+		 src->mem_bytes >> 20, src->nvalid, held,
 		 src->vmci_bytes ? "" : ", no VMCOREINFO",
 		 full > src->vmci_bytes && src->vmci_bytes ?
 		 ", VMCOREINFO cut short" : "");
@@ -233,7 +235,7 @@ struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
 		goto fail;
 	}
 	core->charged = bytes;
-	src->ncpus = inst->run.ncpus;
+	src->ncpus = inst->run.npossible;
 	src->mem_phys = inst->lay.mem;
 	src->mem_bytes = inst->lay.mem_bytes - MK_CTRL_BYTES;
 	if (hung && le32_to_cpu(READ_ONCE(((struct mk_crash_info *)
@@ -247,7 +249,7 @@ struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
 	if (!core->mem)
 		goto fail;
 	mk_core_copy(core->mem, inst->mem, core->mem_bytes);
-	mk_core_say(src, why, why_size);
+	mk_core_say(src, hweight64(inst->held), why, why_size);
 	kvfree(src);
 	return core;
 fail:

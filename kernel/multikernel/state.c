@@ -69,11 +69,66 @@ static const struct mk_instance *mk_state_instance(const struct mk_state *st,
 	return NULL;
 }
 
+/* Whether a running instance keeps @was's memory, and CPUs if @cpus_too. */
+static bool mk_same_shape(const struct mk_instance *was,
+			  const struct mk_instance *now, bool cpus_too)
+{
+	return now && now->mem_base == was->mem_base &&
+	       now->mem_bytes == was->mem_bytes &&
+	       (!cpus_too ||
+		bitmap_equal(now->cpus.bits, was->cpus.bits, MK_MAX_CPUS));
+}
+
+/* Resize the running instance @name to @cpus. */
+static int mk_resize_one(const char *name, const unsigned long *cpus,
+			 struct mk_report *rep)
+{
+	struct mk_inst *inst = mk_inst_get(name);
+	int err;
+
+	if (!inst)
+		return -ENODEV;
+	err = mk_inst_resize(inst, cpus, rep);
+	mk_inst_put(inst);
+	return err;
+}
+
+/* Resize each instance that @next gives other CPUs; on error, undo. */
+static int mk_resize_running(const struct mk_state *next,
+			     struct mk_report *rep)
+{
+	const struct mk_instance *was, *now;
+	struct mk_report undo;
+	int err = 0;
+	u32 i, done;
+
+	for (i = 0; i < mk_st.ninstances && !err; i++) {
+		was = &mk_st.instances[i];
+		now = mk_state_instance(next, was->name);
+		if (mk_inst_name_busy(was->name) && !mk_same_shape(was, now, true))
+			err = mk_resize_one(was->name, now->cpus.bits, rep);
+	}
+	if (!err)
+		return 0;
+	/* Those resized before the one that failed go back, as well as can be. */
+	mk_report_init(&undo);
+	for (done = 0; done + 1 < i; done++) {
+		was = &mk_st.instances[done];
+		now = mk_state_instance(next, was->name);
+		if (mk_inst_name_busy(was->name) && !mk_same_shape(was, now, true))
+			mk_resize_one(was->name, was->cpus.bits, &undo);
+	}
+	mk_report_free(&undo);
+	return err;
+}
+
 /*
- * A running instance holds its CPUs and memory until it is killed: a
- * change that removes it or moves them is refused.
+ * A running instance holds its memory until it is killed, and its CPUs
+ * but for what a resize moves (@may_resize): a change that removes it or
+ * moves its memory is refused; one that gives it other CPUs is carried
+ * out with it, and refused if that fails.
  */
-static int mk_check_running(const struct mk_state *next,
+static int mk_check_running(const struct mk_state *next, bool may_resize,
 			    struct mk_report *rep)
 {
 	const struct mk_instance *was, *now;
@@ -86,16 +141,15 @@ static int mk_check_running(const struct mk_state *next,
 		if (!mk_inst_name_busy(was->name))
 			continue;
 		now = mk_state_instance(next, was->name);
-		if (now && now->mem_base == was->mem_base &&
-		    now->mem_bytes == was->mem_bytes &&
-		    bitmap_equal(now->cpus.bits, was->cpus.bits, MK_MAX_CPUS))
+		if (mk_same_shape(was, now, !may_resize))
 			continue;
 		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
+			      may_resize ? "%s: its kernel runs in this memory; kill it first" :
 			      "%s: its kernel runs on these CPUs and memory; kill it first",
 			      was->name);
 		err = -EBUSY;
 	}
-	return err;
+	return err ? err : may_resize ? mk_resize_running(next, rep) : 0;
 }
 
 static struct mk_pool_tx *mk_find_tx(u32 id)
@@ -182,13 +236,16 @@ int mk_pool_apply(const void *blob, size_t size, struct mk_report *rep,
 	err = mk_tx_compute(mk_effective, blob, size, mk_policy_bpf_get(), 0,
 			    &res, rep);
 	mk_policy_bpf_put();
-	if (!err)
-		err = mk_check_running(&res.st, rep);
 	if (err)
 		goto unlock;
 	tx = mk_tx_new(blob, size, &res);
 	if (!tx) {
 		err = -ENOMEM;
+		goto unlock;
+	}
+	err = mk_check_running(&res.st, true, rep);
+	if (err) {
+		mk_tx_free(tx);
 		goto unlock;
 	}
 	tx->id = mk_next_tx++;
@@ -207,7 +264,8 @@ unlock:
  * @skip, and validate it.
  */
 static int mk_rebuild_checked(const void *baseline, struct mk_pool_tx *skip,
-			      struct mk_tx_result *res, struct mk_report *rep)
+			      bool may_resize, struct mk_tx_result *res,
+			      struct mk_report *rep)
 {
 	struct mk_tx_rec **recs;
 	struct mk_pool_tx *tx;
@@ -224,7 +282,7 @@ static int mk_rebuild_checked(const void *baseline, struct mk_pool_tx *skip,
 	err = mk_tx_rebuild(baseline, recs, n, res, rep);
 	kvfree(recs);
 	if (!err)
-		err = mk_check_running(&res->st, rep);
+		err = mk_check_running(&res->st, may_resize, rep);
 	if (err)
 		mk_tx_result_free(res);
 	return err;
@@ -250,7 +308,7 @@ int mk_pool_rollback(u32 id, struct mk_report *rep)
 		err = -ENOENT;
 		goto unlock;
 	}
-	err = mk_rebuild_checked(mk_baseline, tx, &res, rep);
+	err = mk_rebuild_checked(mk_baseline, tx, true, &res, rep);
 	if (err) {
 		/* Keep the reason where the operator can read it. */
 		kfree(tx->refusal);
@@ -310,7 +368,7 @@ int mk_pool_set_baseline(const void *blob, size_t size, struct mk_report *rep)
 		return err;
 
 	mutex_lock(&mk_state_lock);
-	err = mk_rebuild_checked(baseline, NULL, &res, rep);
+	err = mk_rebuild_checked(baseline, NULL, false, &res, rep);
 	if (err) {
 		mk_report_add(rep, MK_RULE_BASELINE_BUSY,
 			      "the applied transactions do not fit this baseline; roll them back first");
@@ -439,6 +497,24 @@ int mk_pool_instance_memory(const char *name, u64 *base, u64 *bytes)
 	return in ? 0 : -ENODEV;
 }
 
+/*
+ * The pool's other CPUs, which a resize may give the instance while it
+ * runs: its kernel learns their APIC IDs at boot.
+ */
+static void mk_exec_spares(struct mk_exec_req *req,
+			   const struct mk_instance *in)
+{
+	unsigned int cpu;
+
+	req->npossible = min_t(unsigned int, req->ncpus, MK_BOOT_MAX_CPUS);
+	for_each_set_bit(cpu, mk_st.pool.available.bits, MK_MAX_CPUS) {
+		if (req->npossible >= MK_BOOT_MAX_CPUS)
+			break;
+		if (cpu && !test_bit(cpu, in->cpus.bits))
+			req->cpus[req->npossible++] = cpu;
+	}
+}
+
 /**
  * mk_pool_exec_claim - claim what the state gives an instance, to exec it
  * @inst: the instance's object
@@ -470,6 +546,7 @@ int mk_pool_exec_claim(struct mk_inst *inst, const char *name,
 				req.cpus[req.ncpus] = cpu;
 			req.ncpus++;
 		}
+		mk_exec_spares(&req, in);
 		err = mk_inst_exec_claim(inst, &req, rep);
 	}
 	mutex_unlock(&mk_state_lock);

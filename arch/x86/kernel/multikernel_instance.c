@@ -26,6 +26,7 @@
  *    not touch, and rejects.
  */
 
+#include <linux/cpu.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/multikernel_boot.h>
@@ -75,6 +76,13 @@ const struct mk_boot_info *mk_instance_boot_info(void)
 	return mk_ctrl_phys ? &mk_info : NULL;
 }
 
+/* Entries of apic_ids: the CPUs it boots with, then those it may get. */
+static u32 mk_nr_possible(void)
+{
+	return clamp(mk_u32(mk_info.nr_possible), mk_u32(mk_info.nr_cpus),
+		     (u32)MK_BOOT_MAX_CPUS);
+}
+
 /**
  * mk_instance_cpu_index - where a CPU is in the boot info's list
  * @apic_id: the CPU's APIC ID
@@ -85,11 +93,104 @@ int mk_instance_cpu_index(u32 apic_id)
 {
 	u32 i;
 
-	for (i = 0; i < mk_u32(mk_info.nr_cpus); i++)
+	for (i = 0; i < mk_nr_possible(); i++)
 		if (mk_u32(mk_info.apic_ids[i]) == apic_id)
 			return i;
 	return -1;
 }
+
+/* This kernel's number for a CPU of the boot info's list, or -ENODEV. */
+static int mk_cpu_of_apic(u32 apic_id)
+{
+	int cpu;
+
+	if (mk_instance_cpu_index(apic_id) < 0)
+		return -ENODEV;
+	for_each_possible_cpu(cpu)
+		if (per_cpu(x86_cpu_to_apicid, cpu) == apic_id)
+			return cpu;
+	return -ENODEV;
+}
+
+/**
+ * mk_instance_cpu_add - bring up a CPU the host gives this instance
+ * @apic_id: the CPU, one the boot info named as possible
+ *
+ * The CPU was enumerated at boot and kept absent; now it is present, and
+ * comes up the stock way, by INIT and STARTUP from this kernel.
+ *
+ * Return: its number here, or -ENODEV for a CPU the boot info did not
+ * name, or the error of add_cpu().
+ */
+int mk_instance_cpu_add(u32 apic_id)
+{
+	int cpu = mk_cpu_of_apic(apic_id), err;
+
+	if (cpu <= 0)
+		return cpu ? cpu : -EBUSY;
+	if (cpu_online(cpu))
+		return cpu;
+	set_cpu_present(cpu, true);
+	if (!get_cpu_device(cpu)) {
+		err = arch_register_cpu(cpu);
+		if (err)
+			goto absent;
+	}
+	err = add_cpu(cpu);
+	if (!err)
+		return cpu;
+absent:
+	set_cpu_present(cpu, false);
+	return err;
+}
+
+/**
+ * mk_instance_cpu_remove - give a CPU back to the host
+ * @apic_id: the CPU
+ *
+ * It goes offline the stock way and halts, with interrupts off, in the
+ * dead-CPU loop, where the host's INIT finds it; then it is absent, so
+ * that nothing here brings it up again.
+ *
+ * Return: 0, -EBUSY for the boot CPU, -ENODEV for a CPU the boot info did
+ * not name, or the error of remove_cpu().
+ */
+int mk_instance_cpu_remove(u32 apic_id)
+{
+	int cpu = mk_cpu_of_apic(apic_id), err;
+
+	if (cpu <= 0)
+		return cpu ? cpu : -EBUSY;
+	if (cpu_online(cpu)) {
+		err = remove_cpu(cpu);
+		if (err)
+			return err;
+	}
+	set_cpu_present(cpu, false);
+	return 0;
+}
+
+/*
+ * The CPUs a resize may add were enumerated with the others, so that they
+ * have numbers and per-CPU areas; until one is given, it is absent, and
+ * neither the boot nor user space brings it up. This runs before
+ * smp_init().
+ */
+static int __init mk_spares_absent(void)
+{
+	u32 i;
+	int cpu;
+
+	if (!mk_ctrl_phys)
+		return 0;
+	for (i = mk_u32(mk_info.nr_cpus); i < mk_nr_possible(); i++) {
+		cpu = mk_cpu_of_apic(mk_u32(mk_info.apic_ids[i]));
+		if (cpu > 0)
+			set_cpu_present(cpu, false);
+	}
+	return 0;
+}
+early_initcall(mk_spares_absent);
 
 /* Every way out of the kernel ends here: tell the host, then stop. */
 static void __noreturn mk_park(u32 reason)
@@ -181,7 +282,7 @@ static void __init mk_parse_smp_cfg(void)
 	/* Rejected as the real BSP, so never sent INIT. */
 	topology_register_apic(mk_u32(mk_info.host_bsp_apic_id),
 			       CPU_ACPIID_INVALID, true);
-	for (i = 0; i < mk_u32(mk_info.nr_cpus); i++)
+	for (i = 0; i < mk_nr_possible(); i++)
 		topology_register_apic(mk_u32(mk_info.apic_ids[i]),
 				       CPU_ACPIID_INVALID, true);
 	smp_found_config = 1;
@@ -274,9 +375,9 @@ static void __init mk_instance_arch_setup(void)
 	mk_ctrl_phys = le64_to_cpu(mk_info.ctrl_phys);
 	mk_override_platform();
 	mk_status_early(MK_STAGE_SETUP);
-	pr_info("multikernel: instance %u \"%.*s\" on %u CPUs\n",
+	pr_info("multikernel: instance %u \"%.*s\" on %u CPUs, %u more possible\n",
 		mk_u32(mk_info.instance_id), MK_BOOT_NAME_MAX, mk_info.name,
-		mk_u32(mk_info.nr_cpus));
+		mk_u32(mk_info.nr_cpus), mk_nr_possible() - mk_u32(mk_info.nr_cpus));
 }
 
 /**

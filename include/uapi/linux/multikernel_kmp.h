@@ -65,6 +65,8 @@ enum kmp_msg_type {
 	/* a vsock packet: struct virtio_vsock_hdr, then its data */
 	KMP_MSG_VSOCK		= 0x0050,
 
+	KMP_MSG_RESIZE		= 0x0060,	/* a step; the reply says how it went */
+
 	KMP_MSG_TYPE_MAX	= 0x0100,	/* types are below this */
 	KMP_REPLY		= 0x8000,
 };

@@ -124,6 +124,7 @@ static struct kmp_endpoint *__init mk_instance_channel(void)
 	mk_ep = ep;
 	kmp_register_handler(ep, KMP_MSG_SHUTDOWN, mk_on_shutdown, NULL);
 	mk_health_beat_attach(ep);
+	mk_resize_attach(ep);
 	err = mk_vsock_instance_attach(ep,
 				       mk_vsock_cid(le32_to_cpu(bi->instance_id)));
 	if (err)

@@ -224,21 +224,70 @@ static void instance_accepted(const char *name, const char *done,
 				line + 1);
 }
 
+/* An instance's transitions, or NULL when it has none (not loaded). */
+static char *instance_transitions(const char *name)
+{
+	char rel[128];
+	size_t n;
+
+	snprintf(rel, sizeof(rel), "instances/%s/transitions", name);
+	return kerf_read(rel, &n);
+}
+
+/* The number of the newest transition, or 0. */
+static unsigned long instance_last_seq(const char *name)
+{
+	char *t = instance_transitions(name), *line;
+	unsigned long seq = 0;
+
+	for (line = t; line && *line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (*line)
+			seq = strtoul(line, NULL, 10);
+	}
+	free(t);
+	return seq;
+}
+
+/*
+ * What the kernel did to a running instance, from its transitions after
+ * @seq: "resize running resizing: from 1 to 2 CPUs" becomes a line.
+ */
+static void instance_say_resize(const char *name, unsigned long seq)
+{
+	char *t = instance_transitions(name), *line, *ev;
+	int len;
+
+	for (line = t; line && *line; line += len + (line[len] == '\n')) {
+		len = strcspn(line, "\n");
+		if (strtoul(line, NULL, 10) <= seq)
+			continue;
+		ev = strstr(line, " resize");
+		if (ev && ev < line + len && strchr(ev, ':'))
+			printf("%s: %.*s\n", name, len - (int)(ev + 1 - line),
+			       ev + 1);
+	}
+	free(t);
+}
+
 /*
  * Apply @ovl for @r, or with --dry-run check it offline against the
  * kernel's state; explain a refusal against the state it would have made.
+ * An update of a running instance is a resize: what it did is said too.
  */
 static int instance_submit(const struct kerf_request *r, void *ovl, void *cur,
 			   size_t size, bool dry)
 {
 	const char *done = r->update ? "updated" : "created";
 	struct mk_tx_result res = {};
+	unsigned long seq;
 	struct mk_report rep;
 	char *result = NULL;
 	void *tree;
 	int err;
 
 	mk_report_init(&rep);
+	seq = r->update && !dry ? instance_last_seq(r->name) : 0;
 	if (dry) {
 		err = mk_tx_compute(cur, ovl, fdt_totalsize(ovl), NULL, 0, &res,
 				    &rep);
@@ -255,6 +304,8 @@ static int instance_submit(const struct kerf_request *r, void *ovl, void *cur,
 			      r->name, done);
 	else if (!err)
 		instance_accepted(r->name, done, result);
+	if (!err && r->update && !dry && !kerf_structured())
+		instance_say_resize(r->name, seq);
 	else
 		kerf_refused(r->name, dry, err,
 			     result, tree ? tree : cur,

@@ -1,0 +1,195 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Resizing a running instance, against the real kernel: "web" runs on
+# CPU 2 and, by transactions (kerf update), gets CPU 3 while it runs (its
+# kernel brings the CPU up, nproc says 2, a busy loop runs there) and
+# gives it back (the host runs a task on it again); rmdir of the
+# transaction that grew it shrinks it. Refused, with the state as it was
+# and a finding: taking its boot CPU, and a step the instance never
+# answers (a test knob in it drops the message). Ten grow/shrink cycles
+# follow. Throughout, one vsock connection between a client in the host
+# and a server in the instance stays up, the heartbeat never finds the
+# instance late, and a host task counts.
+# The time of a grow and of a shrink is printed beside a KMP round trip.
+
+. "$(dirname "$0")/lib.sh"
+
+D=$(cd "$(dirname "$0")" && pwd)
+OUT=/tmp/resize_out.$$
+ERR=/tmp/resize_err.$$
+TIMES=/tmp/resize_times.$$
+HOST=/tmp/resize_vsock.$$
+. "$D/spawn_lib.sh"
+
+CYCLES=10
+
+setup() {
+	rollback_all && kerf init --cpus=1-3 --apply && want_rc 0 || return 1
+	kerf create web --cpus=2 --memory=112M; want_rc 0 || return 1
+	kerf load web -k "$D/bzImage" -i "$D/instance.cpio.gz" -c "$CMDLINE"
+	want_rc 0 && kerf exec web && want_rc 0 &&
+		wait_console web "instance: init on 1 CPUs" &&
+		CID=$(($(cat "$I/web/id") + 2))
+}
+
+nproc_is() {
+	local n
+
+	n=$(icmd web nproc) && [ "$n" = "$1" ] || { echo "nproc in web: $n, want $1"; return 1; }
+}
+
+host_online_is() {
+	grep -q "^$1$" /sys/devices/system/cpu/online ||
+		{ echo "host online: $(cat /sys/devices/system/cpu/online), want $1"; return 1; }
+}
+
+# The heartbeat's answers say N CPUs, within 20 s.
+health_cpus_is() {
+	local i=0
+
+	until grep -q "^nr_cpus $1$" "$I/web/health"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "health: $(grep nr_cpus "$I/web/health"), want $1"; return 1; }
+		sleep 0.2
+	done
+}
+
+# The newest transaction's directory.
+last_tx() {
+	ls -d "$MK_MNT"/overlays/tx_* | sort -t_ -k2 -n | tail -1
+}
+
+# A vsock connection that lasts through every resize: an echo server in
+# the instance, and pings from the host that stop only when killed.
+vsock_start() {
+	local i=0
+
+	icmd web "mk_vsock echo 5010 > /tmp/echo.log 2>&1 & :" || return 1
+	until icmd web "cat /tmp/echo.log" | grep -q listening; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || { echo "no vsock server in web"; return 1; }
+		sleep 0.2
+	done
+	"$D/mk_vsock" ping "$CID" 5010 1000000000 > "$HOST" 2>&1 &
+	PING=$!
+}
+
+# The connection is still up: the client would have exited on an error.
+vsock_works() {
+	sleep 0.5
+	kill -0 "$PING" 2>/dev/null || { echo "the vsock client stopped:"; cat "$HOST"; return 1; }
+}
+
+grow() {
+	local online new
+
+	vsock_start && vsock_works || return 1
+	kerf update web --cpus=2-3; want_rc 0 || return 1
+	nproc_is 2 && host_online_is 0-1 && status_is web running &&
+		grep -q " resize running resizing: from 1 to 2 CPUs$" "$I/web/transitions" &&
+		grep -q " resized resizing running: 2 CPUs$" "$I/web/transitions" ||
+		{ cat "$I/web/transitions"; return 1; }
+	# Its number for the new CPU: the one online besides its boot CPU.
+	online=$(icmd web "cat /sys/devices/system/cpu/online")
+	new=${online#0,}
+	[ "$new" != "$online" ] &&
+		[ "$(icmd web "taskset -c $new sh -c 'i=0; while [ \$i -lt 20000 ]; do i=\$((i+1)); done; cut -d\" \" -f39 /proc/self/stat'")" = "$new" ] ||
+		{ echo "no busy loop ran on web's new CPU (online: $online)"; return 1; }
+	health_cpus_is 2 && vsock_works
+}
+
+shrink() {
+	kerf update web --cpus=2; want_rc 0 || return 1
+	nproc_is 1 && host_online_is 0-1,3 || return 1
+	[ "$(taskset -c 3 sh -c 'cut -d" " -f39 /proc/self/stat')" = 3 ] ||
+		{ echo "a host task did not run on CPU 3"; return 1; }
+	health_cpus_is 1 && vsock_works
+}
+
+boot_cpu_refused() {
+	kerf update web --cpus=3
+	want_rc 1 && err_has "resize-boot-cpu" && err_has "(EINVAL)" || return 1
+	grep -q "^2$" "$I/web/cpus" && nproc_is 1 && host_online_is 0-1,3 &&
+		status_is web running
+}
+
+# The instance drops the step: the transaction fails after the timeout,
+# and CPU 3 is the host's again.
+no_answer_refused() {
+	local old
+
+	old=$(cat "$PARAMS/resize_timeout_ms")
+	echo 3000 > "$PARAMS/resize_timeout_ms"
+	icmd web "echo 1 > /sys/kernel/debug/multikernel_resize_drop" || return 1
+	kerf update web --cpus=2-3
+	want_rc 1 && err_has "resize-timeout" && err_has "(ETIMEDOUT)" &&
+		err_has "no answer to the add step within 3000 ms" || return 1
+	echo "$old" > "$PARAMS/resize_timeout_ms"
+	grep -q "^2$" "$I/web/cpus" && nproc_is 1 && host_online_is 0-1,3 &&
+		status_is web running && vsock_works
+}
+
+rmdir_shrinks() {
+	kerf update web --cpus=2-3; want_rc 0 && nproc_is 2 || return 1
+	rmdir "$(last_tx)" || return 1
+	grep -q "^2$" "$I/web/cpus" && nproc_is 1 && host_online_is 0-1,3
+}
+
+# The time between the two transitions of the newest resize, in us.
+resize_us() {
+	grep -E " (resize|resized) " "$I/web/transitions" | tail -2 |
+		awk '{ t[NR] = $2 } END { printf "%d", (t[2] - t[1]) * 1000000 }'
+}
+
+cycles() {
+	local i=0 up=0 down=0 kmp
+
+	while [ $i -lt $CYCLES ]; do
+		kerf update web --cpus=2-3; want_rc 0 && nproc_is 2 ||
+			{ echo "cycle $i: grow"; return 1; }
+		up=$((up + $(resize_us)))
+		kerf update web --cpus=2; want_rc 0 && nproc_is 1 ||
+			{ echo "cycle $i: shrink"; return 1; }
+		down=$((down + $(resize_us)))
+		i=$((i + 1))
+	done
+	echo "web 0123456789012345678901234567890123456789012345678901234567890123" \
+		> "$DBG/kmp_echo" || return 1
+	kmp=$(sed -n 's/.* back in \([0-9]*\) us.*/\1/p' "$DBG/kmp_echo")
+	echo "add one CPU: $((up / CYCLES)) us; remove it: $((down / CYCLES)) us" \
+		"(mean of $CYCLES); KMP round trip of 64 bytes: $kmp us" >> "$TIMES"
+	host_online_is 0-1,3 && vsock_works
+}
+
+never_late() {
+	! grep -q " late " "$I/web/transitions" || { cat "$I/web/transitions"; return 1; }
+	grep -q "^beats_answered [1-9]" "$I/web/health" || { cat "$I/web/health"; return 1; }
+	vsock_works
+}
+
+mk_require_root
+ktap_print_header
+ktap_set_plan 8
+mount -t multikernel none "$MK_MNT" 2>/dev/null
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+: > "$TIMES"
+setup || ktap_exit_fail_msg "cannot start an instance web on CPU 2"
+host_counter
+mk_check "grow: CPU 3 comes up in the running instance, a task runs there" grow
+mk_check "shrink: CPU 3 goes back, the host runs a task on it" shrink
+mk_check "taking its boot CPU is refused: resize-boot-cpu, nothing changes" \
+	boot_cpu_refused
+mk_check "a step it never answers: resize-timeout, nothing changes" no_answer_refused
+mk_check "rmdir of the transaction that grew it shrinks it" rmdir_shrinks
+mk_check "$CYCLES grow and shrink cycles" cycles
+mk_check "the heartbeat never found it late; one vsock connection lasted throughout" \
+	never_late
+mk_check "the host task counted all along" host_progressed
+sed 's/^/# /' "$TIMES"
+kill "$COUNTER" "$PING" 2>/dev/null
+echo force > "$I/web/kill"
+rollback_all
+rm -f "$OUT" "$ERR" "$TIMES" "$HOST" /tmp/spawn_count.$$
+umount "$MK_MNT" 2>/dev/null
+ktap_finished
