@@ -267,7 +267,15 @@ static_assert(sizeof(struct mk_beat_rsp) == 56);
 enum mk_resize_op {
 	MK_RESIZE_CPU_ADD = 1,		/* bring up the CPU at @apic_id */
 	MK_RESIZE_CPU_REMOVE = 2,	/* offline it and give it back */
+	MK_RESIZE_MEM_ADD = 3,		/* add [@phys, @phys + @bytes) */
+	MK_RESIZE_MEM_REMOVE = 4,	/* offline and remove it */
 };
+
+/*
+ * Memory is added and removed in units of this size, at addresses it
+ * divides: the x86_64 kernel's memory block (its sparsemem section).
+ */
+#define MK_RESIZE_MEM_ALIGN	(128ULL << 20)
 
 /**
  * struct mk_resize_msg - one step of a resize, and its answer

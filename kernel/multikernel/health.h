@@ -60,6 +60,7 @@ enum mk_failure {
 	MK_FAILED_REBOOT,	/* it restarted itself */
 	MK_FAILED_MANUAL,	/* an operator asked */
 	MK_FAILED_STORM,	/* its doorbells would not slow down */
+	MK_FAILED_RESIZE,	/* it kept memory a resize could not undo */
 };
 
 /* The latest answer, in host byte order. */

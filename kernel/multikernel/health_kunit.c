@@ -82,6 +82,7 @@ static struct mk_inst *mk_t_instance(struct kunit *test)
 	ld->lay.mem = MK_T_BASE;
 	ld->lay.mem_bytes = MK_T_MEM;
 	ld->lay.ctrl = MK_T_BASE + SZ_1M;
+	ld->mem_top = MK_T_BASE + MK_T_MEM;
 	ld->run.ncpus = 2;
 	ld->run.npossible = 2;
 	ld->held = 3;

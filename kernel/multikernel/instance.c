@@ -434,8 +434,7 @@ bool mk_inst_range_busy(u64 base, u64 bytes)
 	mutex_lock(&mk_insts_lock);
 	list_for_each_entry(inst, &mk_insts, node) {
 		mk_inst_lock(inst);
-		if (mk_inst_busy(inst) &&
-		    base < inst->lay.mem + inst->lay.mem_bytes &&
+		if (mk_inst_busy(inst) && base < inst->mem_top &&
 		    inst->lay.mem < base + bytes)
 			busy = true;
 		mk_inst_unlock(inst);

@@ -189,6 +189,7 @@ struct mk_inst {
 	u64 stuck;
 	u64 kept;
 	void *mem;
+	u64 mem_top;		/* the end of its memory, a resize's included */
 	bool mem_hidden;	/* all but the control area out of the direct map */
 	struct kmp_channel *kmp;
 	bool hello;
@@ -268,11 +269,12 @@ void mk_start_cpu_give(struct mk_inst *inst, unsigned int i);
 int mk_start_cpu_stop(struct mk_inst *inst, unsigned int i);
 void mk_start_mem_show(struct mk_inst *inst);
 void mk_start_mem_hide(struct mk_inst *inst);
+int mk_start_mem_each(struct mk_inst *inst, int (*fn)(u64 phys, u64 bytes));
 int mk_start_echo(struct mk_inst *inst, const void *buf, u32 len, u64 *ns);
 
 /* instance_resize.c */
 int mk_inst_resize(struct mk_inst *inst, const unsigned long *cpus,
-		   struct mk_report *rep);
+		   u64 mem_bytes, struct mk_report *rep);
 void mk_run_compact(struct mk_exec_req *req, u64 held);
 
 /* instance_recovery.c */

@@ -49,7 +49,8 @@ static void mk_recover_capture(struct mk_inst *inst)
 	struct mk_health *h = &inst->health;
 	u64 t0 = ktime_get_ns();
 	bool hung = h->cause == MK_FAILED_HEARTBEAT ||
-		    h->cause == MK_FAILED_MANUAL || h->cause == MK_FAILED_STORM;
+		    h->cause == MK_FAILED_MANUAL || h->cause == MK_FAILED_STORM ||
+		    h->cause == MK_FAILED_RESIZE;
 	struct mk_vmcore *core;
 	char why[96];
 	u64 credit;

@@ -27,6 +27,7 @@
 #include <linux/multikernel_kmp.h>
 
 #include "instance.h"
+#include "machine.h"
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "multikernel."
@@ -48,8 +49,8 @@ static int mk_resize_index(const struct mk_inst *inst, unsigned int cpu)
 }
 
 /* The indexes of @cpus in the instance's list, or a finding. */
-static int mk_resize_plan(struct mk_inst *inst, const unsigned long *cpus,
-			  u64 *want, struct mk_report *rep)
+static int mk_resize_plan_cpus(struct mk_inst *inst, const unsigned long *cpus,
+			       u64 *want, struct mk_report *rep)
 {
 	unsigned int cpu;
 	int i;
@@ -76,54 +77,109 @@ static int mk_resize_plan(struct mk_inst *inst, const unsigned long *cpus,
 	return 0;
 }
 
-static const char *mk_resize_op_name(u16 op)
+/*
+ * Memory grows and shrinks above the control area, which stays where the
+ * boot put it, in blocks the instance's kernel can add and remove.
+ */
+static int mk_resize_plan_mem(struct mk_inst *inst, u64 bytes,
+			      struct mk_report *rep)
 {
-	return op == MK_RESIZE_CPU_ADD ? "add" : "remove";
+	u64 boot_top = inst->lay.mem + inst->lay.mem_bytes;
+	u64 top = inst->lay.mem + bytes;
+
+	if (top == inst->mem_top)
+		return 0;
+	if (top < boot_top) {
+		mk_report_add(rep, MK_RULE_RESIZE_MEMORY,
+			      "%s: %llu MiB is less than the %llu MiB it booted with",
+			      inst->name, bytes >> 20, inst->lay.mem_bytes >> 20);
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(boot_top | top, MK_RESIZE_MEM_ALIGN)) {
+		mk_report_add(rep, MK_RULE_RESIZE_MEMORY,
+			      "%s: memory changes in blocks of %llu MiB, from a %llu MiB boundary; it booted with memory up to %#llx, and would have it up to %#llx",
+			      inst->name, MK_RESIZE_MEM_ALIGN >> 20,
+			      MK_RESIZE_MEM_ALIGN >> 20, boot_top, top);
+		return -EINVAL;
+	}
+	return 0;
 }
 
-/* One step, over the channel: 0 once the instance says it is done. */
-static int mk_resize_call(struct mk_inst *inst, u16 op, unsigned int i,
-			  struct mk_report *rep)
+static const char * const mk_resize_op_names[] = {
+	[MK_RESIZE_CPU_ADD] = "add",
+	[MK_RESIZE_CPU_REMOVE] = "remove",
+	[MK_RESIZE_MEM_ADD] = "add",
+	[MK_RESIZE_MEM_REMOVE] = "remove",
+};
+
+/*
+ * One step, over the channel: 0 once the instance says it is done. @what
+ * names what it is about, for the finding.
+ */
+static int mk_resize_call(struct mk_inst *inst, struct mk_resize_msg *req,
+			  const char *what, struct mk_report *rep)
 {
-	struct mk_resize_msg req = {
-		.version = cpu_to_le16(MK_RESIZE_VERSION),
-		.op = cpu_to_le16(op),
-		.seq = cpu_to_le32(++inst->resize_seq),
-		.apic_id = cpu_to_le32(arch_kmp_cpu_phys_id(inst->run.cpus[i])),
-	};
 	struct mk_resize_msg rsp = {};
 	struct kmp_msg reply = { .payload = &rsp, .len = sizeof(rsp) };
-	unsigned int cpu = inst->run.cpus[i];
+	const char *op = mk_resize_op_names[le16_to_cpu(req->op)];
 	int err;
 
+	req->version = cpu_to_le16(MK_RESIZE_VERSION);
+	req->seq = cpu_to_le32(++inst->resize_seq);
 	err = kmp_call(kmp_channel_endpoint(inst->kmp, 0), KMP_MSG_RESIZE,
-		       &req, sizeof(req), &reply,
+		       req, sizeof(*req), &reply,
 		       msecs_to_jiffies(mk_resize_timeout_ms));
 	if (err == -ETIMEDOUT || err == -EAGAIN) {
 		mk_report_add(rep, MK_RULE_RESIZE_TIMEOUT,
-			      "%s: CPU %u: no answer to the %s step within %u ms",
-			      inst->name, cpu, mk_resize_op_name(op),
-			      mk_resize_timeout_ms);
+			      "%s: %s: no answer to the %s step within %u ms",
+			      inst->name, what, op, mk_resize_timeout_ms);
 		return -ETIMEDOUT;
 	}
 	/* The answer is the instance's: only the step asked for counts. */
-	if (!err && (reply.len < sizeof(rsp) || rsp.seq != req.seq ||
-		     rsp.op != req.op))
+	if (!err && (reply.len < sizeof(rsp) || rsp.seq != req->seq ||
+		     rsp.op != req->op))
 		err = -EPROTO;
 	else if (!err)
 		err = -(int)min_t(u32, le32_to_cpu(rsp.result), MAX_ERRNO);
 	if (err)
 		mk_report_add(rep, MK_RULE_RESIZE_REFUSED,
-			      "%s: CPU %u: the %s step failed in the instance: error %d",
-			      inst->name, cpu, mk_resize_op_name(op), err);
+			      "%s: %s: the %s step failed in the instance: error %d",
+			      inst->name, what, op, err);
 	return err ? -EIO : 0;
+}
+
+static int mk_resize_call_cpu(struct mk_inst *inst, u16 op, unsigned int i,
+			      struct mk_report *rep)
+{
+	struct mk_resize_msg req = {
+		.op = cpu_to_le16(op),
+		.apic_id = cpu_to_le32(arch_kmp_cpu_phys_id(inst->run.cpus[i])),
+	};
+	char what[16];
+
+	snprintf(what, sizeof(what), "CPU %u", inst->run.cpus[i]);
+	return mk_resize_call(inst, &req, what, rep);
+}
+
+static int mk_resize_call_mem(struct mk_inst *inst, u16 op, u64 phys,
+			      u64 bytes, struct mk_report *rep)
+{
+	struct mk_resize_msg req = {
+		.op = cpu_to_le16(op),
+		.phys = cpu_to_le64(phys),
+		.bytes = cpu_to_le64(bytes),
+	};
+	char what[48];
+
+	snprintf(what, sizeof(what), "%llu MiB at %#llx", bytes >> 20, phys);
+	return mk_resize_call(inst, &req, what, rep);
 }
 
 /* The instance gives CPU @i up; the host stops it and has it back. */
 static int mk_resize_cpu_out(struct mk_inst *inst, unsigned int i,
 			     struct mk_report *rep)
 {
-	int err = mk_resize_call(inst, MK_RESIZE_CPU_REMOVE, i, rep);
+	int err = mk_resize_call_cpu(inst, MK_RESIZE_CPU_REMOVE, i, rep);
 
 	if (err)
 		return err;
@@ -156,7 +212,7 @@ static int mk_resize_cpu_in(struct mk_inst *inst, unsigned int i,
 			      inst->name, inst->run.cpus[i], err);
 		return -EINVAL;
 	}
-	err = mk_resize_call(inst, MK_RESIZE_CPU_ADD, i, rep);
+	err = mk_resize_call_cpu(inst, MK_RESIZE_CPU_ADD, i, rep);
 	if (!err)
 		return 0;
 	/* It may have started the CPU all the same: stop it first. */
@@ -166,28 +222,77 @@ static int mk_resize_cpu_in(struct mk_inst *inst, unsigned int i,
 }
 
 /*
- * The steps from @inst->held to @want, removals first. Returns with
- * @inst->held as far as it got.
+ * The instance gives up its memory above @top; the host zeroes it and
+ * has it back.
  */
-static int mk_resize_steps(struct mk_inst *inst, u64 want,
+static int mk_resize_mem_out(struct mk_inst *inst, u64 top,
+			     struct mk_report *rep)
+{
+	u64 bytes = inst->mem_top - top;
+	int err;
+
+	err = mk_resize_call_mem(inst, MK_RESIZE_MEM_REMOVE, top, bytes, rep);
+	if (err)
+		return err;
+	if (inst->mem_hidden)
+		arch_mk_mem_show(top, bytes);
+	mk_pool_scrub(inst->mem + (top - inst->lay.mem), bytes);
+	inst->mem_top = top;
+	return 0;
+}
+
+/*
+ * The instance takes the memory up to @top. Free pool memory is zero.
+ * Unless the instance says it did not take it, it keeps it: memory it may
+ * still use is never given back on a guess.
+ */
+static int mk_resize_mem_in(struct mk_inst *inst, u64 top,
+			    struct mk_report *rep)
+{
+	u64 from = inst->mem_top, bytes = top - from;
+	int err;
+
+	if (inst->mem_hidden && arch_mk_mem_hide(from, bytes))
+		arch_mk_mem_show(from, bytes);
+	inst->mem_top = top;
+	err = mk_resize_call_mem(inst, MK_RESIZE_MEM_ADD, from, bytes, rep);
+	if (err != -EIO)
+		return err;
+	if (inst->mem_hidden)
+		arch_mk_mem_show(from, bytes);
+	mk_pool_scrub(inst->mem + (from - inst->lay.mem), bytes);
+	inst->mem_top = from;
+	return err;
+}
+
+/* A kill stops a resize at its next step. */
+static int mk_resize_go_on(struct mk_inst *inst)
+{
+	return READ_ONCE(inst->stop) ? -EINTR : 0;
+}
+
+/*
+ * The steps from @inst->held to @want and from @inst->mem_top to @top:
+ * what the instance gives up first, then what it gains. Returns with
+ * both as far as it got.
+ */
+static int mk_resize_steps(struct mk_inst *inst, u64 want, u64 top,
 			   struct mk_report *rep)
 {
 	u64 out = inst->held & ~want, in = want & ~inst->held;
 	unsigned int i;
 	int err = 0;
 
-	for (i = 0; i < inst->run.npossible && !err; i++) {
-		if (READ_ONCE(inst->stop))
-			err = -EINTR;
-		else if (out & BIT_ULL(i))
-			err = mk_resize_cpu_out(inst, i, rep);
-	}
-	for (i = 0; i < inst->run.npossible && !err; i++) {
-		if (READ_ONCE(inst->stop))
-			err = -EINTR;
-		else if (in & BIT_ULL(i))
-			err = mk_resize_cpu_in(inst, i, rep);
-	}
+	for (i = 0; i < inst->run.npossible && !err; i++)
+		if (out & BIT_ULL(i))
+			err = mk_resize_go_on(inst) ?: mk_resize_cpu_out(inst, i, rep);
+	if (!err && top < inst->mem_top)
+		err = mk_resize_go_on(inst) ?: mk_resize_mem_out(inst, top, rep);
+	if (!err && top > inst->mem_top)
+		err = mk_resize_go_on(inst) ?: mk_resize_mem_in(inst, top, rep);
+	for (i = 0; i < inst->run.npossible && !err; i++)
+		if (in & BIT_ULL(i))
+			err = mk_resize_go_on(inst) ?: mk_resize_cpu_in(inst, i, rep);
 	mk_start_smt_update();
 	if (err == -EINTR)
 		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
@@ -195,58 +300,90 @@ static int mk_resize_steps(struct mk_inst *inst, u64 want,
 	return err;
 }
 
+/* Say what a resize did, in its transition. */
+static void mk_resize_say(struct mk_inst *inst, char *buf, size_t size,
+			  const char *how)
+{
+	snprintf(buf, size, "%s%u CPUs, %llu MiB", how,
+		 (u32)hweight64(inst->held),
+		 (inst->mem_top - inst->lay.mem) >> 20);
+}
+
+/* ... and what it is to do. */
+static void mk_resize_say_plan(struct mk_inst *inst, char *buf, size_t size,
+			       u64 want, u64 bytes)
+{
+	snprintf(buf, size, "from %u to %u CPUs, %llu to %llu MiB",
+		 (u32)hweight64(inst->held), (u32)hweight64(want),
+		 (inst->mem_top - inst->lay.mem) >> 20, bytes >> 20);
+}
+
+/* Undo what was done; memory the instance would not give back fails it. */
+static void mk_resize_undo(struct mk_inst *inst, u64 held, u64 top)
+{
+	struct mk_report undo;
+
+	mk_report_init(&undo);
+	mk_resize_steps(inst, held, top, &undo);
+	mk_report_free(&undo);
+	if (inst->mem_top != top && !inst->deferred && !READ_ONCE(inst->stop)) {
+		inst->deferred = true;
+		inst->deferred_cause = MK_FAILED_RESIZE;
+		snprintf(inst->deferred_why, sizeof(inst->deferred_why),
+			 "resize: it neither took nor gave back memory at %#llx",
+			 top);
+	}
+}
+
 /**
- * mk_inst_resize - give a running instance other CPUs
+ * mk_inst_resize - give a running instance other CPUs or memory
  * @inst: the instance
  * @cpus: the CPUs it is to have, host numbers, MK_MAX_CPUS bits
+ * @mem_bytes: the memory it is to have, from the same base
  * @rep: why not
  *
  * Context: the state's lock held: the state changes only if this works.
- * Return: 0 once the instance runs on @cpus; -EBUSY if it does not run;
- * -EINVAL for CPUs it cannot have; -ETIMEDOUT or -EIO if a step failed,
- * after the steps done were undone, as far as they could be.
+ * Return: 0 once the instance runs on them; -EBUSY if it does not run;
+ * -EINVAL for CPUs or memory it cannot have; -ETIMEDOUT or -EIO if a step
+ * failed, after the steps done were undone. Memory it neither takes nor
+ * gives back fails the instance once this returns.
  */
 int mk_inst_resize(struct mk_inst *inst, const unsigned long *cpus,
-		   struct mk_report *rep)
+		   u64 mem_bytes, struct mk_report *rep)
 {
-	struct mk_report undo;
 	char why[MK_REASON_MAX];
-	u64 was, want;
+	u64 was, was_top, want;
 	int err;
 
 	mk_inst_lock(inst);
 	if (inst->state != MK_RUN_RUNNING || inst->health.recovering) {
 		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
-			      "%s: it is %s; its CPUs change only while it runs",
+			      "%s: it is %s; it is resized only while it runs",
 			      inst->name, mk_run_state_name(inst->state));
 		mk_inst_unlock(inst);
 		return -EBUSY;
 	}
 	was = inst->held;
-	err = mk_resize_plan(inst, cpus, &want, rep);
-	if (err || want == was) {
+	was_top = inst->mem_top;
+	err = mk_resize_plan_cpus(inst, cpus, &want, rep) ?:
+	      mk_resize_plan_mem(inst, mem_bytes, rep);
+	if (err || (want == was && inst->lay.mem + mem_bytes == was_top)) {
 		mk_inst_unlock(inst);
 		return err;
 	}
 	inst->deferred = false;
-	snprintf(why, sizeof(why), "from %u to %u CPUs", (u32)hweight64(was),
-		 (u32)hweight64(want));
+	mk_resize_say_plan(inst, why, sizeof(why), want, mem_bytes);
 	mk_inst_event(inst, MK_EV_RESIZE, why);
 	mk_inst_unlock(inst);
 
-	err = mk_resize_steps(inst, want, rep);
-	if (err) {
-		mk_report_init(&undo);
-		mk_resize_steps(inst, was, &undo);
-		mk_report_free(&undo);
-		snprintf(why, sizeof(why), "undone: %u CPUs",
-			 (u32)hweight64(inst->held));
-	} else {
-		snprintf(why, sizeof(why), "%u CPUs", (u32)hweight64(inst->held));
-	}
+	err = mk_resize_steps(inst, want, inst->lay.mem + mem_bytes, rep);
+	if (err)
+		mk_resize_undo(inst, was, was_top);
+	mk_resize_say(inst, why, sizeof(why), err ? "undone: " : "");
 
 	mk_inst_lock(inst);
 	inst->shape = inst->held;
+	inst->run.mem_bytes = inst->mem_top - inst->lay.mem;
 	mk_inst_event(inst, MK_EV_RESIZED, why);
 	if (inst->deferred) {
 		inst->deferred = false;

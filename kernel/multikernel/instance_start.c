@@ -329,6 +329,24 @@ void mk_stop_quarantine_why(struct mk_inst *inst, char *buf, size_t size)
 }
 
 /**
+ * mk_start_mem_each - call @fn on each part of an instance's memory but
+ *	its control area: below it, and what a resize added above it
+ * @inst: the instance
+ * @fn: called with a range
+ *
+ * Return: 0, or the first error of @fn.
+ */
+int mk_start_mem_each(struct mk_inst *inst, int (*fn)(u64 phys, u64 bytes))
+{
+	u64 above = inst->lay.ctrl + MK_CTRL_BYTES;
+	int err = fn(inst->lay.mem, inst->lay.ctrl - inst->lay.mem);
+
+	if (!err && inst->mem_top > above)
+		err = fn(above, inst->mem_top - above);
+	return err;
+}
+
+/**
  * mk_start_mem_hide - take an instance's memory out of the host's direct map
  * @inst: the instance, its memory held; claimed
  *
@@ -343,8 +361,10 @@ void mk_start_mem_hide(struct mk_inst *inst)
 
 	if (inst->mem_hidden)
 		return;
-	err = arch_mk_mem_hide(inst->lay.mem, inst->lay.ctrl - inst->lay.mem);
+	err = mk_start_mem_each(inst, arch_mk_mem_hide);
 	if (err) {
+		/* A part may be hidden: the host must be able to zero it all. */
+		mk_start_mem_each(inst, arch_mk_mem_show);
 		pr_warn("multikernel: %s: its memory stays in the host's direct map: error %d\n",
 			inst->name, err);
 		return;
@@ -366,7 +386,7 @@ void mk_start_mem_show(struct mk_inst *inst)
 
 	if (!inst->mem_hidden)
 		return;
-	err = arch_mk_mem_show(inst->lay.mem, inst->lay.ctrl - inst->lay.mem);
+	err = mk_start_mem_each(inst, arch_mk_mem_show);
 	WARN(err, "multikernel: %s: memory not mapped back: error %d\n",
 	     inst->name, err);
 	inst->mem_hidden = false;
@@ -415,7 +435,7 @@ bool mk_stop(struct mk_inst *inst)
 		return false;
 	}
 	mk_start_mem_show(inst);
-	mk_pool_scrub(inst->mem, inst->lay.mem_bytes);
+	mk_pool_scrub(inst->mem, inst->mem_top - inst->lay.mem);
 	inst->mem = NULL;
 	arch_mk_window_put(inst->window);
 	return true;
@@ -546,6 +566,7 @@ int mk_start_layout(struct mk_inst *inst, struct mk_report *rep)
 		mk_report_add(rep, MK_RULE_IMAGE_SIZE,
 			      "exec: the loaded image does not fit the instance's memory now (%#llx bytes at %#llx); load it again",
 			      bytes, base);
+	inst->mem_top = inst->lay.mem + inst->lay.mem_bytes;
 	return err;
 }
 

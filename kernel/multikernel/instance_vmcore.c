@@ -177,7 +177,7 @@ static void mk_core_say(const struct mk_core_plan *src, u32 held,
 	u32 full = le32_to_cpu(src->info.vmcoreinfo_full);
 
 	snprintf(why, why_size, "%llu MiB, registers of %u of %u CPUs%s%s",
-		 src->mem_bytes >> 20, src->nvalid, held,
+		 (src->mem_bytes + src->mem2_bytes) >> 20, src->nvalid, held,
 		 src->vmci_bytes ? "" : ", no VMCOREINFO",
 		 full > src->vmci_bytes && src->vmci_bytes ?
 		 ", VMCOREINFO cut short" : "");
@@ -211,14 +211,17 @@ static void mk_core_copy(void *dst, const void *src, u64 bytes)
 struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
 				    u64 credit, char *why, size_t why_size)
 {
-	u64 bytes = inst->lay.mem_bytes - MK_CTRL_BYTES + 16 * MK_CORE_PAGE;
+	u64 above_at = inst->lay.ctrl + MK_CTRL_BYTES;
+	u64 below = inst->lay.ctrl - inst->lay.mem;
+	u64 above = inst->mem_top > above_at ? inst->mem_top - above_at : 0;
+	u64 bytes = below + above + 16 * MK_CORE_PAGE;
 	struct mk_core_plan *src;
 	struct mk_vmcore *core;
 	u32 gen = 0;
 
-	if ((inst->lay.mem_bytes - MK_CTRL_BYTES) >> 20 > mk_vmcore_max_mb) {
+	if ((below + above) >> 20 > mk_vmcore_max_mb) {
 		snprintf(why, why_size, "%llu MiB of memory, over vmcore_max_mb %u",
-			 inst->lay.mem_bytes >> 20, mk_vmcore_max_mb);
+			 (below + above) >> 20, mk_vmcore_max_mb);
 		return ERR_PTR(-EFBIG);
 	}
 	/* Headers and notes: at most 16 pages (mk_core_hdr_bytes()). */
@@ -237,24 +240,28 @@ struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
 	core->charged = bytes;
 	src->ncpus = inst->run.npossible;
 	src->mem_phys = inst->lay.mem;
-	src->mem_bytes = inst->lay.mem_bytes - MK_CTRL_BYTES;
+	src->mem_bytes = below;
+	src->mem2_phys = above_at;
+	src->mem2_bytes = above;
 	if (hung && le32_to_cpu(READ_ONCE(((struct mk_crash_info *)
 			(mk_ctrl(inst) + MK_CTRL_CRASH))->magic)) == MK_CRASH_MAGIC)
 		gen = mk_vmcore_nmi(inst);
 	mk_core_plan_read(src, mk_ctrl(inst), gen);
 	if (mk_core_headers(src, core))
 		goto fail;
-	core->mem_bytes = src->mem_bytes;
+	core->mem_bytes = below + above;
 	core->mem = vmalloc(core->mem_bytes);
 	if (!core->mem)
 		goto fail;
-	mk_core_copy(core->mem, inst->mem, core->mem_bytes);
+	mk_core_copy(core->mem, inst->mem, below);
+	mk_core_copy(core->mem + below, inst->mem + (above_at - inst->lay.mem),
+		     above);
 	mk_core_say(src, hweight64(inst->held), why, why_size);
 	kvfree(src);
 	return core;
 fail:
 	snprintf(why, why_size, "out of memory for %llu MiB",
-		 (inst->lay.mem_bytes - MK_CTRL_BYTES) >> 20);
+		 (below + above) >> 20);
 	kvfree(src);
 	mk_core_free(core);
 	return ERR_PTR(-ENOMEM);

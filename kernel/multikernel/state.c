@@ -69,31 +69,29 @@ static const struct mk_instance *mk_state_instance(const struct mk_state *st,
 	return NULL;
 }
 
-/* Whether a running instance keeps @was's memory, and CPUs if @cpus_too. */
+/* Whether @now gives a running instance what @was did. */
 static bool mk_same_shape(const struct mk_instance *was,
-			  const struct mk_instance *now, bool cpus_too)
+			  const struct mk_instance *now)
 {
-	return now && now->mem_base == was->mem_base &&
+	return now->mem_base == was->mem_base &&
 	       now->mem_bytes == was->mem_bytes &&
-	       (!cpus_too ||
-		bitmap_equal(now->cpus.bits, was->cpus.bits, MK_MAX_CPUS));
+	       bitmap_equal(now->cpus.bits, was->cpus.bits, MK_MAX_CPUS);
 }
 
-/* Resize the running instance @name to @cpus. */
-static int mk_resize_one(const char *name, const unsigned long *cpus,
-			 struct mk_report *rep)
+/* Resize the running instance @now->name to @now. */
+static int mk_resize_one(const struct mk_instance *now, struct mk_report *rep)
 {
-	struct mk_inst *inst = mk_inst_get(name);
+	struct mk_inst *inst = mk_inst_get(now->name);
 	int err;
 
 	if (!inst)
 		return -ENODEV;
-	err = mk_inst_resize(inst, cpus, rep);
+	err = mk_inst_resize(inst, now->cpus.bits, now->mem_bytes, rep);
 	mk_inst_put(inst);
 	return err;
 }
 
-/* Resize each instance that @next gives other CPUs; on error, undo. */
+/* Resize each running instance that @next reshapes; on error, undo. */
 static int mk_resize_running(const struct mk_state *next,
 			     struct mk_report *rep)
 {
@@ -105,8 +103,8 @@ static int mk_resize_running(const struct mk_state *next,
 	for (i = 0; i < mk_st.ninstances && !err; i++) {
 		was = &mk_st.instances[i];
 		now = mk_state_instance(next, was->name);
-		if (mk_inst_name_busy(was->name) && !mk_same_shape(was, now, true))
-			err = mk_resize_one(was->name, now->cpus.bits, rep);
+		if (mk_inst_name_busy(was->name) && !mk_same_shape(was, now))
+			err = mk_resize_one(now, rep);
 	}
 	if (!err)
 		return 0;
@@ -115,18 +113,18 @@ static int mk_resize_running(const struct mk_state *next,
 	for (done = 0; done + 1 < i; done++) {
 		was = &mk_st.instances[done];
 		now = mk_state_instance(next, was->name);
-		if (mk_inst_name_busy(was->name) && !mk_same_shape(was, now, true))
-			mk_resize_one(was->name, was->cpus.bits, &undo);
+		if (mk_inst_name_busy(was->name) && !mk_same_shape(was, now))
+			mk_resize_one(was, &undo);
 	}
 	mk_report_free(&undo);
 	return err;
 }
 
 /*
- * A running instance holds its memory until it is killed, and its CPUs
- * but for what a resize moves (@may_resize): a change that removes it or
- * moves its memory is refused; one that gives it other CPUs is carried
- * out with it, and refused if that fails.
+ * A running instance holds its CPUs and memory until it is killed: a
+ * change that removes it or moves its memory is refused. With
+ * @may_resize, one that gives it other CPUs, or memory from the same
+ * base, is carried out with it, and refused if that fails.
  */
 static int mk_check_running(const struct mk_state *next, bool may_resize,
 			    struct mk_report *rep)
@@ -141,7 +139,8 @@ static int mk_check_running(const struct mk_state *next, bool may_resize,
 		if (!mk_inst_name_busy(was->name))
 			continue;
 		now = mk_state_instance(next, was->name);
-		if (mk_same_shape(was, now, !may_resize))
+		if (now && (may_resize ? now->mem_base == was->mem_base :
+			    mk_same_shape(was, now)))
 			continue;
 		mk_report_add(rep, MK_RULE_INSTANCE_BUSY,
 			      may_resize ? "%s: its kernel runs in this memory; kill it first" :

@@ -12,7 +12,8 @@
  * catch up with the head.
  *
  * Crash: the next bytes give the instance's CPU count, the dump
- * generation and its memory; then records of an offset, a length and
+ * generation and its memory (an odd generation adds memory above the
+ * control area, as a resize does); then records of an offset, a length and
  * bytes are written over the crash info, VMCOREINFO and CPU slots. The
  * core's headers must fit the size the plan gave, parse as ELF, hold a
  * note for each CPU that counts and PT_LOADs only within the instance's
@@ -110,6 +111,18 @@ static bool f_note_ok(const u8 *hdr, u64 off, u64 bytes, u32 *cores,
 	return true;
 }
 
+/*
+ * Whether a PT_LOAD lies in the memory [@phys, @phys + @bytes), which is
+ * at @at in the core's memory, and its file offset says so.
+ */
+static bool f_load_in(const struct elf64_phdr *ph, size_t hdr_bytes, u64 phys,
+		      u64 bytes, u64 at)
+{
+	return ph->p_paddr >= phys && ph->p_filesz <= bytes &&
+	       ph->p_paddr - phys <= bytes - ph->p_filesz &&
+	       ph->p_offset - hdr_bytes == at + (ph->p_paddr - phys);
+}
+
 /* Parse the headers back as a debugger would, and check every part. */
 static void f_check_core(const u8 *hdr, size_t hdr_bytes,
 			 const struct mk_core_plan *p, u32 phnum)
@@ -131,10 +144,9 @@ static void f_check_core(const u8 *hdr, size_t hdr_bytes,
 			continue;
 		}
 		if (ph[i].p_type != PT_LOAD || ph[i].p_offset < hdr_bytes ||
-		    ph[i].p_paddr < p->mem_phys ||
-		    ph[i].p_paddr - p->mem_phys != ph[i].p_offset - hdr_bytes ||
-		    ph[i].p_filesz > p->mem_bytes ||
-		    ph[i].p_offset - hdr_bytes > p->mem_bytes - ph[i].p_filesz)
+		    (!f_load_in(&ph[i], hdr_bytes, p->mem_phys, p->mem_bytes, 0) &&
+		     !f_load_in(&ph[i], hdr_bytes, p->mem2_phys, p->mem2_bytes,
+				p->mem_bytes)))
 			abort();
 	}
 	if (notes != 1 || cores != p->nvalid || p->nvalid > p->ncpus)
@@ -158,6 +170,11 @@ static void fuzz_crash(const uint8_t *data, size_t size)
 	gen = f_u32(&data, &size);
 	p->mem_phys = (u64)f_u32(&data, &size) << 12;
 	p->mem_bytes = (u64)f_u32(&data, &size) << 12;
+	if (gen & 1) {
+		/* Memory a resize added, above the control area. */
+		p->mem2_phys = p->mem_phys + p->mem_bytes + (1 << 20);
+		p->mem2_bytes = (u64)(gen >> 16) << 20;
+	}
 	f_scribble(area, data, size);
 
 	mk_core_plan_read(p, area, gen);

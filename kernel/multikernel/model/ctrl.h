@@ -37,8 +37,12 @@ u32 mk_cons_in_room(u32 head, u32 tail);
 
 /**
  * struct mk_core_plan - what an instance's vmcore is made of, checked
- * @mem_phys: the instance's memory, less its control area: set by the caller
+ * @mem_phys: the instance's memory, below its control area: set by the
+ *	caller
  * @mem_bytes: ... its size
+ * @mem2_phys: what a resize added above the control area, whose bytes
+ *	follow @mem_bytes in the core: set by the caller
+ * @mem2_bytes: ... its size, or 0
  * @ncpus: the instance's CPUs as the host counts them: set by the caller
  * @info: the instance's crash info, as read once
  * @have_info: @info had MK_CRASH_MAGIC
@@ -51,6 +55,8 @@ u32 mk_cons_in_room(u32 head, u32 tail);
 struct mk_core_plan {
 	u64 mem_phys;
 	u64 mem_bytes;
+	u64 mem2_phys;
+	u64 mem2_bytes;
 	u32 ncpus;
 	struct mk_crash_info info;
 	bool have_info;

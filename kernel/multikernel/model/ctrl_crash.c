@@ -13,7 +13,8 @@
  *    instance saved (the panicking CPU first), and its VMCOREINFO; a CPU
  *    that ran its idle task, pid 0, has MK_IDLE_PID plus its index as
  *    pid, so that gdb shows each CPU as a thread of its own;
- *  - a PT_LOAD of its memory at its direct-map addresses, one of its
+ *  - a PT_LOAD of its memory at its direct-map addresses (two, when a
+ *    resize added memory above its control area), one of its
  *    kernel image at the image's addresses, and one for each page of the
  *    stacks the CPUs were on, which may be vmalloc()ed, so that gdb can
  *    unwind them.
@@ -31,7 +32,7 @@
 
 #define MK_NOTE_BYTES(name, desc) \
 	(sizeof(struct elf64_note) + ALIGN(name, 4) + ALIGN(desc, 4))
-#define MK_LOADS_MAX(ncpus)	(2 + (ncpus) * MK_CRASH_STACK_PAGES)
+#define MK_LOADS_MAX(ncpus)	(3 + (ncpus) * MK_CRASH_STACK_PAGES)
 
 /* The most headers and notes a core can have: what the caller reserves. */
 static_assert(sizeof(struct elf64_hdr) +
@@ -155,22 +156,35 @@ static void mk_notes(const struct mk_core_plan *p, void *at)
 		mk_note(at, MK_VMCI_NAME, 0, p->vmci, p->vmci_bytes);
 }
 
-static bool mk_phys_in(const struct mk_core_plan *p, u64 phys, u64 bytes)
+/* Where [@phys, @phys + @bytes) is in the core's memory, if it is. */
+static bool mk_phys_off(const struct mk_core_plan *p, u64 phys, u64 bytes,
+			u64 *off)
 {
-	return phys >= p->mem_phys && bytes <= p->mem_bytes &&
-	       phys - p->mem_phys <= p->mem_bytes - bytes;
+	if (phys >= p->mem_phys && bytes <= p->mem_bytes &&
+	    phys - p->mem_phys <= p->mem_bytes - bytes) {
+		*off = phys - p->mem_phys;
+		return true;
+	}
+	if (phys >= p->mem2_phys && bytes <= p->mem2_bytes &&
+	    phys - p->mem2_phys <= p->mem2_bytes - bytes) {
+		*off = p->mem_bytes + (phys - p->mem2_phys);
+		return true;
+	}
+	return false;
 }
 
 /* One PT_LOAD of instance memory, or none if it lies outside. */
 static u32 mk_load(const struct mk_core_plan *p, struct elf64_phdr *ph,
 		   size_t mem_off, u64 vaddr, u64 phys, u64 bytes)
 {
-	if (!bytes || !mk_phys_in(p, phys, bytes))
+	u64 off;
+
+	if (!bytes || !mk_phys_off(p, phys, bytes, &off))
 		return 0;
 	*ph = (struct elf64_phdr) {
 		.p_type = PT_LOAD,
 		.p_flags = PF_R | PF_W | PF_X,
-		.p_offset = mem_off + (phys - p->mem_phys),
+		.p_offset = mem_off + off,
 		.p_vaddr = vaddr,
 		.p_paddr = phys,
 		.p_filesz = bytes,
@@ -191,6 +205,9 @@ static u32 mk_loads(const struct mk_core_plan *p, struct elf64_phdr *ph,
 
 	n = mk_load(p, ph, mem_off, le64_to_cpu(ci->page_offset) + p->mem_phys,
 		    p->mem_phys, p->mem_bytes);
+	n += mk_load(p, ph + n, mem_off,
+		     le64_to_cpu(ci->page_offset) + p->mem2_phys, p->mem2_phys,
+		     p->mem2_bytes);
 	n += mk_load(p, ph + n, mem_off, le64_to_cpu(ci->text_virt),
 		     le64_to_cpu(ci->text_phys), le64_to_cpu(ci->text_bytes));
 	for (i = 0; i < p->nvalid; i++) {

@@ -129,6 +129,7 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 	[MK_RULE_HEALTH_POLICY] = { "health-policy", -EINVAL, MK_RES_NONE },
 	[MK_RULE_RESIZE_BOOT_CPU] = { "resize-boot-cpu", -EINVAL, MK_RES_CPUS },
 	[MK_RULE_RESIZE_CPUS] = { "resize-cpus", -EINVAL, MK_RES_CPUS },
+	[MK_RULE_RESIZE_MEMORY] = { "resize-memory", -EINVAL, MK_RES_MEMORY },
 	[MK_RULE_RESIZE_TIMEOUT] = { "resize-timeout", -ETIMEDOUT, MK_RES_NONE },
 	[MK_RULE_RESIZE_REFUSED] = { "resize-refused", -EIO, MK_RES_NONE },
 };

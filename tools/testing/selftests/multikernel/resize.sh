@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Resizing a running instance, against the real kernel: "web" runs on
-# CPU 2 and, by transactions (kerf update), gets CPU 3 while it runs (its
-# kernel brings the CPU up, nproc says 2, a busy loop runs there) and
-# gives it back (the host runs a task on it again); rmdir of the
-# transaction that grew it shrinks it. Refused, with the state as it was
-# and a finding: taking its boot CPU, and a step the instance never
-# answers (a test knob in it drops the message). Ten grow/shrink cycles
+# CPU 2 with 128 MiB and, by transactions (kerf update), gets CPU 3 while
+# it runs (its kernel brings the CPU up, nproc says 2, a busy loop runs
+# there) and gives it back (the host runs a task on it again); it gets
+# 128 MiB more (MemTotal grows, the host's direct map has none of it) and
+# gives them back (zeroed, mapped again); rmdir of the transaction that
+# grew it shrinks it. Refused, with the state as it was and a finding:
+# taking its boot CPU, a step the instance never answers (a test knob in
+# it drops the message), memory not in 128 MiB blocks, and memory it
+# cannot offline (a test knob pins a page of it). Ten cycles of both
 # follow. Throughout, one vsock connection between a client in the host
 # and a server in the instance stays up, the heartbeat never finds the
 # instance late, and a host task counts.
@@ -20,13 +23,14 @@ OUT=/tmp/resize_out.$$
 ERR=/tmp/resize_err.$$
 TIMES=/tmp/resize_times.$$
 HOST=/tmp/resize_vsock.$$
+UP=/tmp/resize_up.$$
 . "$D/spawn_lib.sh"
 
 CYCLES=10
 
 setup() {
 	rollback_all && kerf init --cpus=1-3 --apply && want_rc 0 || return 1
-	kerf create web --cpus=2 --memory=112M; want_rc 0 || return 1
+	kerf create web --cpus=2 --memory=128M; want_rc 0 || return 1
 	kerf load web -k "$D/bzImage" -i "$D/instance.cpio.gz" -c "$CMDLINE"
 	want_rc 0 && kerf exec web && want_rc 0 &&
 		wait_console web "instance: init on 1 CPUs" &&
@@ -50,7 +54,8 @@ health_cpus_is() {
 
 	until grep -q "^nr_cpus $1$" "$I/web/health"; do
 		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "health: $(grep nr_cpus "$I/web/health"), want $1"; return 1; }
+		[ $i -lt 100 ] ||
+			{ echo "health: $(grep nr_cpus "$I/web/health"), want $1"; return 1; }
 		sleep 0.2
 	done
 }
@@ -82,25 +87,28 @@ vsock_works() {
 }
 
 grow() {
-	local online new
+	local online new loop
 
 	vsock_start && vsock_works || return 1
 	kerf update web --cpus=2-3; want_rc 0 || return 1
+	resize_us > "$UP"
 	nproc_is 2 && host_online_is 0-1 && status_is web running &&
-		grep -q " resize running resizing: from 1 to 2 CPUs$" "$I/web/transitions" &&
-		grep -q " resized resizing running: 2 CPUs$" "$I/web/transitions" ||
+		grep -q " resize running resizing: from 1 to 2 CPUs, 128 to 128 MiB$" \
+			"$I/web/transitions" &&
+		grep -q " resized resizing running: 2 CPUs, 128 MiB$" "$I/web/transitions" ||
 		{ cat "$I/web/transitions"; return 1; }
 	# Its number for the new CPU: the one online besides its boot CPU.
 	online=$(icmd web "cat /sys/devices/system/cpu/online")
 	new=${online#0,}
-	[ "$new" != "$online" ] &&
-		[ "$(icmd web "taskset -c $new sh -c 'i=0; while [ \$i -lt 20000 ]; do i=\$((i+1)); done; cut -d\" \" -f39 /proc/self/stat'")" = "$new" ] ||
+	loop='i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; cut -d" " -f39 /proc/self/stat'
+	[ "$new" != "$online" ] && [ "$(icmd web "taskset -c $new sh -c '$loop'")" = "$new" ] ||
 		{ echo "no busy loop ran on web's new CPU (online: $online)"; return 1; }
 	health_cpus_is 2 && vsock_works
 }
 
 shrink() {
 	kerf update web --cpus=2; want_rc 0 || return 1
+	echo "add one CPU: $(cat "$UP") us; remove it: $(resize_us) us" >> "$TIMES"
 	nproc_is 1 && host_online_is 0-1,3 || return 1
 	[ "$(taskset -c 3 sh -c 'cut -d" " -f39 /proc/self/stat')" = 3 ] ||
 		{ echo "a host task did not run on CPU 3"; return 1; }
@@ -130,6 +138,73 @@ no_answer_refused() {
 		status_is web running && vsock_works
 }
 
+mem_total_kb() {
+	icmd web "sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo"
+}
+
+# The 128 MiB above its first 128 MiB, "BASE BYTES" as the debugfs files take it.
+upper_half() {
+	set -- $(cat "$I/web/memory")
+	printf '%#x 0x8000000\n' $(($1 + 0x8000000))
+}
+
+# +128 MiB while it runs: MemTotal grows by it; the host's direct map
+# keeps none of it.
+mem_grow() {
+	local before after
+
+	before=$(mem_total_kb)
+	kerf update web --memory=256M; want_rc 0 || return 1
+	resize_us > "$UP"
+	after=$(mem_total_kb)
+	[ $((after - before)) -ge $((120 * 1024)) ] ||
+		{ echo "MemTotal: $before kB, then $after kB"; return 1; }
+	grep -q " resized resizing running: 1 CPUs, 256 MiB$" "$I/web/transitions" ||
+		{ cat "$I/web/transitions"; return 1; }
+	upper_half > "$DBG/pool_mapped" && [ "$(cat "$DBG/pool_mapped")" = 0 ] ||
+		{ echo "$(cat "$DBG/pool_mapped") pages of the new memory mapped"; return 1; }
+	vsock_works
+}
+
+mem_misaligned_refused() {
+	kerf update web --memory=192M
+	want_rc 1 && err_has "resize-memory" && err_has "(EINVAL)" &&
+		err_has "blocks of 128 MiB" || return 1
+	grep -q " 0x10000000$" "$I/web/memory" && status_is web running
+}
+
+# A page it holds in the new memory: the removal fails, it keeps it all.
+mem_pinned_refused() {
+	local before
+
+	before=$(mem_total_kb)
+	icmd web "echo 1 > /sys/kernel/debug/multikernel_pin_movable" || return 1
+	kerf update web --memory=128M
+	want_rc 1 && err_has "resize-refused" && err_has "(EIO)" &&
+		err_has "the remove step failed in the instance" || return 1
+	icmd web "echo 0 > /sys/kernel/debug/multikernel_pin_movable" || return 1
+	[ "$(mem_total_kb)" = "$before" ] && grep -q " 0x10000000$" "$I/web/memory" &&
+		status_is web running && vsock_works
+}
+
+# -128 MiB: MemTotal shrinks; the host has the memory back, zeroed.
+mem_shrink() {
+	local before after down
+
+	before=$(mem_total_kb)
+	kerf update web --memory=128M; want_rc 0 || return 1
+	down=$(resize_us)
+	after=$(mem_total_kb)
+	[ $((before - after)) -ge $((120 * 1024)) ] ||
+		{ echo "MemTotal: $before kB, then $after kB"; return 1; }
+	upper_half > "$DBG/pool_nonzero" && [ "$(cat "$DBG/pool_nonzero")" = 0 ] ||
+		{ echo "$(cat "$DBG/pool_nonzero") bytes given back not zero"; return 1; }
+	upper_half > "$DBG/pool_mapped" && [ "$(cat "$DBG/pool_mapped")" = 32768 ] ||
+		{ echo "$(cat "$DBG/pool_mapped") pages of it mapped back"; return 1; }
+	echo "add 128 MiB: $(cat "$UP") us; remove it: $down us" >> "$TIMES"
+	vsock_works
+}
+
 rmdir_shrinks() {
 	kerf update web --cpus=2-3; want_rc 0 && nproc_is 2 || return 1
 	rmdir "$(last_tx)" || return 1
@@ -146,10 +221,10 @@ cycles() {
 	local i=0 up=0 down=0 kmp
 
 	while [ $i -lt $CYCLES ]; do
-		kerf update web --cpus=2-3; want_rc 0 && nproc_is 2 ||
+		kerf update web --cpus=2-3 --memory=256M; want_rc 0 && nproc_is 2 ||
 			{ echo "cycle $i: grow"; return 1; }
 		up=$((up + $(resize_us)))
-		kerf update web --cpus=2; want_rc 0 && nproc_is 1 ||
+		kerf update web --cpus=2 --memory=128M; want_rc 0 && nproc_is 1 ||
 			{ echo "cycle $i: shrink"; return 1; }
 		down=$((down + $(resize_us)))
 		i=$((i + 1))
@@ -157,8 +232,9 @@ cycles() {
 	echo "web 0123456789012345678901234567890123456789012345678901234567890123" \
 		> "$DBG/kmp_echo" || return 1
 	kmp=$(sed -n 's/.* back in \([0-9]*\) us.*/\1/p' "$DBG/kmp_echo")
-	echo "add one CPU: $((up / CYCLES)) us; remove it: $((down / CYCLES)) us" \
-		"(mean of $CYCLES); KMP round trip of 64 bytes: $kmp us" >> "$TIMES"
+	echo "add one CPU and 128 MiB: $((up / CYCLES)) us; remove them:" \
+		"$((down / CYCLES)) us (mean of $CYCLES); KMP round trip of 64 bytes: $kmp us" \
+		>> "$TIMES"
 	host_online_is 0-1,3 && vsock_works
 }
 
@@ -170,7 +246,7 @@ never_late() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 12
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 : > "$TIMES"
@@ -181,6 +257,11 @@ mk_check "shrink: CPU 3 goes back, the host runs a task on it" shrink
 mk_check "taking its boot CPU is refused: resize-boot-cpu, nothing changes" \
 	boot_cpu_refused
 mk_check "a step it never answers: resize-timeout, nothing changes" no_answer_refused
+mk_check "memory: +128 MiB while it runs, MemTotal grows, the host unmaps it" mem_grow
+mk_check "memory not in 128 MiB blocks is refused: resize-memory" mem_misaligned_refused
+mk_check "memory it cannot offline (a pinned page): resize-refused, it keeps it" \
+	mem_pinned_refused
+mk_check "memory: -128 MiB, MemTotal shrinks, the host has it back zeroed" mem_shrink
 mk_check "rmdir of the transaction that grew it shrinks it" rmdir_shrinks
 mk_check "$CYCLES grow and shrink cycles" cycles
 mk_check "the heartbeat never found it late; one vsock connection lasted throughout" \
@@ -190,6 +271,6 @@ sed 's/^/# /' "$TIMES"
 kill "$COUNTER" "$PING" 2>/dev/null
 echo force > "$I/web/kill"
 rollback_all
-rm -f "$OUT" "$ERR" "$TIMES" "$HOST" /tmp/spawn_count.$$
+rm -f "$OUT" "$ERR" "$TIMES" "$HOST" "$UP" /tmp/spawn_count.$$
 umount "$MK_MNT" 2>/dev/null
 ktap_finished
