@@ -384,7 +384,8 @@ bool mk_run_active(enum mk_run_state st)
  */
 bool mk_run_live(enum mk_run_state st)
 {
-	return st == MK_RUN_RUNNING || st == MK_RUN_UNRESPONSIVE;
+	return st == MK_RUN_RUNNING || st == MK_RUN_UNRESPONSIVE ||
+	       st == MK_RUN_RESIZING;
 }
 
 /**

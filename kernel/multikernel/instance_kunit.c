@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the instance object (instance.c): the table of its
- * life cycle, the log of transitions that mk_inst_event() keeps, and the
- * registry with its references.
+ * life cycle, the log of transitions that mk_inst_event() keeps, the
+ * registry with its references, and the CPU list a restart after a
+ * resize boots with (instance_resize.c).
  */
 
 #include <kunit/test.h>
@@ -37,6 +38,8 @@ static void mk_inst_table(struct kunit *test)
 		{ MK_RUN_STARTING, MK_EV_QUARANTINE, MK_RUN_QUARANTINED },
 		{ MK_RUN_FAILED_HELD, MK_EV_QUARANTINE, MK_RUN_QUARANTINED },
 		{ MK_RUN_QUARANTINED, MK_EV_KILL, MK_RUN_STOPPING },
+		{ MK_RUN_RUNNING, MK_EV_RESIZE, MK_RUN_RESIZING },
+		{ MK_RUN_RESIZING, MK_EV_RESIZED, MK_RUN_RUNNING },
 	};
 	unsigned int i;
 
@@ -70,6 +73,37 @@ static void mk_inst_table_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_QUARANTINED, MK_EV_RECLAIM),
 			MK_RUN_NR);
 	KUNIT_EXPECT_TRUE(test, mk_run_active(MK_RUN_QUARANTINED));
+	/* A resize holds its steps: no second one, no failure, no park. */
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_RESIZING, MK_EV_RESIZE),
+			MK_RUN_NR);
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_RESIZING, MK_EV_FAIL), MK_RUN_NR);
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_RESIZING, MK_EV_PARK), MK_RUN_NR);
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_RESIZING, MK_EV_KILL), MK_RUN_NR);
+	KUNIT_EXPECT_EQ(test, mk_run_next(MK_RUN_UNRESPONSIVE, MK_EV_RESIZE),
+			MK_RUN_NR);
+	KUNIT_EXPECT_TRUE(test, mk_run_live(MK_RUN_RESIZING));
+}
+
+/*
+ * A restart after a resize boots on what the instance had: its CPUs
+ * first, the boot CPU still at the head, the others it may get after.
+ */
+static void mk_inst_compact(struct kunit *test)
+{
+	struct mk_exec_req req = {
+		.cpus = { 2, 1, 3, 5, 7 },
+		.ncpus = 1,
+		.npossible = 5,
+	};
+
+	mk_run_compact(&req, BIT(0) | BIT(2) | BIT(4));
+	KUNIT_EXPECT_EQ(test, req.ncpus, 3);
+	KUNIT_EXPECT_EQ(test, req.npossible, 5);
+	KUNIT_EXPECT_EQ(test, req.cpus[0], 2);
+	KUNIT_EXPECT_EQ(test, req.cpus[1], 3);
+	KUNIT_EXPECT_EQ(test, req.cpus[2], 7);
+	KUNIT_EXPECT_EQ(test, req.cpus[3], 1);
+	KUNIT_EXPECT_EQ(test, req.cpus[4], 5);
 }
 
 static char *mk_t_show(struct kunit *test, struct mk_inst *inst,
@@ -122,6 +156,7 @@ static void mk_inst_registry_and_log(struct kunit *test)
 static struct kunit_case mk_inst_test_cases[] = {
 	KUNIT_CASE(mk_inst_table),
 	KUNIT_CASE(mk_inst_table_refuses),
+	KUNIT_CASE(mk_inst_compact),
 	KUNIT_CASE(mk_inst_registry_and_log),
 	{}
 };
