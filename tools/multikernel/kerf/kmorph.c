@@ -58,8 +58,8 @@ static const struct kerf_cmd kmorph_cmds[] = {
 	{ "list", do_list, "[--verbose]", "instances and their state",
 	  "One line per instance: its name, status and last heartbeat;\n"
 	  "--verbose adds CPUs, memory and uptime.\n" },
-	{ "status", do_kstatus, "NAME", "an instance's state, times and health",
-	  NULL },
+	{ "status", do_kstatus, "NAME",
+	  "an instance's state, CPUs and memory, times and health", NULL },
 	{ "terminate", do_terminate, "NAME [(-f | --force)]",
 	  "stop an instance, as 'kerf kill'", NULL },
 	{ "monitor", do_monitor,

@@ -142,10 +142,17 @@ int do_list(int argc, char **argv)
 	return KERF_OK;
 }
 
+/* Drop a file's last newline. */
+static void kmorph_chomp(char *s)
+{
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+}
+
 int do_kstatus(int argc, char **argv)
 {
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-	char *status, *times, *health;
+	char *status, *times, *health, *cpus, *mem;
 	const char *v[1], *name;
 	int err;
 
@@ -159,20 +166,30 @@ int do_kstatus(int argc, char **argv)
 	}
 	times = kmorph_file(name, "times");
 	health = kmorph_file(name, "health");
+	/* What it runs on now: a resize changes both while it runs. */
+	cpus = kmorph_file(name, "cpus");
+	mem = kmorph_file(name, "memory");
+	kmorph_chomp(cpus);
+	kmorph_chomp(mem);
 	if (kerf_structured()) {
 		kerf_emit_begin();
 		kerf_emit_str("name", name);
 		kerf_emit_str("status", status);
+		kerf_emit_str("cpus", cpus ? cpus : "");
+		kerf_emit_str("memory", mem ? mem : "");
 		kmorph_emit_kv(times);
 		kmorph_emit_kv(health);
 		kerf_emit_close();
 	} else {
-		printf("%s: %s\n%s%s", name, status, times ? times : "",
+		printf("%s: %s\ncpus %s\nmemory %s\n%s%s", name, status,
+		       cpus ? cpus : "", mem ? mem : "", times ? times : "",
 		       health ? health : "");
 	}
 	free(status);
 	free(times);
 	free(health);
+	free(cpus);
+	free(mem);
 	return KERF_OK;
 }
 

@@ -24,8 +24,6 @@ ERR=/tmp/health_err.$$
 TIMES=$D/health-times
 . "$D/spawn_lib.sh"
 
-kmorphctl() { "$D/kmorphctl" "$@" > "$OUT" 2> "$ERR"; rc=$?; return $rc; }
-
 # Milliseconds since boot, to 10 ms.
 now_ms() {
 	sed 's/^\([0-9]*\)\.\([0-9]*\) .*/\1\20/' /proc/uptime

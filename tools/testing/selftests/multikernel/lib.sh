@@ -26,9 +26,10 @@ mk_require_root()
 }
 
 # For the tests that drive kerf, which set D (where kerf is), OUT and ERR:
-# kerf ARGS... runs it, keeping stdout, stderr and the exit code ($rc)
-# for want_rc, out_has and err_has to look at.
+# kerf ARGS... (or kmorphctl ARGS...) runs it, keeping stdout, stderr and
+# the exit code ($rc) for want_rc, out_has and err_has to look at.
 kerf() { "$D/kerf" "$@" > "$OUT" 2> "$ERR"; rc=$?; return $rc; }
+kmorphctl() { "$D/kmorphctl" "$@" > "$OUT" 2> "$ERR"; rc=$?; return $rc; }
 want_rc() { [ "$rc" -eq "$1" ] || { echo "exit $rc, want $1"; cat "$OUT" "$ERR"; return 1; }; }
 out_has() { grep -q -- "$1" "$OUT" || { echo "stdout lacks '$1':"; cat "$OUT"; return 1; }; }
 err_has() { grep -q -- "$1" "$ERR" || { echo "stderr lacks '$1':"; cat "$ERR"; return 1; }; }

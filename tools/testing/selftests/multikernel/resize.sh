@@ -90,8 +90,11 @@ grow() {
 	local online new loop
 
 	vsock_start && vsock_works || return 1
-	kerf update web --cpus=2-3; want_rc 0 || return 1
+	kerf update web --cpus=2-3; want_rc 0 &&
+		out_has "^web: resized resizing running: 2 CPUs, 128 MiB$" || return 1
 	resize_us > "$UP"
+	kmorphctl status web; want_rc 0 && out_has "^cpus 2-3$" &&
+		out_has "^memory 0x28000000 0x8000000$" || return 1
 	nproc_is 2 && host_online_is 0-1 && status_is web running &&
 		grep -q " resize running resizing: from 1 to 2 CPUs, 128 to 128 MiB$" \
 			"$I/web/transitions" &&
@@ -238,6 +241,19 @@ cycles() {
 	host_online_is 0-1,3 && vsock_works
 }
 
+# The host still watches it: a power off from inside is noticed.
+still_watched() {
+	local i=0
+
+	printf 'poweroff -f\n' > "$I/web/console" || return 1
+	until grep -q "^stopped: power off$" "$I/web/status"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "status: $(cat "$I/web/status")"; return 1; }
+		sleep 0.1
+	done
+	host_online_is 0-3
+}
+
 never_late() {
 	! grep -q " late " "$I/web/transitions" || { cat "$I/web/transitions"; return 1; }
 	grep -q "^beats_answered [1-9]" "$I/web/health" || { cat "$I/web/health"; return 1; }
@@ -246,13 +262,14 @@ never_late() {
 
 mk_require_root
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 13
 mount -t multikernel none "$MK_MNT" 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 : > "$TIMES"
 setup || ktap_exit_fail_msg "cannot start an instance web on CPU 2"
 host_counter
-mk_check "grow: CPU 3 comes up in the running instance, a task runs there" grow
+mk_check "grow: CPU 3 comes up in the running instance, a task runs there; kerf says so" \
+	grow
 mk_check "shrink: CPU 3 goes back, the host runs a task on it" shrink
 mk_check "taking its boot CPU is refused: resize-boot-cpu, nothing changes" \
 	boot_cpu_refused
@@ -266,10 +283,11 @@ mk_check "rmdir of the transaction that grew it shrinks it" rmdir_shrinks
 mk_check "$CYCLES grow and shrink cycles" cycles
 mk_check "the heartbeat never found it late; one vsock connection lasted throughout" \
 	never_late
+mk_check "after it all, a power off from inside is noticed, every CPU back" still_watched
 mk_check "the host task counted all along" host_progressed
 sed 's/^/# /' "$TIMES"
 kill "$COUNTER" "$PING" 2>/dev/null
-echo force > "$I/web/kill"
+grep -q "^running" "$I/web/status" && echo force > "$I/web/kill"
 rollback_all
 rm -f "$OUT" "$ERR" "$TIMES" "$HOST" "$UP" /tmp/spawn_count.$$
 umount "$MK_MNT" 2>/dev/null
