@@ -37,8 +37,9 @@ struct kmp_record_copy {
 	struct kmp_bulk_desc d;
 };
 
-static_assert(sizeof(struct kmp_record) == 8);
-static_assert(sizeof(struct kmp_record_copy) <= KMP_SLOT_SIZE);
+static_assert(sizeof(struct kmp_record) == 8, "a record is two words");
+static_assert(sizeof(struct kmp_record_copy) <= KMP_SLOT_SIZE,
+	      "what a receiver copies lies in a record's first slot");
 
 static bool kmp_pow2(u32 n)
 {
