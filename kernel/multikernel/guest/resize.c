@@ -20,12 +20,13 @@
 #include <linux/ioport.h>
 #include <linux/kthread.h>
 #include <linux/memory.h>
-#include <linux/mm.h>
 #include <linux/memory_hotplug.h>
+#include <linux/mm.h>
 #include <linux/multikernel_boot.h>
 #include <linux/multikernel_kmp.h>
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -88,13 +89,17 @@ static int mk_offline(u64 phys, u64 bytes)
 	struct task_struct *t;
 
 	init_completion(&o.done);
-	t = kthread_run(mk_offline_fn, &o, "mk_offline");
+	t = kthread_create(mk_offline_fn, &o, "mk_offline");
 	if (IS_ERR(t))
 		return PTR_ERR(t);
+	/* It may end as soon as the wait gives up: keep it for the signal. */
+	get_task_struct(t);
+	wake_up_process(t);
 	if (!wait_for_completion_timeout(&o.done, msecs_to_jiffies(MK_OFFLINE_MS))) {
 		send_sig(SIGKILL, t, 1);
 		wait_for_completion(&o.done);
 	}
+	put_task_struct(t);
 	return o.ret;
 }
 
