@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Resize: a transaction that gives a running instance other CPUs is
- * carried out with it, one step at a time, before the state changes.
+ * Resize: a transaction that gives a running instance other CPUs, or more
+ * or less memory, is carried out with it, one step at a time, before the
+ * state changes.
  *
  * Release comes before acquire: the instance first gives up the CPUs it
  * loses, each offlined in its kernel, then stopped by the host and proven
- * stopped as at a kill, and only then onlined in the host; then the host
- * takes the CPUs it gains and the instance brings each up. Each step is a
- * KMP_MSG_RESIZE call (struct mk_resize_msg) with resize_timeout_ms for
- * its answer. If a step fails, the steps done are undone, in reverse,
- * and the transaction is refused with a finding for the step.
+ * stopped as at a kill, and only then onlined in the host; then the
+ * memory it loses, which the host zeroes; then the host hands over the
+ * memory and the CPUs it gains. Each step is a KMP_MSG_RESIZE call
+ * (struct mk_resize_msg) with resize_timeout_ms for its answer. If a step
+ * fails, the steps done are undone, in reverse, and the transaction is
+ * refused with a finding for the step.
  *
  * A CPU can be given only if the instance's kernel learned of it at boot:
  * the boot info lists the pool's other CPUs after its own (state.c). The
  * boot CPU is never taken. A CPU the instance gave up that does not stop
- * stays the instance's: no CPU ever runs two kernels.
+ * stays the instance's: no CPU ever runs two kernels. Memory changes
+ * above the control area, which does not move, in MK_RESIZE_MEM_ALIGN
+ * blocks.
  *
  * The instance is RESIZING meanwhile. A kill waits for the resize, which
  * stops at its next step; a failure seen meanwhile is taken up at its end.
@@ -351,8 +355,8 @@ static void mk_resize_undo(struct mk_inst *inst, u64 held, u64 top)
 int mk_inst_resize(struct mk_inst *inst, const unsigned long *cpus,
 		   u64 mem_bytes, struct mk_report *rep)
 {
+	u64 was, was_top, want, top;
 	char why[MK_REASON_MAX];
-	u64 was, was_top, want;
 	int err;
 
 	mk_inst_lock(inst);
@@ -365,9 +369,10 @@ int mk_inst_resize(struct mk_inst *inst, const unsigned long *cpus,
 	}
 	was = inst->held;
 	was_top = inst->mem_top;
+	top = inst->lay.mem + mem_bytes;
 	err = mk_resize_plan_cpus(inst, cpus, &want, rep) ?:
 	      mk_resize_plan_mem(inst, mem_bytes, rep);
-	if (err || (want == was && inst->lay.mem + mem_bytes == was_top)) {
+	if (err || (want == was && top == was_top)) {
 		mk_inst_unlock(inst);
 		return err;
 	}
@@ -376,7 +381,7 @@ int mk_inst_resize(struct mk_inst *inst, const unsigned long *cpus,
 	mk_inst_event(inst, MK_EV_RESIZE, why);
 	mk_inst_unlock(inst);
 
-	err = mk_resize_steps(inst, want, inst->lay.mem + mem_bytes, rep);
+	err = mk_resize_steps(inst, want, top, rep);
 	if (err)
 		mk_resize_undo(inst, was, was_top);
 	mk_resize_say(inst, why, sizeof(why), err ? "undone: " : "");
