@@ -87,7 +87,7 @@ vsock_works() {
 }
 
 grow() {
-	local online new loop
+	local online new loop out
 
 	vsock_start && vsock_works || return 1
 	kerf update web --cpus=2-3; want_rc 0 &&
@@ -103,9 +103,10 @@ grow() {
 	# Its number for the new CPU: the one online besides its boot CPU.
 	online=$(icmd web "cat /sys/devices/system/cpu/online")
 	new=${online#0,}
-	loop='i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; cut -d" " -f39 /proc/self/stat'
-	[ "$new" != "$online" ] && [ "$(icmd web "taskset -c $new sh -c '$loop'")" = "$new" ] ||
-		{ echo "no busy loop ran on web's new CPU (online: $online)"; return 1; }
+	loop='i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; cut -d" " -f39 /proc/self/stat'
+	[ "$new" != "$online" ] && out=$(icmd web "taskset -c $new sh -c '$loop'") &&
+		[ "$out" = "$new" ] ||
+		{ echo "no busy loop ran on web's new CPU (online: $online): $out"; return 1; }
 	health_cpus_is 2 && vsock_works
 }
 

@@ -22,6 +22,9 @@ status_has() {
 # icmd NAME CMD: run CMD in the instance's shell, through its console, and
 # print what it printed: the lines between two markers that the shell
 # computes, so that the terminal's echo of the command line is no marker.
+# The instance's kernel logs on the same console, between any two lines
+# (a clocksource watchdog under TCG): its lines, which start with the log
+# time, are no answer.
 icmd() {
 	local f=$I/$1/console start i=0 out
 
@@ -34,7 +37,8 @@ icmd() {
 		i=$((i + 1))
 	done
 	[ $i -lt 300 ] || { echo "$1: no answer to '$2'; console:"; echo "$out"; return 1; }
-	echo "$out" | sed -n '/^@@11$/,/^@@42$/p' | sed -e '1d' -e '$d'
+	echo "$out" | sed -n '/^@@11$/,/^@@42$/p' |
+		sed -e '1d' -e '$d' -e '/^\[ *[0-9]*\.[0-9]*\] /d'
 }
 
 # wait_console NAME TEXT: until the instance's console has TEXT, 60 s at most.
