@@ -14,6 +14,7 @@
 #include <linux/elf.h>
 #include <linux/elfcore.h>
 #include <linux/sizes.h>
+#include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
 #include "instance.h"
@@ -207,9 +208,43 @@ static void mk_vmcore_sound(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_t_prstatus(note)->common.pr_pid, 10);
 	note = mk_t_note(core, 2);
 	KUNIT_ASSERT_NOT_NULL(test, note);
-	KUNIT_EXPECT_EQ(test, note->n_descsz, 12);
+	/* Its VMCOREINFO, and the host's CRASHTIME after it. */
+	KUNIT_EXPECT_GT(test, note->n_descsz, 12 + strlen("CRASHTIME=\n"));
 	KUNIT_EXPECT_MEMEQ(test, (char *)(note + 1), "VMCOREINFO", 11);
+	KUNIT_EXPECT_MEMEQ(test, (char *)(note + 1) + 12, "OSRELEASE=t\nCRASHTIME=", 22);
 	KUNIT_EXPECT_NULL(test, mk_t_note(core, 3));
+	mk_t_free(ld, core);
+}
+
+/* The instance's CRASHTIME (it has no clock) gives way to the host's. */
+static void mk_vmcore_crashtime(struct kunit *test)
+{
+	static const char vmci[] = "CRASHTIME=1\nOSRELEASE=t\nCRASHTIME=2";
+	struct mk_inst *ld = mk_t_instance(test);
+	time64_t t0 = ktime_get_real_seconds();
+	struct elf_note *note;
+	char *text, num[24];
+	long long t;
+	size_t size;
+	u8 *core;
+
+	mk_t_crash_info(ld, sizeof(vmci) - 1);
+	memcpy(mk_t_ctrl(ld, MK_CTRL_VMCOREINFO), vmci, sizeof(vmci) - 1);
+	mk_t_cpu(ld, 1, MK_CRASH_CPU_PANIC, 20, 0x2000, MK_T_BASE + SZ_256K);
+	core = mk_t_core(test, ld, &size);
+	note = mk_t_note(core, 1);
+	KUNIT_ASSERT_NOT_NULL(test, note);
+	text = (char *)(note + 1) + 12;
+	KUNIT_ASSERT_GT(test, note->n_descsz, strlen("OSRELEASE=t\nCRASHTIME=\n"));
+	KUNIT_EXPECT_MEMEQ(test, text, "OSRELEASE=t\nCRASHTIME=", 22);
+	/* Nothing after the host's line: the instance's two are gone. */
+	KUNIT_ASSERT_EQ(test, text[note->n_descsz - 1], '\n');
+	KUNIT_ASSERT_LT(test, (size_t)note->n_descsz - 22, sizeof(num));
+	memcpy(num, text + 22, note->n_descsz - 23);
+	num[note->n_descsz - 23] = '\0';
+	KUNIT_ASSERT_EQ(test, kstrtoll(num, 10, &t), 0);
+	KUNIT_EXPECT_GE(test, t, t0);
+	KUNIT_EXPECT_LE(test, t, ktime_get_real_seconds());
 	mk_t_free(ld, core);
 }
 
@@ -287,6 +322,7 @@ static struct kunit_case mk_health_test_cases[] = {
 	KUNIT_CASE(mk_policy_all_or_nothing),
 	KUNIT_CASE(mk_vmcore_sound),
 	KUNIT_CASE(mk_vmcore_untrusted),
+	KUNIT_CASE(mk_vmcore_crashtime),
 	KUNIT_CASE(mk_vmcore_charged_to_budget),
 	{}
 };

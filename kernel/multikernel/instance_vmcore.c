@@ -23,6 +23,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
 #include "health.h"
@@ -247,6 +248,7 @@ struct mk_vmcore *mk_vmcore_capture(struct mk_inst *inst, bool hung,
 			(mk_ctrl(inst) + MK_CTRL_CRASH))->magic)) == MK_CRASH_MAGIC)
 		gen = mk_vmcore_nmi(inst);
 	mk_core_plan_read(src, mk_ctrl(inst), gen);
+	mk_core_plan_crashtime(src, ktime_get_real_seconds());
 	if (mk_core_headers(src, core))
 		goto fail;
 	core->mem_bytes = below + above;

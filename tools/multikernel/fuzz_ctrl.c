@@ -153,6 +153,26 @@ static void f_check_core(const u8 *hdr, size_t hdr_bytes,
 		abort();
 }
 
+/* The host's CRASHTIME replaces the instance's, once, within the text. */
+static void f_check_crashtime(struct mk_core_plan *p, u32 secs)
+{
+	u32 before = p->vmci_bytes, i, seen = 0;
+	char want[32];
+
+	mk_core_plan_crashtime(p, secs);
+	snprintf(want, sizeof(want), "CRASHTIME=%u\n", secs);
+	if (p->vmci_bytes > MK_VMCOREINFO_MAX || (!before && p->vmci_bytes))
+		abort();
+	for (i = 0; i + 10 <= p->vmci_bytes; i++) {
+		if ((i && p->vmci[i - 1] != '\n') ||
+		    memcmp(p->vmci + i, "CRASHTIME=", 10))
+			continue;
+		if (seen++ || i + strlen(want) != p->vmci_bytes ||
+		    memcmp(p->vmci + i, want, strlen(want)))
+			abort();
+	}
+}
+
 static void fuzz_crash(const uint8_t *data, size_t size)
 {
 	struct mk_core_plan *p = calloc(1, sizeof(*p));
@@ -178,6 +198,7 @@ static void fuzz_crash(const uint8_t *data, size_t size)
 	f_scribble(area, data, size);
 
 	mk_core_plan_read(p, area, gen);
+	f_check_crashtime(p, gen);
 	hdr_bytes = mk_core_hdr_bytes(p);
 	hdr = malloc(hdr_bytes);
 	again = malloc(hdr_bytes);

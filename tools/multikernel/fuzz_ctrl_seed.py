@@ -25,7 +25,7 @@ def record(off, data):
 
 
 def crash_seed():
-    vmci = b"OSRELEASE=6.12.0\nPAGESIZE=4096\n"
+    vmci = b"OSRELEASE=6.12.0\nPAGESIZE=4096\nCRASHTIME=1\n"
     info = struct.pack("<IIIIQQQQIIQ", CRASH_MAGIC, 1, 5, 1,
                        0xFFFFFFFF81000000, 0x200000, 0x100000,
                        0xFFFF888000000000, len(vmci), len(vmci), 0)

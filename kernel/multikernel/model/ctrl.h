@@ -68,6 +68,7 @@ struct mk_core_plan {
 };
 
 void mk_core_plan_read(struct mk_core_plan *p, const void *ctrl, u32 gen);
+void mk_core_plan_crashtime(struct mk_core_plan *p, s64 secs);
 size_t mk_core_hdr_bytes(const struct mk_core_plan *p);
 u32 mk_core_hdr_write(const struct mk_core_plan *p, void *hdr, u16 machine);
 

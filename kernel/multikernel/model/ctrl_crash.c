@@ -97,6 +97,43 @@ void mk_core_plan_read(struct mk_core_plan *p, const void *ctrl, u32 gen)
 	mk_plan_order(p, valid);
 }
 
+/**
+ * mk_core_plan_crashtime - say when the host found the crash
+ * @p: a plan mk_core_plan_read() filled
+ * @secs: the host's wall-clock time, in seconds since the epoch
+ *
+ * An instance has no clock the host can trust, and none set from a real
+ * time clock: its CRASHTIME line reads about 1. Drop every CRASHTIME line
+ * it wrote and add the host's, if the text has room for it.
+ */
+void mk_core_plan_crashtime(struct mk_core_plan *p, s64 secs)
+{
+	static const char key[] = "CRASHTIME=";
+	u32 at = 0, end, n;
+	char line[32];
+
+	while (at < p->vmci_bytes) {
+		end = at;
+		while (end < p->vmci_bytes && p->vmci[end] != '\n')
+			end++;
+		end = min(end + 1, p->vmci_bytes);
+		if (end - at >= sizeof(key) - 1 &&
+		    !memcmp(p->vmci + at, key, sizeof(key) - 1)) {
+			memmove(p->vmci + at, p->vmci + end, p->vmci_bytes - end);
+			p->vmci_bytes -= end - at;
+			continue;
+		}
+		at = end;
+	}
+	if (!p->vmci_bytes)
+		return;	/* no VMCOREINFO note to put it in */
+	n = snprintf(line, sizeof(line), "%s%lld\n", key, (long long)secs);
+	if (n < sizeof(line) && p->vmci_bytes + n <= MK_VMCOREINFO_MAX) {
+		memcpy(p->vmci + p->vmci_bytes, line, n);
+		p->vmci_bytes += n;
+	}
+}
+
 static void *mk_note(void *at, const char *name, u32 type, const void *desc,
 		     size_t desc_bytes)
 {
