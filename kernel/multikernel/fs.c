@@ -61,7 +61,7 @@ static LIST_HEAD(mk_inst_dirs);
 static struct kernfs_root *mk_kf_root;
 static struct kernfs_node *mk_kn_overlays, *mk_kn_instances;
 static struct kernfs_node *mk_kn_device_tree, *mk_kn_summary;
-static struct kernfs_node *mk_kn_policy;
+static struct kernfs_node *mk_kn_policy, *mk_kn_recovery_log;
 
 /* Files of an instance directory; the value is the file's kn->priv. */
 enum mk_inst_file {
@@ -945,6 +945,12 @@ static int mk_recovery_log_seq(struct seq_file *sf, void *v)
 	return 0;
 }
 
+/* A daemon sleeps in poll() on the log until the kernel adds a line. */
+static void mk_recovery_log_changed(void)
+{
+	kernfs_notify(mk_kn_recovery_log);
+}
+
 static const struct kernfs_ops mk_recovery_log_ops = {
 	.seq_show	= mk_recovery_log_seq,
 };
@@ -1015,10 +1021,12 @@ static int __init mk_create_tree(void)
 	if (IS_ERR(mk_kn_policy))
 		return PTR_ERR(mk_kn_policy);
 	mk_policy_bpf_set_notify(mk_policy_changed);
-	kn = mk_add_file(root, "recovery_log", 0444, &mk_recovery_log_ops, NULL,
-			 &mk_top_file_key);
-	if (IS_ERR(kn))
-		return PTR_ERR(kn);
+	mk_kn_recovery_log = mk_add_file(root, "recovery_log", 0444,
+					 &mk_recovery_log_ops, NULL,
+					 &mk_top_file_key);
+	if (IS_ERR(mk_kn_recovery_log))
+		return PTR_ERR(mk_kn_recovery_log);
+	mk_recovery_log_notify_fn(mk_recovery_log_changed);
 	mk_kn_overlays = kernfs_create_dir(root, "overlays", 0755, NULL);
 	if (IS_ERR(mk_kn_overlays))
 		return PTR_ERR(mk_kn_overlays);

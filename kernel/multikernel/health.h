@@ -170,6 +170,7 @@ const char *mk_recovery_step_name(enum mk_recovery_step step);
 void mk_recovery_log(const char *name, enum mk_recovery_step step,
 		     const char *fmt, ...) __printf(3, 4);
 void mk_recovery_log_show(struct seq_file *sf);
+void mk_recovery_log_notify_fn(void (*fn)(void));
 
 /* instance_vmcore.c: a leaf, which takes no lock */
 struct mk_vmcore;

@@ -28,6 +28,17 @@ struct mk_reclog_entry {
 static struct mk_reclog_entry mk_reclog[MK_RECLOG_ENTRIES];
 static u64 mk_reclog_next;	/* entries ever written */
 static DEFINE_SPINLOCK(mk_reclog_lock);
+static void (*mk_reclog_notify)(void);
+
+/**
+ * mk_recovery_log_notify_fn - who to tell of each new line
+ * @fn: called after the line is in, from any context; the filesystem
+ *	wakes poll() on recovery_log with it
+ */
+void mk_recovery_log_notify_fn(void (*fn)(void))
+{
+	WRITE_ONCE(mk_reclog_notify, fn);
+}
 
 static const char * const mk_step_names[] = {
 	[MK_REC_MONITORING] = "MONITORING",
@@ -60,6 +71,7 @@ void mk_recovery_log(const char *name, enum mk_recovery_step step,
 		     const char *fmt, ...)
 {
 	struct mk_reclog_entry e = { .ns = ktime_get_boottime_ns(), .step = step };
+	void (*notify)(void);
 	unsigned long flags;
 	va_list args;
 	int n;
@@ -74,6 +86,9 @@ void mk_recovery_log(const char *name, enum mk_recovery_step step,
 	spin_lock_irqsave(&mk_reclog_lock, flags);
 	mk_reclog[mk_reclog_next++ % MK_RECLOG_ENTRIES] = e;
 	spin_unlock_irqrestore(&mk_reclog_lock, flags);
+	notify = READ_ONCE(mk_reclog_notify);
+	if (notify)
+		notify();
 }
 
 /**
