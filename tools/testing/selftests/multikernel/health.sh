@@ -24,54 +24,6 @@ ERR=/tmp/health_err.$$
 TIMES=$D/health-times
 . "$D/spawn_lib.sh"
 
-# Milliseconds since boot, to 10 ms.
-now_ms() {
-	sed 's/^\([0-9]*\)\.\([0-9]*\) .*/\1\20/' /proc/uptime
-}
-
-# wait_status NAME PATTERN MS: until the status matches, MS at most.
-wait_status() {
-	local end=$(($(now_ms) + $3))
-
-	while ! grep -q -- "$2" "$I/$1/status"; do
-		[ "$(now_ms)" -lt $end ] ||
-			{ echo "$1: '$(cat "$I/$1/status")' after $3 ms, want '$2'"; return 1; }
-		sleep 0.05
-	done
-}
-
-# trans_has NAME TEXT: a transition of the instance's, from its log.
-trans_has() {
-	grep -q -- "$2" "$I/$1/transitions" ||
-		{ echo "$1: no transition '$2':"; cat "$I/$1/transitions"; return 1; }
-}
-
-# trans_ms NAME TEXT: when the last such transition was, ms since boot.
-trans_ms() {
-	grep -- "$2" "$I/$1/transitions" | tail -n 1 |
-		sed 's/^[0-9]* \([0-9]*\)\.\([0-9][0-9][0-9]\).*/\1\2/'
-}
-
-# wait_trans NAME TEXT MS: until the instance's log has such a transition.
-wait_trans() {
-	local end=$(($(now_ms) + $3))
-
-	while ! grep -q -- "$2" "$I/$1/transitions"; do
-		[ "$(now_ms)" -lt $end ] ||
-			{ echo "$1: no '$2' after $3 ms:"; cat "$I/$1/transitions"; return 1; }
-		sleep 0.05
-	done
-}
-
-health_of() {
-	sed -n "s/^$2 //p" "$I/$1/health"
-}
-
-log_has() {
-	grep -q -- "$1" "$MK_MNT/recovery_log" ||
-		{ echo "recovery_log lacks '$1':"; cat "$MK_MNT/recovery_log"; return 1; }
-}
-
 # start NAME CPUS [CMDLINE...]: the lean kernel in 64 MiB, beating every
 # 200 ms with a 3 s timeout.
 start() {
@@ -300,12 +252,7 @@ policy_refusals() {
 		grep -q "^heartbeat_interval_ms 1000$" "$I/peer/policy"
 }
 
-mk_require_root
-ktap_print_header
-ktap_set_plan 11
-mount -t multikernel none "$MK_MNT" 2>/dev/null
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
-[ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
+spawn_begin 11
 rm -f "$TIMES" "$D"/vmcore-*
 setup || ktap_exit_fail_msg "cannot start instances sick on CPUs 1-2 and peer on 3"
 host_counter
@@ -331,10 +278,6 @@ grep -E " sick (CAPTURING_VMCORE|RECLAIMING_RESOURCES|RESTARTING|RECOVERY_COMPLE
 	"$MK_MNT/recovery_log" >> "$TIMES"
 [ -f "$TIMES" ] && sed 's/^/# /' "$TIMES"
 kill "$COUNTER"
-for n in $(ls "$I"); do
-	grep -q -E "^(running|unresponsive)" "$I/$n/status" && echo force > "$I/$n/kill"
-done
-rollback_all
+spawn_end
 rm -f "$OUT" "$ERR" /tmp/spawn_count.$$ /tmp/health_policy.$$
-umount "$MK_MNT" 2>/dev/null
 ktap_finished

@@ -155,12 +155,7 @@ reclaim_ends_storm() {
 		{ echo "online: $(cat /sys/devices/system/cpu/online)"; return 1; }
 }
 
-mk_require_root
-ktap_print_header
-ktap_set_plan 5
-mount -t multikernel none "$MK_MNT" 2>/dev/null
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
-[ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
+spawn_begin 5
 rm -f "$TIMES"
 setup || ktap_exit_fail_msg "cannot start the instance on CPUs 2-3"
 mk_check "the host task on CPU 0 runs through ${HOSTILE_S} s of a hostile instance" \

@@ -200,12 +200,7 @@ quarantine() {
 	kerf kill --force q; want_rc 0
 }
 
-mk_require_root
-ktap_print_header
-ktap_set_plan 6
-mount -t multikernel none "$MK_MNT" 2>/dev/null
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
-[ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
+spawn_begin 6
 host_counter
 mk_check "memory moved after load: it boots where it is now, the other runs on" \
 	move_after_load

@@ -42,12 +42,7 @@ kept_offline() {
 	kerf kill --force t; want_rc 0 && status_is t "stopped: killed"
 }
 
-mk_require_root
-ktap_print_header
-ktap_set_plan 1
-mount -t multikernel none "$MK_MNT" 2>/dev/null
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
-[ -f "$D/bzImage-instance" ] || { ktap_skip_all "no lean instance kernel"; exit "$KSFT_SKIP"; }
+spawn_begin 1
 mk_check "a CPU back from an instance with its TSC moved stays offline, with its reason" \
 	kept_offline
 echo -1 > "$DBG/tsc_off_cpu"
