@@ -23,7 +23,8 @@ help:
 	@echo 'make fuzz       fuzz the shared parser and validator (FUZZ_SECONDS=600)'
 	@echo 'make bench      time validation, placement; KMP latency and throughput;'
 	@echo '                how fast an instance starts, against a cold boot;'
-	@echo '                vsock to an instance, against KMP underneath'
+	@echo '                vsock to an instance, against KMP underneath;'
+	@echo '                the CPU time of kmorphd beside 4 instances'
 	@echo 'make shell      interactive shell in the guest'
 	@echo 'make patches    write the patch series (OUT=dir)'
 
@@ -62,6 +63,7 @@ bench: deps
 	@$(H)/bench-spawn.sh 5 guest
 	@$(H)/bench-spawn.sh 5 instance
 	@$(H)/bench-vsock.sh
+	@$(H)/bench-kmorphd.sh
 
 check: deps
 	@$(H)/check.sh

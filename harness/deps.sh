@@ -16,6 +16,8 @@ pkgs=(
 	clang libclang-rt-14-dev
 	# BPF policies: llvm for bpftool's skeletons; static libelf for kerf.
 	llvm zlib1g-dev libzstd-dev
+	# promtool checks kmorphd's metrics in the guest (kmorphd.sh).
+	prometheus
 )
 
 missing=()

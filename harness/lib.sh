@@ -104,5 +104,12 @@ mk_install_kselftests()
 	# spawn_exec.sh the lean one as well.
 	cp "$BZIMAGE" "$inst/multikernel/bzImage"
 	[ ! -f "$BZIMAGE_INST" ] || cp "$BZIMAGE_INST" "$inst/multikernel/bzImage-instance"
+	# kmorphd.sh checks the daemon's metrics with promtool, which needs
+	# the C library the guest lacks: its own copy, run by its loader.
+	if command -v promtool > /dev/null; then
+		mkdir -p "$inst/multikernel/promtool"
+		cp "$(command -v promtool)" $(ldd "$(command -v promtool)" |
+			grep -o '/[^ ]*\.so[^ ]*') "$inst/multikernel/promtool/"
+	fi
 	echo "$inst"
 }

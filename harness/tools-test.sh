@@ -17,4 +17,5 @@ python3 -B "$REPO/tools/multikernel/tests/test_kerf_check.py" "$out/kerf" \
 	"$REPO/samples/multikernel" || rc=1
 python3 -B "$REPO/tools/multikernel/tests/test_rules.py" "$out" "$REPO" || rc=1
 python3 -B "$REPO/tools/multikernel/tests/test_console_escape.py" "$out" || rc=1
+python3 -B "$REPO/tools/multikernel/tests/test_kmorph_conf.py" "$out" "$REPO" || rc=1
 exit $rc

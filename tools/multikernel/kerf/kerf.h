@@ -29,6 +29,7 @@ enum kerf_format {
 
 extern enum kerf_format kerf_format;
 extern bool kerf_verbose;
+extern bool kerf_to_syslog;
 
 /**
  * struct kerf_cmd - one entry of a command table (cmd.c)

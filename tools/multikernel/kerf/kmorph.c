@@ -33,28 +33,58 @@ static const struct kerf_cmd kmorph_vmcore_cmds[] = {
 };
 
 static const struct kerf_cmd kmorph_policy_cmds[] = {
-	{ "show", do_kpolicy_show, "NAME", "an instance's policy", NULL },
-	{ "set", do_kpolicy_set, "NAME KEY=VALUE ...", "change it",
+	{ "show", do_kpolicy_show, "[NAME | --instance=NAME]",
+	  "an instance's policy, or every instance's",
+	  "Without NAME, every instance that has a kernel loaded, each under\n"
+	  "an [instance NAME] header, as export writes it.\n" },
+	{ "set", do_kpolicy_set, "NAME KEY=VALUE ... | KEY NAME VALUE",
+	  "change it",
 	  "KEY is one of the kernel's (heartbeat_interval_ms,\n"
 	  "heartbeat_timeout_ms, missed_max, on_failure, restart_max,\n"
-	  "restart_window_s, vmcore) or heartbeat-timeout=MS and\n"
-	  "auto-heal=on|off (on_failure restart or reclaim). All or nothing:\n"
-	  "the kernel refuses the whole write for one wrong pair.\n" },
-	{ "export", do_kpolicy_export, "NAME [(-o | --output)=FILE]",
-	  "write the policy in the form import takes", NULL },
-	{ "import", do_kpolicy_import, "NAME FILE",
-	  "set the policy from an exported file", NULL },
+	  "restart_window_s, vmcore) or the runtime's: heartbeat-timeout in\n"
+	  "seconds (\"2\", \"0.5\", \"2s\" or \"500ms\"), which also sets the\n"
+	  "interval to a quarter of it, at most 1 s, and auto-heal enabled or\n"
+	  "disabled (on_failure restart or reclaim). All or nothing: the\n"
+	  "kernel refuses the whole write for one wrong pair.\n" },
+	{ "export", do_kpolicy_export, "[NAME] [(-o | --output)=FILE]",
+	  "every instance's policy, or one's, in the form import takes",
+	  "An [instance NAME] section per instance, as kmorph.conf(5) holds\n"
+	  "them.\n" },
+	{ "import", do_kpolicy_import, "[NAME] FILE",
+	  "set the policies of a file's instances",
+	  "Each [instance NAME] section of FILE sets that instance's policy;\n"
+	  "with NAME, only its section, or lines outside any section, count.\n"
+	  "All or nothing: if the kernel refuses one instance's, those set\n"
+	  "before it get their old policy back.\n" },
+	{ NULL },
+};
+
+static const struct kerf_cmd kmorph_daemon_cmds[] = {
+	{ "start", do_daemon_start, "[--config=FILE]",
+	  "start kmorphd in the background",
+	  "Return once it is set up, or with why it is not: a wrong line in\n"
+	  "kmorph.conf(5), an address in use, another kmorphd.\n" },
+	{ "stop", do_daemon_stop, "[--config=FILE]",
+	  "stop it; the instances, heartbeat and recovery go on", NULL },
+	{ "status", do_daemon_status, "[--config=FILE]",
+	  "whether it runs, and where it keeps its history",
+	  "Exit status 0 if it runs, 1 if not.\n" },
+	{ "reload", do_daemon_reload, "[--config=FILE]",
+	  "make it read kmorph.conf again, as SIGHUP does",
+	  "Return once it applied the policies, or with why it kept the old\n"
+	  "configuration.\n" },
 	{ NULL },
 };
 
 static const struct kerf_cmd kmorph_cmds[] = {
 	{ "spawn", do_spawn,
 	  "NAME --kernel=FILE [--initramfs=FILE] [--kernel-cmdline=TEXT]\n"
-	  "\t[--heartbeat-timeout=MS] [--monitor]",
+	  "\t[--heartbeat-timeout=SECONDS] [--monitor]",
 	  "load a kernel into an instance and start it",
 	  "Load FILE into instance NAME (as 'kerf load'), set its heartbeat\n"
-	  "timeout, and start it (as 'kerf exec'). --monitor then watches it\n"
-	  "as 'monitor --instance=NAME' does.\n" },
+	  "timeout (seconds, or with s or ms), and start it (as 'kerf\n"
+	  "exec'). --monitor then watches it as 'monitor --instance=NAME'\n"
+	  "does.\n" },
 	{ "list", do_list, "[--verbose]", "instances and their state",
 	  "One line per instance: its name, status and last heartbeat;\n"
 	  "--verbose adds CPUs, memory and uptime.\n" },
@@ -87,14 +117,20 @@ static const struct kerf_cmd kmorph_cmds[] = {
 	{ "vmcore", NULL, "COMMAND", "an instance's crash dump",
 	  NULL, kmorph_vmcore_cmds },
 	{ "recovery-log", do_recovery_log,
-	  "[--instance=NAME] [--since=SECONDS]",
+	  "[--instance=NAME] [--since=TIME]",
 	  "what the kernel did about failures, with times",
 	  "The kernel's recovery log: one line per step, with the time since\n"
-	  "boot, the instance, the step and how long it took. --since keeps\n"
-	  "the lines at or after SECONDS since boot.\n" },
-	{ "policy", NULL, "COMMAND NAME ...",
+	  "boot, the instance, the step and how long it took. Before it, the\n"
+	  "lines of earlier boots that kmorphd kept. --since keeps the lines\n"
+	  "at or after TIME: a date and time (\"2026-12-07 21:00\"), a time of\n"
+	  "today (\"21:00\"), \"10 min ago\", \"-1h\", \"today\", \"yesterday\",\n"
+	  "or a bare number, seconds since this boot.\n" },
+	{ "policy", NULL, "COMMAND ...",
 	  "heartbeat, failure and restart policy of an instance",
 	  NULL, kmorph_policy_cmds },
+	{ "daemon", NULL, "COMMAND [--config=FILE]",
+	  "kmorphd: logs, history, metrics and hooks",
+	  NULL, kmorph_daemon_cmds },
 	{ "help", do_kmorph_help, "[COMMAND]", "this text, or a command's help" },
 	{ NULL },
 };
@@ -264,7 +300,8 @@ void kmorph_emit_kv(const char *text)
  * @opts: its long options; a printable val is also the short option
  * @vals: set for each option to its value, "" without one, or NULL
  * @name: set to the one word that is no option, or NULL
- * @flags: KMORPH_NAME if that word must be there, else it must not;
+ * @flags: KMORPH_NAME if that word must be there, KMORPH_NAME_MAY if it
+ *	may, else it must not;
  *	KMORPH_NO_MOUNT for a command that needs no multikernel filesystem
  *
  * Return: the exit code to stop with, or KERF_OK.
@@ -293,6 +330,8 @@ int kmorph_args(int argc, char **argv, const struct option *opts,
 		vals[i] = optarg ? optarg : "";
 	}
 	*name = optind < argc ? argv[optind] : NULL;
+	if (flags & KMORPH_NAME_MAY)
+		name_needed = *name;
 	if (argc - optind > 1 || (name_needed && !*name) ||
 	    (!name_needed && *name))
 		return kerf_usage(name_needed ? "want one NAME" : "want no NAME");

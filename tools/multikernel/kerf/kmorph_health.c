@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmorphctl heartbeat, health, ping, recover and recovery-log: what the
- * kernel's heartbeat found, and what its recovery did.
+ * kmorphctl heartbeat, health, ping and recover: what the kernel's
+ * heartbeat found, and a recovery asked for now.
  */
 
 #include <errno.h>
@@ -213,57 +213,4 @@ int do_recover(int argc, char **argv)
 		kerf_accepted("%s: recovering; see 'kmorphctl recovery-log --instance=%s'",
 			      name, name);
 	return err ? KERF_INVALID : KERF_OK;
-}
-
-enum { RL_INSTANCE = 1, RL_SINCE };
-
-int do_recovery_log(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "instance", required_argument, NULL, RL_INSTANCE },
-		{ "since", required_argument, NULL, RL_SINCE },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *log, *line, *save, inst[64], step[32];
-	const char *v[2], *name;
-	double since = 0, t;
-	int err, n;
-
-	err = kmorph_args(argc, argv, opts, v, &name, 0);
-	if (err)
-		return err;
-	if (v[1])
-		since = strtod(v[1], NULL);
-	log = kerf_read("recovery_log", NULL);
-	if (!log) {
-		kerf_err("%s/recovery_log: %s", kerf_root, strerror(errno));
-		return KERF_INVALID;
-	}
-	if (kerf_structured()) {
-		kerf_emit_begin();
-		kerf_emit_array("events");
-	}
-	for (line = strtok_r(log, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%lf %63s %31s %n", &t, inst, step, &n) < 3)
-			continue;
-		if (t < since || (v[0] && strcmp(v[0], inst)))
-			continue;
-		if (!kerf_structured()) {
-			puts(line);
-			continue;
-		}
-		kerf_emit_object(NULL);
-		kerf_emit_str("time", strtok(line, " "));
-		kerf_emit_str("instance", inst);
-		kerf_emit_str("step", step);
-		kerf_emit_str("text", line + n);
-		kerf_emit_close();
-	}
-	if (kerf_structured()) {
-		kerf_emit_close();
-		kerf_emit_close();
-	}
-	free(log);
-	return KERF_OK;
 }

@@ -31,6 +31,7 @@ int do_spawn(int argc, char **argv)
 	char *load[6] = { "load" }, *exec[2] = { "exec" };
 	const char *v[6], *name;
 	int n = 1, err;
+	long ms;
 
 	err = kmorph_args(argc, argv, opts, v, &name,
 			  KMORPH_NAME | KMORPH_NO_MOUNT);
@@ -38,6 +39,9 @@ int do_spawn(int argc, char **argv)
 		return err;
 	if (!v[0])
 		return kerf_usage("--kernel is needed");
+	if (v[3] && kmorph_duration_ms(v[3], &ms))
+		return kerf_usage("--heartbeat-timeout=%s: want seconds, or a number with s or ms",
+				  v[3]);
 	if (kerf_mount())
 		return KERF_INVALID;
 	load[n++] = (char *)name;

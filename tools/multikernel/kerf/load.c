@@ -60,6 +60,7 @@ static int load_parse(int argc, char **argv, struct load_args *a)
 		{ "initrd",	required_argument,	NULL, 'i' },
 		{ "cmdline",	required_argument,	NULL, 'c' },
 		{ "id",		required_argument,	NULL, 'I' },
+		{ "verbose",	no_argument,		NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, names;
@@ -67,7 +68,7 @@ static int load_parse(int argc, char **argv, struct load_args *a)
 
 	/* 0, not 1: glibc then forgets the parse of the global options. */
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "k:i:c:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "k:i:c:v", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			a->kernel = optarg;
@@ -77,6 +78,10 @@ static int load_parse(int argc, char **argv, struct load_args *a)
 			break;
 		case 'c':
 			a->cmdline = optarg;
+			break;
+		case 'v':
+			/* The seed puts it after the command. */
+			kerf_verbose = true;
 			break;
 		case 'I':
 			a->id = strtol(optarg, &end, 0);

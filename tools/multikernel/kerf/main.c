@@ -10,6 +10,7 @@
 
 #include "kerf.h"
 #include "kmorph.h"
+#include "kmorphd.h"
 
 #define KERF_VERSION	"0.1"
 
@@ -59,7 +60,7 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "--dry-run checks against the current state and writes nothing.\n" },
 	{ "load", do_load,
 	  "(NAME | --id=N) (-k | --kernel)=FILE [(-i | --initrd)=FILE]\n"
-	  "\t[(-c | --cmdline)=TEXT]",
+	  "\t[(-c | --cmdline)=TEXT] [(-v | --verbose)]",
 	  "give an instance the kernel it is to run",
 	  "Read FILE, a relocatable 64-bit x86 bzImage, and keep it, with the\n"
 	  "initrd and command line, as what instance NAME runs. The kernel\n"
@@ -155,7 +156,9 @@ int main(int argc, char **argv)
 	bool kmorph;
 	int opt, ret;
 
-	/* One binary, two names: as kmorphctl it has the runtime's commands. */
+	/* One binary, three names: kmorphctl has the runtime's commands. */
+	if (!strcmp(base ? base + 1 : argv[0], "kmorphd"))
+		return kmorphd_main(argc, argv);
 	kmorph = !strcmp(base ? base + 1 : argv[0], "kmorphctl");
 	if (kmorph)
 		kerf_prog = "kmorphctl";

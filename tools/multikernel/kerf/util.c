@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 
 #include "kerf.h"
 
 /* The first error said, for the object that --format gives a failure. */
 static char kerf_first_err[256];
+
+/* kmorphd, once in the background: errors go to syslog, not stderr. */
+bool kerf_to_syslog;
 
 /**
  * kerf_err - say what went wrong, on stderr
@@ -31,6 +35,12 @@ void kerf_err(const char *fmt, ...)
 	if (!kerf_first_err[0])
 		vsnprintf(kerf_first_err, sizeof(kerf_first_err), fmt, ap);
 	va_end(ap);
+	if (kerf_to_syslog) {
+		va_start(ap, fmt);
+		vsyslog(LOG_ERR, fmt, ap);
+		va_end(ap);
+		return;
+	}
 	fprintf(stderr, "%s: ", kerf_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -136,7 +136,7 @@ hang_fails_and_restarts() {
 panic_at_once() {
 	local t0 t1
 
-	kmorphctl policy set sick heartbeat-timeout=60000 on_failure=reclaim
+	kmorphctl policy set sick heartbeat-timeout=60 on_failure=reclaim
 	want_rc 0 || return 1
 	t0=$(now_ms)
 	printf 'echo c > /proc/sysrq-trigger\n' > "$I/sick/console"
@@ -215,7 +215,7 @@ vmcore_budget() {
 kmorphctl_runtime() {
 	kmorphctl spawn sick --kernel="$D/bzImage-instance" \
 		--initramfs="$D/instance.cpio.gz" --kernel-cmdline="$CMDLINE" \
-		--heartbeat-timeout=5000
+		--heartbeat-timeout=5
 	want_rc 0 && out_has "sick is running" || return 1
 	grep -q "^heartbeat_interval_ms 1000$" "$I/sick/policy" &&
 		grep -q "^heartbeat_timeout_ms 5000$" "$I/sick/policy" ||
