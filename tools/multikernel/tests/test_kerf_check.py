@@ -397,7 +397,7 @@ def kmorphctl_help():
     rc, top, _ = kmorphctl("--help")
     assert rc == 0 and top.startswith("Usage: kmorphctl"), top
     names = re.findall(r"^  ([\w-]+) ", top.split("Commands")[1].split("Options")[0], re.M)
-    assert len(names) == 13, names
+    assert len(names) == 14, names
     doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kerf")
     man = open(os.path.join(doc, "Documentation/kmorphctl.rst")).read()
     comp = open(os.path.join(doc, "bash-completion/kmorphctl")).read()
