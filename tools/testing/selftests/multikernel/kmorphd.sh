@@ -176,14 +176,15 @@ kill9() {
 # What the daemon kept outlives it; lines of another boot id, as after a
 # host reboot, show before this boot's in recovery-log.
 history_kept() {
-	local boot
+	local boot OLD
 
 	kmorphctl daemon stop; want_rc 0 || return 1
 	boot=$(cat /proc/sys/kernel/random/boot_id)
-	sed "s/ $boot / 00000000-0000-4000-8000-000000000001 /" "$STATE/recovery.log" \
+	OLD=00000000-0000-4000-8000-000000000001
+	sed "s/ $boot / $OLD /" "$STATE/recovery.log" \
 		> "$STATE/recovery.log.1"
 	kmorphctl recovery-log --instance=a; want_rc 0 &&
-		out_has "^-- boot 00000000-0000-4000-8000-000000000001, from kmorphd's history --$" &&
+		out_has "^-- boot $OLD, from kmorphd's history --$" &&
 		out_has "^-- this boot, $boot --$" || return 1
 	[ "$(grep -c " a DETECTING_FAILURE panic" "$OUT")" = 2 ] || { cat "$OUT"; return 1; }
 	kmorphctl --format=json recovery-log --instance=b; want_rc 0 &&
@@ -196,7 +197,7 @@ history_kept() {
 # it woke (voluntary context switches): a benchmark for a guest with 5
 # CPUs (harness/bench-kmorphd.sh), not a test.
 bench() {
-	local n pid t0 t1 w0 w1
+	local n pid t0 t1 w0 w1 hz
 
 	lo_up && rollback_all && kerf init --cpus=1-4 --apply && want_rc 0 || return 1
 	printf '[daemon]\nlisten = 127.0.0.1:9477\n' > /tmp/kmorphd_bench.conf
@@ -214,13 +215,15 @@ bench() {
 	sleep 60
 	t1=$(cut -d' ' -f14,15 /proc/$pid/stat | tr ' ' +)
 	w1=$(sed -n 's/^voluntary_ctxt_switches:\t*//p' /proc/$pid/status)
-	echo "kmorphd: $(($t1 - ($t0))) ticks of CPU ($(getconf CLK_TCK 2>/dev/null || echo 100)/s)" \
-		"and $((w1 - w0)) wakeups in 60 s, with $(ls "$I" | wc -l) instances running"
+	hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	echo "kmorphd: $(($t1 - ($t0))) ticks of CPU ($hz/s) and $((w1 - w0)) wakeups" \
+		"in 60 s, with $(ls "$I" | wc -l) instances running"
 	# Awake and watching all four: one scrape, and what it took.
 	t0=$(now_ms)
 	wget -q -O "$OUT" http://127.0.0.1:9477/metrics || return 1
+	n=$(grep -c '^kmorph_instance_state{.*,state="running"} 1$' "$OUT")
 	echo "kmorphd: a scrape of $(wc -c < "$OUT") bytes in $(($(now_ms) - t0)) ms," \
-		"$(grep -c '^kmorph_instance_state{.*,state="running"} 1$' "$OUT") instances running"
+		"$n instances running"
 	kmorphctl daemon stop --config=/tmp/kmorphd_bench.conf
 	for n in 1 2 3 4; do
 		echo force > "$I/i$n/kill"
