@@ -410,7 +410,7 @@ int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params);
 int arch_mk_cpu_stop(u32 apic_id, u64 window);
 void arch_mk_cpu_nmi(u32 apic_id);
 enum mk_tramp_stage arch_mk_window_stage(u64 window);
-void arch_mk_boot_info(struct mk_boot_info *bi);
+void arch_mk_boot_info(struct mk_boot_info *bi, int host_cpu);
 void arch_mk_pool_reserve(void);
 int arch_mk_mem_hide(u64 phys, u64 bytes);
 int arch_mk_mem_show(u64 phys, u64 bytes);
@@ -441,7 +441,7 @@ static inline enum mk_tramp_stage arch_mk_window_stage(u64 window)
 	return MK_TRAMP_NONE;
 }
 
-static inline void arch_mk_boot_info(struct mk_boot_info *bi) {}
+static inline void arch_mk_boot_info(struct mk_boot_info *bi, int host_cpu) {}
 static inline void arch_mk_pool_reserve(void) {}
 static inline int arch_mk_mem_hide(u64 phys, u64 bytes) { return 0; }
 static inline int arch_mk_mem_show(u64 phys, u64 bytes) { return 0; }

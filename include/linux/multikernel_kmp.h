@@ -60,6 +60,7 @@ struct kmp_channel *kmp_shared_create(const char *name, void *shm, size_t size,
 void kmp_channel_destroy(struct kmp_channel *ch);
 struct kmp_endpoint *kmp_channel_endpoint(struct kmp_channel *ch,
 					  unsigned int i);
+int kmp_endpoint_cpu(const struct kmp_endpoint *ep);
 
 int kmp_register_handler(struct kmp_endpoint *ep, u16 type, kmp_handler_t fn,
 			 void *priv);

@@ -111,6 +111,7 @@ struct mk_health {
 	const struct mk_health_ops *ops;
 	void *priv;
 	struct kmp_endpoint *ep;
+	int cpu;		/* @ep's: where the beat runs */
 	struct delayed_work beat;
 	struct work_struct recover;
 

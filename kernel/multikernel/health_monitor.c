@@ -199,8 +199,8 @@ static void mk_beat_tick(struct work_struct *work)
 		return;
 	}
 	mk_beat_send(h, now);
-	schedule_delayed_work(&h->beat, mk_beat_next(&pol, h->backoff, now,
-						     last_ok));
+	queue_delayed_work_on(h->cpu, system_wq, &h->beat,
+			      mk_beat_next(&pol, h->backoff, now, last_ok));
 }
 
 /**
@@ -222,6 +222,8 @@ void mk_health_start(struct mk_health *h, struct kmp_endpoint *ep,
 	h->ops = ops;
 	h->priv = priv;
 	h->ep = ep;
+	/* The channel's CPU; a loopback's far end has none. */
+	h->cpu = kmp_endpoint_cpu(ep) >= 0 ? kmp_endpoint_cpu(ep) : WORK_CPU_UNBOUND;
 	h->missed_run = 0;
 	h->late = false;
 	h->backoff = 0;
@@ -229,7 +231,7 @@ void mk_health_start(struct mk_health *h, struct kmp_endpoint *ep,
 	INIT_DELAYED_WORK(&h->beat, mk_beat_tick);
 	WRITE_ONCE(h->beating, true);
 	kmp_register_handler(ep, KMP_MSG_HEARTBEAT_RSP, mk_beat_on_rsp, h);
-	schedule_delayed_work(&h->beat, 0);
+	queue_delayed_work_on(h->cpu, system_wq, &h->beat, 0);
 }
 
 /**

@@ -301,6 +301,7 @@ static struct mk_inst *mk_inst_new(const char *name)
 	mutex_init(&inst->lock);
 	init_waitqueue_head(&inst->wq);
 	inst->state = MK_RUN_UNLOADED;
+	inst->host_cpu = -1;
 	mk_health_init(&inst->health);
 	INIT_WORK(&inst->health.recover, mk_recover_work);
 	INIT_DELAYED_WORK(&inst->watch, mk_watch);
@@ -514,6 +515,8 @@ void mk_inst_show_health(struct mk_inst *inst, struct seq_file *sf)
 {
 	mk_inst_lock(inst);
 	mk_health_show(&inst->health, mk_run_live(inst->state), sf);
+	if (inst->host_cpu >= 0)
+		seq_printf(sf, "host_cpu %d\n", inst->host_cpu);
 	mk_inst_unlock(inst);
 	mk_vmcore_budget_show(sf);
 }

@@ -39,7 +39,8 @@ struct mk_load_req {
  * An exec: the instance as the state has it now. @cpus lists its own CPUs
  * (host numbers, the boot CPU first), then the pool's others that a
  * resize may give it while it runs, in the order of the boot info's APIC
- * IDs, whose indexes number the CPUs' crash slots.
+ * IDs, whose indexes number the CPUs' crash slots. @host are the CPUs
+ * the pool keeps for the host, one of which its channel lives on.
  */
 struct mk_exec_req {
 	u32 id;
@@ -48,6 +49,7 @@ struct mk_exec_req {
 	unsigned int cpus[MK_BOOT_MAX_CPUS];
 	unsigned int ncpus;		/* its own: the first of @cpus */
 	unsigned int npossible;		/* entries of @cpus */
+	struct mk_cpus host;
 };
 
 /*
@@ -192,6 +194,7 @@ struct mk_inst {
 	u64 mem_top;		/* the end of its memory, a resize's included */
 	bool mem_hidden;	/* all but the control area out of the direct map */
 	struct kmp_channel *kmp;
+	int host_cpu;		/* its doorbells', receive work's, heartbeat's */
 	bool hello;
 	u32 hello_version;
 	struct delayed_work watch;
@@ -218,6 +221,8 @@ const char *mk_run_event_name(enum mk_run_event ev);
 enum mk_run_state mk_run_next(enum mk_run_state st, enum mk_run_event ev);
 bool mk_run_active(enum mk_run_state st);
 bool mk_run_live(enum mk_run_state st);
+int mk_host_cpu_get(const struct mk_exec_req *req);
+void mk_host_cpu_put(int cpu);
 bool mk_inst_busy(const struct mk_inst *inst);
 bool mk_inst_name_busy(const char *name);
 bool mk_inst_range_busy(u64 base, u64 bytes);

@@ -250,7 +250,7 @@ static void mk_write_info(struct mk_inst *inst, u8 *sd)
 	strscpy_pad(bi->name, inst->name, sizeof(bi->name));
 	for (i = 0; i < inst->run.npossible; i++)
 		bi->apic_ids[i] = cpu_to_le32(arch_kmp_cpu_phys_id(inst->run.cpus[i]));
-	arch_mk_boot_info(bi);
+	arch_mk_boot_info(bi, inst->host_cpu);
 }
 
 /* The kernel, initrd and control area, into the instance's memory. */
@@ -426,6 +426,8 @@ bool mk_stop(struct mk_inst *inst)
 	if (inst->kmp)
 		kmp_channel_destroy(inst->kmp);
 	inst->kmp = NULL;
+	mk_host_cpu_put(inst->host_cpu);
+	inst->host_cpu = -1;
 	mk_start_drain(inst);
 	mk_cpus_return(inst, inst->run.npossible,
 		       todo & ~inst->stuck & ~inst->kept);
@@ -530,8 +532,8 @@ static int mk_kmp_open(struct mk_inst *inst, u32 boot_apic)
 
 	inst->hello = false;
 	ch = kmp_shared_create(inst->name, mk_ctrl_of(inst) + MK_CTRL_KMP,
-			       MK_KMP_BYTES, 0, boot_apic, true, MK_KMP_SLOTS,
-			       MK_KMP_BULK);
+			       MK_KMP_BYTES, inst->host_cpu, boot_apic, true,
+			       MK_KMP_SLOTS, MK_KMP_BULK);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
 	kmp_register_handler(kmp_channel_endpoint(ch, 0), KMP_MSG_HELLO,
@@ -612,6 +614,7 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 		arch_mk_window_put(inst->window);
 		return err;
 	}
+	inst->host_cpu = mk_host_cpu_get(&inst->run);
 	mk_write_image(inst);
 	err = mk_kmp_open(inst, boot_apic);
 	if (err) {

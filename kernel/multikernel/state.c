@@ -546,6 +546,8 @@ int mk_pool_exec_claim(struct mk_inst *inst, const char *name,
 			req.ncpus++;
 		}
 		mk_exec_spares(&req, in);
+		bitmap_complement(req.host.bits, mk_st.pool.available.bits,
+				  MK_MAX_CPUS);
 		err = mk_inst_exec_claim(inst, &req, rep);
 	}
 	mutex_unlock(&mk_state_lock);

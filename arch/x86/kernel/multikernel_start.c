@@ -443,15 +443,16 @@ enum mk_tramp_stage arch_mk_window_stage(u64 window)
 /**
  * arch_mk_boot_info - fill in what an instance learns from this machine
  * @bi: the boot info; the fields of the clocks, the APIC and doorbells
+ * @host_cpu: the host CPU the instance's doorbells ring
  *
  * An instance has no timer of its own to calibrate against, and must not
  * touch the PIT or HPET to try: it takes the host's figures.
  */
-void arch_mk_boot_info(struct mk_boot_info *bi)
+void arch_mk_boot_info(struct mk_boot_info *bi, int host_cpu)
 {
 	bi->tsc_khz = cpu_to_le64(tsc_khz);
 	bi->lapic_khz = cpu_to_le64((u64)lapic_timer_period * HZ / 1000);
 	bi->host_bsp_apic_id = cpu_to_le32(boot_cpu_physical_apicid);
-	bi->host_apic_id = cpu_to_le32(cpu_physical_id(0));
+	bi->host_apic_id = cpu_to_le32(cpu_physical_id(host_cpu));
 	bi->doorbell_vector = cpu_to_le32(X86_PLATFORM_IPI_VECTOR);
 }

@@ -629,6 +629,19 @@ struct kmp_endpoint *kmp_channel_endpoint(struct kmp_channel *ch,
 }
 EXPORT_SYMBOL_GPL(kmp_channel_endpoint);
 
+/**
+ * kmp_endpoint_cpu - the CPU an endpoint's doorbells ring and its receive
+ *	work runs on
+ * @ep: the endpoint
+ *
+ * Return: the CPU, or -1 for the far end of a shared channel.
+ */
+int kmp_endpoint_cpu(const struct kmp_endpoint *ep)
+{
+	return ep->cpu;
+}
+EXPORT_SYMBOL_GPL(kmp_endpoint_cpu);
+
 /* multikernel/kmp in debugfs: one file per channel, and the exercises. */
 struct dentry *kmp_debugfs_dir(void)
 {

@@ -63,6 +63,8 @@ static const struct {
 	  "How long a work item the instance queued waited to run." },
 	{ "kmorph_instance_heartbeat_rtt_seconds", "rtt_us", 1e6, "gauge",
 	  "The round trip of the last heartbeat." },
+	{ "kmorph_instance_host_cpu", "host_cpu", 1, "gauge",
+	  "The host CPU the instance's doorbells ring." },
 };
 
 static void metric_head(FILE *f, const char *name, const char *type,

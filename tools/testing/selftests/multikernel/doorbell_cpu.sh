@@ -1,0 +1,94 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Each instance's channel on a host CPU of its own: with CPUs 2-3 in the
+# pool and 0-1 kept by the host, "a" (CPU 2) gets host CPU 1 and "b"
+# (CPU 3) host CPU 0; a's doorbells ring CPU 1 (the platform interrupts
+# count there); CPU 1 cannot go offline while a rings it, and can once a
+# is killed; with CPU 1 offline, a started again shares CPU 0, as it
+# must. Both heartbeats go on throughout.
+
+. "$(dirname "$0")/lib.sh"
+
+D=$(cd "$(dirname "$0")" && pwd)
+OUT=/tmp/doorbell_out.$$
+ERR=/tmp/doorbell_err.$$
+TIMES=/tmp/doorbell_times.$$
+. "$D/spawn_lib.sh"
+
+# Platform interrupts (the doorbell vector) taken by host CPU $1 so far.
+plt_on() {
+	awk -v c=$(($1 + 2)) '$1 == "PLT:" { print $c }' /proc/interrupts
+}
+
+start() {
+	kerf load "$1" -k "$D/bzImage-instance" -i "$D/instance.cpio.gz" -c "$CMDLINE"
+	want_rc 0 || return 1
+	echo "heartbeat_interval_ms 200 heartbeat_timeout_ms 10000" > "$I/$1/policy" &&
+		kerf exec "$1" && want_rc 0 && wait_console "$1" "instance: init"
+}
+
+setup() {
+	rollback_all && kerf init --cpus=2-3 --apply && want_rc 0 || return 1
+	kerf create a --cpus=2 --memory=64M; want_rc 0 || return 1
+	kerf create b --cpus=3 --memory=64M; want_rc 0
+}
+
+# A CPU of its own each, CPU 0 last.
+apart() {
+	start a && [ "$(health_of a host_cpu)" = 1 ] ||
+		{ echo "a:"; cat "$I/a/health"; return 1; }
+	start b && [ "$(health_of b host_cpu)" = 0 ] ||
+		{ echo "b:"; cat "$I/b/health"; return 1; }
+}
+
+# a's heartbeat answers ring CPU 1: its platform interrupts grow with
+# them, and both instances keep answering.
+rings_there() {
+	local p0 p1 a0 a1 b0 b1
+
+	p0=$(plt_on 1)
+	a0=$(health_of a beats_answered)
+	b0=$(health_of b beats_answered)
+	sleep 3
+	p1=$(plt_on 1)
+	a1=$(health_of a beats_answered)
+	b1=$(health_of b beats_answered)
+	[ $((a1 - a0)) -ge 5 ] && [ $((b1 - b0)) -ge 5 ] ||
+		{ echo "answers: a $a0 -> $a1, b $b0 -> $b1"; return 1; }
+	[ $((p1 - p0)) -ge $(((a1 - a0) / 2)) ] ||
+		{ echo "CPU 1 took $((p1 - p0)) doorbells for $((a1 - a0)) answers"; return 1; }
+	echo "CPU 1: $((p1 - p0)) doorbells for a's $((a1 - a0)) answers in 3 s" > "$TIMES"
+}
+
+stays_online() {
+	echo 0 > /sys/devices/system/cpu/cpu1/online 2>/dev/null &&
+		{ echo "CPU 1 went offline under a's doorbells"; return 1; }
+	grep -q "^1$" /sys/devices/system/cpu/cpu1/online &&
+		dmesg | grep -q "CPU 1 stays online: 1 instance rings its doorbells" ||
+		{ dmesg | tail -5; return 1; }
+	status_is a running
+}
+
+# Killed, a lets CPU 1 go; started again without it, a shares CPU 0.
+shares_when_it_must() {
+	kerf kill a; want_rc 0 || return 1
+	echo 0 > /sys/devices/system/cpu/cpu1/online || return 1
+	kerf exec a; want_rc 0 && wait_console a "instance: init" || return 1
+	[ "$(health_of a host_cpu)" = 0 ] || { cat "$I/a/health"; return 1; }
+	sleep 2
+	status_is a running && status_is b running || return 1
+	kerf kill a; want_rc 0 || return 1
+	echo 1 > /sys/devices/system/cpu/cpu1/online
+}
+
+spawn_begin 4
+setup || ktap_exit_fail_msg "cannot create instances a on CPU 2 and b on CPU 3"
+mk_check "each instance's doorbells on a host CPU of its own, CPU 0 last" apart
+mk_check "a's doorbells ring its CPU; both heartbeats go on" rings_there
+mk_check "a CPU that an instance's doorbells ring stays online" stays_online
+mk_check "with one host CPU left, two instances share it" shares_when_it_must
+[ -f "$TIMES" ] && sed 's/^/# /' "$TIMES"
+spawn_end
+rm -f "$OUT" "$ERR" "$TIMES"
+ktap_finished
