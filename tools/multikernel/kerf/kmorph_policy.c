@@ -388,8 +388,12 @@ static int import_pair(void *ctx, const struct kmorph_ini_at *at,
 		return -EINVAL;
 	}
 	len = strlen(im->inst[i].pairs);
-	snprintf(im->inst[i].pairs + len, sizeof(im->inst[i].pairs) - len,
-		 "%s=%s ", key, val);
+	if (snprintf(im->inst[i].pairs + len, sizeof(im->inst[i].pairs) - len,
+		     "%s=%s ", key, val) >= (int)(sizeof(im->inst[i].pairs) - len)) {
+		kerf_err("%s:%d: %s's policy is longer than %zu bytes", at->path,
+			 at->line, name, sizeof(im->inst[i].pairs));
+		return -EINVAL;
+	}
 	return 0;
 }
 

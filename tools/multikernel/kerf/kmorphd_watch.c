@@ -199,13 +199,14 @@ static void watch_transition(struct kmorphd *d, struct kmorphd_watched *w,
 	if (sscanf(line, "%llu %lf %31s %31s %31[^: ]%n", &seq, &t, event, from,
 		   to, &n) < 5 || !n)
 		return;
-	syslog(!strcmp(event, "fail") || !strcmp(event, "quarantine") ?
-	       LOG_ERR : LOG_NOTICE, "%s: %s: %s -> %s%s", w->name, event,
-	       from, to, line + n);
+	/* The history first: whoever reads the log line finds it there. */
 	snprintf(hist, sizeof(hist), "%.6f %s %.6f %s %s %s %s%s",
 		 kmorph_boot_wall() + t, d->boot, t, w->name, event, from, to,
 		 line + n);
 	kmorph_history_append("events.log", hist);
+	syslog(!strcmp(event, "fail") || !strcmp(event, "quarantine") ?
+	       LOG_ERR : LOG_NOTICE, "%s: %s: %s -> %s%s", w->name, event,
+	       from, to, line + n);
 	d->events++;
 	why = line + n + (line[n] == ':') * 2;
 	if (!strcmp(event, "fail"))
@@ -257,11 +258,11 @@ static void watch_reclog_line(struct kmorphd *d, const char *line)
 
 	if (sscanf(line, "%lf %63s %31s %n", &t, inst, step, &n) < 3 || !n)
 		return;
-	syslog(!strcmp(step, "DETECTING_FAILURE") ? LOG_ERR : LOG_NOTICE,
-	       "%s: recovery: %s %s", inst, step, line + n);
 	snprintf(hist, sizeof(hist), "%.6f %s %.6f %s %s %s",
 		 kmorph_boot_wall() + t, d->boot, t, inst, step, line + n);
 	kmorph_history_append("recovery.log", hist);
+	syslog(!strcmp(step, "DETECTING_FAILURE") ? LOG_ERR : LOG_NOTICE,
+	       "%s: recovery: %s %s", inst, step, line + n);
 	d->events++;
 	if (!strcmp(step, "RECOVERY_COMPLETE"))
 		kmorphd_hook(d, KD_HOOK_RECOVERED, inst, line + n);

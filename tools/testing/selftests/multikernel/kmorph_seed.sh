@@ -126,7 +126,8 @@ one_second() {
 	date +%s > /tmp/seed_t0.$$
 	printf 'echo 1 > /sys/kernel/debug/multikernel_spin_irqs_off\n' > "$I/svc/console"
 	wait_console svc "spinning with interrupts off" &&
-		wait_trans svc " failed: heartbeat: no answer" 10000 || return 1
+		wait_trans svc " failed: heartbeat: no answer" 10000 &&
+		wait_log " svc RECOVERY_COMPLETE " 20000 || return 1
 	n=$(sed -n 's/.* failed: heartbeat: no answer for \([0-9]*\) ms.*/\1/p' \
 		"$I/svc/transitions" | tail -n 1)
 	[ "$n" -ge 1000 ] && [ "$n" -le 2500 ] || { cat "$I/svc/transitions"; return 1; }

@@ -135,7 +135,15 @@ failure_reported() {
 }
 
 metrics() {
-	wget -q -O "$OUT" http://127.0.0.1:9477/metrics || { echo "no metrics"; return 1; }
+	local i=0
+
+	# The hook's end is counted once the daemon has reaped it.
+	until wget -q -O "$OUT" http://127.0.0.1:9477/metrics &&
+		grep -q '^kmorphd_hook_runs_total{hook="failed",result="ok"} 1$' "$OUT"; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || { echo "no metrics, or no hook counted:"; cat "$OUT"; return 1; }
+		sleep 0.1
+	done
 	[ -x "$D/promtool/promtool" ] || { echo "no promtool in $D/promtool"; return 1; }
 	"$D/promtool/ld-linux-x86-64.so.2" --library-path "$D/promtool" \
 		"$D/promtool/promtool" check metrics < "$OUT" > "$ERR" 2>&1 ||

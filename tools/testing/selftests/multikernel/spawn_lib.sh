@@ -123,6 +123,18 @@ health_of() {
 	sed -n "s/^$2 //p" "$I/$1/health"
 }
 
+# wait_log TEXT MS: until the recovery log has TEXT, MS at most; the
+# steps after a failure run after the failure is in the transitions.
+wait_log() {
+	local end=$(($(now_ms) + $2))
+
+	while ! grep -q -- "$1" "$MK_MNT/recovery_log"; do
+		[ "$(now_ms)" -lt $end ] ||
+			{ echo "no '$1' after $2 ms:"; cat "$MK_MNT/recovery_log"; return 1; }
+		sleep 0.05
+	done
+}
+
 log_has() {
 	grep -q -- "$1" "$MK_MNT/recovery_log" ||
 		{ echo "recovery_log lacks '$1':"; cat "$MK_MNT/recovery_log"; return 1; }
