@@ -108,15 +108,20 @@ trans_ms() {
 		sed 's/^[0-9]* \([0-9]*\)\.\([0-9][0-9][0-9]\).*/\1\2/'
 }
 
-# wait_trans NAME TEXT MS: until the instance's log has such a transition.
-wait_trans() {
+# wait_in FILE TEXT MS: until FILE has TEXT, MS at most; else show it.
+wait_in() {
 	local end=$(($(now_ms) + $3))
 
-	while ! grep -q -- "$2" "$I/$1/transitions"; do
+	while ! grep -q -- "$2" "$1"; do
 		[ "$(now_ms)" -lt $end ] ||
-			{ echo "$1: no '$2' after $3 ms:"; cat "$I/$1/transitions"; return 1; }
+			{ echo "no '$2' after $3 ms in $1:"; cat "$1"; return 1; }
 		sleep 0.05
 	done
+}
+
+# wait_trans NAME TEXT MS: until the instance's log has such a transition.
+wait_trans() {
+	wait_in "$I/$1/transitions" "$2" "$3"
 }
 
 health_of() {
@@ -126,13 +131,7 @@ health_of() {
 # wait_log TEXT MS: until the recovery log has TEXT, MS at most; the
 # steps after a failure run after the failure is in the transitions.
 wait_log() {
-	local end=$(($(now_ms) + $2))
-
-	while ! grep -q -- "$1" "$MK_MNT/recovery_log"; do
-		[ "$(now_ms)" -lt $end ] ||
-			{ echo "no '$1' after $2 ms:"; cat "$MK_MNT/recovery_log"; return 1; }
-		sleep 0.05
-	done
+	wait_in "$MK_MNT/recovery_log" "$1" "$2"
 }
 
 log_has() {
