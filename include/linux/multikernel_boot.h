@@ -24,6 +24,8 @@
  *   +0x8000  the console input bytes (4 KiB)
  *   +0x9000  struct mk_crash_info, then the instance's VMCOREINFO text
  *   +0xa000  struct mk_crash_cpu for each of its CPUs (MK_BOOT_MAX_CPUS)
+ *  +0x10000  what the boot CPU starts through: a stub page, then the
+ *            page tables that map the kernel for its 64-bit entry
  *  +0x20000  the console output bytes (128 KiB)
  *  +0x40000  the KMP channel between host and instance (768 KiB), to
  *            the end: 512 slots and 256 KiB of bulk each way, so that a
@@ -53,10 +55,12 @@
 #define MK_X86_SUBARCH_MULTIKERNEL	5
 
 /*
- * The low window an instance's boot CPU starts from: page 0 is the host's
- * trampoline, the rest is the instance's RAM below 1 MiB.
+ * An instance's RAM below 1 MiB, for its kernel's real-mode trampoline
+ * (24 KiB in 6.12), with a page to spare.
  */
-#define MK_WINDOW_BYTES		0x8000
+#define MK_LOW_RAM_BYTES	0x7000
+/* The 64-bit entry, from the start of the protected-mode part (boot.rst) */
+#define MK_KERNEL_ENTRY64	0x200
 
 #define MK_CTRL_BYTES		0x100000
 #define MK_CTRL_INFO		0x0000
@@ -73,6 +77,8 @@
 #define MK_VMCOREINFO_MAX	0x0fc0
 #define MK_CTRL_CRASH_CPUS	0xa000
 #define MK_CRASH_CPU_BYTES	0x180
+#define MK_CTRL_START		0x10000
+#define MK_CTRL_START_BYTES	0xc000
 #define MK_CTRL_CONS_OUT_BUF	0x20000
 #define MK_CONS_OUT_BYTES	0x20000
 #define MK_CTRL_KMP		0x40000
@@ -387,15 +393,32 @@ static_assert(offsetof(struct mk_crash_cpu, regs) == 16);
 static_assert(offsetof(struct mk_crash_cpu, stack_virt) == 232);
 static_assert(sizeof(struct mk_crash_cpu) == MK_CRASH_CPU_BYTES);
 static_assert(MK_CTRL_CRASH_CPUS + MK_BOOT_MAX_CPUS * MK_CRASH_CPU_BYTES <=
-	      MK_CTRL_CONS_OUT_BUF);
+	      MK_CTRL_START);
+static_assert(MK_CTRL_START + MK_CTRL_START_BYTES <= MK_CTRL_CONS_OUT_BUF);
 static_assert(MK_CTRL_VMCOREINFO + MK_VMCOREINFO_MAX == MK_CTRL_CRASH_CPUS);
 
 #ifdef __KERNEL__
-/* How far a boot CPU got in the trampoline: arch_mk_window_stage() */
+/* How far a boot CPU got on its way to the kernel: arch_mk_cpu_start() */
 enum mk_tramp_stage {
 	MK_TRAMP_NONE,		/* it never ran */
 	MK_TRAMP_REAL,		/* it ran in real mode, and went no further */
+	MK_TRAMP_PROT,		/* ... in 32-bit protected mode */
+	MK_TRAMP_LONG,		/* ... in long mode, in the start area */
 	MK_TRAMP_KERNEL,	/* it jumped to the kernel's entry */
+};
+
+/**
+ * struct mk_cpu_entry - where an instance's boot CPU goes
+ * @kernel: the protected-mode part of its kernel, loaded
+ * @kernel_bytes: what that needs to run: init_size
+ * @ctrl: the instance's control area, with boot_params
+ * @ctrl_va: the same, mapped in the host
+ */
+struct mk_cpu_entry {
+	u64 kernel;
+	u64 kernel_bytes;
+	u64 ctrl;
+	u8 *ctrl_va;
 };
 
 /*
@@ -404,43 +427,38 @@ enum mk_tramp_stage {
  * instance cannot start: the stubs say so.
  */
 #ifdef CONFIG_X86
-int arch_mk_window_get(u64 *phys);
-void arch_mk_window_put(u64 phys);
-int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry, u32 boot_params);
-int arch_mk_cpu_stop(u32 apic_id, u64 window);
+int arch_mk_low_get(u64 *phys);
+void arch_mk_low_put(u64 phys);
+int arch_mk_cpu_start(u32 apic_id, const struct mk_cpu_entry *e,
+		      enum mk_tramp_stage *stage);
+int arch_mk_cpu_stop(u32 apic_id);
 void arch_mk_cpu_nmi(u32 apic_id);
-enum mk_tramp_stage arch_mk_window_stage(u64 window);
 void arch_mk_boot_info(struct mk_boot_info *bi, int host_cpu);
 void arch_mk_pool_reserve(void);
 int arch_mk_mem_hide(u64 phys, u64 bytes);
 int arch_mk_mem_show(u64 phys, u64 bytes);
 void arch_mk_cpu_back(unsigned int cpu);
 #else
-static inline int arch_mk_window_get(u64 *phys)
+static inline int arch_mk_low_get(u64 *phys)
 {
 	return -EOPNOTSUPP;
 }
 
-static inline void arch_mk_window_put(u64 phys) {}
+static inline void arch_mk_low_put(u64 phys) {}
 
-static inline int arch_mk_cpu_start(u32 apic_id, u64 window, u32 entry,
-				    u32 boot_params)
+static inline int arch_mk_cpu_start(u32 apic_id, const struct mk_cpu_entry *e,
+				    enum mk_tramp_stage *stage)
 {
+	*stage = MK_TRAMP_NONE;
 	return -EOPNOTSUPP;
 }
 
-static inline int arch_mk_cpu_stop(u32 apic_id, u64 window)
+static inline int arch_mk_cpu_stop(u32 apic_id)
 {
 	return -EOPNOTSUPP;
 }
 
 static inline void arch_mk_cpu_nmi(u32 apic_id) {}
-
-static inline enum mk_tramp_stage arch_mk_window_stage(u64 window)
-{
-	return MK_TRAMP_NONE;
-}
-
 static inline void arch_mk_boot_info(struct mk_boot_info *bi, int host_cpu) {}
 static inline void arch_mk_pool_reserve(void) {}
 static inline int arch_mk_mem_hide(u64 phys, u64 bytes) { return 0; }

@@ -145,7 +145,7 @@ struct mk_transition {
  * @run: what it runs on, once started
  * @plan: the image laid out for @run's memory
  * @lay: ... and where each part goes
- * @window: the low window it starts from
+ * @low: its RAM below 1 MiB, MK_LOW_RAM_BYTES
  * @exec_ns: ktime_get_ns() at exec
  * @hello_ns: ... and at HELLO
  * @online_mask: bit i: run.cpus[i] was online
@@ -178,7 +178,7 @@ struct mk_inst {
 	struct mk_exec_req run;
 	struct mk_image_plan plan;
 	struct mk_boot_layout lay;
-	u64 window;
+	u64 low;
 	u64 exec_ns;
 	u64 hello_ns;
 	u64 online_mask;

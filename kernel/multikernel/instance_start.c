@@ -20,7 +20,7 @@
  * time, the memory is zeroed before any other instance can have it, and
  * the CPUs go back to the host, online if they were. A CPU that does not
  * check in may still run in the instance's memory: it stays out of the
- * host, and so do that memory and the low window, quarantined until a
+ * host, and so do that memory and its low RAM, quarantined until a
  * kill stops the CPU after all, or the host reboots.
  *
  * What the instance writes is untrusted: the host reads its status words
@@ -267,7 +267,7 @@ static void mk_write_image(struct mk_inst *inst)
 	memset(ctrl, 0, MK_CTRL_BYTES);
 	mk_write_info(inst, ctrl + MK_CTRL_INFO);
 	mk_boot_params(ctrl + MK_CTRL_BOOT_PARAMS, inst->img.kernel, lay,
-		       inst->window);
+		       inst->low);
 	strscpy(ctrl + MK_CTRL_CMDLINE, inst->img.cmdline, MK_CTRL_CMDLINE_MAX);
 }
 
@@ -295,7 +295,7 @@ int mk_start_cpu_stop(struct mk_inst *inst, unsigned int i)
 
 	if (mk_test_stop_ignored(cpu))
 		return -ETIMEDOUT;
-	err = arch_mk_cpu_stop(arch_kmp_cpu_phys_id(cpu), inst->window);
+	err = arch_mk_cpu_stop(arch_kmp_cpu_phys_id(cpu));
 	if (!err && mk_test_tsc_off(cpu))
 		err = -ERANGE;
 	return err == -EOPNOTSUPP ? 0 : err;
@@ -403,7 +403,7 @@ void mk_start_mem_show(struct mk_inst *inst)
  * the CPUs @inst->kept names: they stopped with a TSC that disagrees, and
  * stay out of the host. False if a CPU did not stop: the CPUs that did
  * are back, and @inst->stuck says which did not; those, the memory and
- * the window stay the instance's.
+ * its low RAM stay the instance's.
  */
 bool mk_stop(struct mk_inst *inst)
 {
@@ -439,7 +439,7 @@ bool mk_stop(struct mk_inst *inst)
 	mk_start_mem_show(inst);
 	mk_pool_scrub(inst->mem, inst->mem_top - inst->lay.mem);
 	inst->mem = NULL;
-	arch_mk_window_put(inst->window);
+	arch_mk_low_put(inst->low);
 	return true;
 }
 
@@ -450,6 +450,10 @@ static const char *mk_tramp_name(enum mk_tramp_stage stage)
 		break;
 	case MK_TRAMP_REAL:
 		return "stopped in real mode";
+	case MK_TRAMP_PROT:
+		return "stopped in protected mode";
+	case MK_TRAMP_LONG:
+		return "stopped in long mode";
 	case MK_TRAMP_KERNEL:
 		return "jumped to the kernel";
 	}
@@ -483,9 +487,8 @@ static int mk_wait_hello(struct mk_inst *inst, struct mk_report *rep)
 	} while (time_before(jiffies, end));
 	if (!READ_ONCE(inst->hello)) {
 		mk_report_add(rep, MK_RULE_EXEC_HELLO,
-			      "exec: no HELLO within %u ms (boot CPU %s; kernel %s)",
+			      "exec: no HELLO within %u ms (kernel %s)",
 			      mk_hello_timeout_ms,
-			      mk_tramp_name(arch_mk_window_stage(inst->window)),
 			      stage == MK_STAGE_SETUP ? "in its setup" :
 			      stage == MK_STAGE_HELLO ? "sent it, KMP lost it" :
 			      "silent");
@@ -572,6 +575,30 @@ int mk_start_layout(struct mk_inst *inst, struct mk_report *rep)
 	return err;
 }
 
+/* The boot CPU, to the kernel's 64-bit entry. */
+static int mk_start_boot_cpu(struct mk_inst *inst, u32 apic_id,
+			     struct mk_report *rep)
+{
+	struct mk_cpu_entry e = {
+		.kernel = inst->lay.kernel,
+		.kernel_bytes = inst->plan.init_size,
+		.ctrl = inst->lay.ctrl,
+		.ctrl_va = mk_ctrl_of(inst),
+	};
+	enum mk_tramp_stage stage;
+	int err;
+
+	err = arch_mk_cpu_start(apic_id, &e, &stage);
+	if (err == -ETIMEDOUT)
+		mk_report_add(rep, MK_RULE_EXEC_HELLO,
+			      "exec: the boot CPU did not reach the kernel (%s)",
+			      mk_tramp_name(stage));
+	else if (err)
+		mk_report_add(rep, MK_RULE_EXEC_HELLO,
+			      "exec: the boot CPU cannot be started: error %d", err);
+	return err;
+}
+
 /**
  * mk_start - everything between "starting" and "running" or "failed"
  * @inst: the instance, claimed for a start and laid out; its lock not held
@@ -581,7 +608,7 @@ int mk_start_layout(struct mk_inst *inst, struct mk_report *rep)
  * until a kill asks to stop.
  *
  * Return: 0 once it said HELLO; -EINVAL for a CPU that cannot be lent;
- * -ENOSPC with no low window free; -ETIMEDOUT or -EPROTO when it does not
+ * -ENOSPC with no low memory free; -ETIMEDOUT or -EPROTO when it does not
  * say HELLO; -EINTR when killed. On error, its resources are back.
  */
 int mk_start(struct mk_inst *inst, struct mk_report *rep)
@@ -598,12 +625,12 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 			      "exec: the pool is still being zeroed since boot; try again");
 		return -EBUSY;
 	}
-	err = arch_mk_window_get(&inst->window);
+	err = arch_mk_low_get(&inst->low);
 	if (err == -EOPNOTSUPP)
 		return err;
 	if (err) {
 		mk_report_add(rep, MK_RULE_EXEC_WINDOW,
-			      "exec: no low-memory window free to start from; stop another instance");
+			      "exec: no RAM below 1 MiB free for the instance's real-mode trampoline; stop another instance");
 		return -ENOSPC;
 	}
 	/* Pool memory is RAM the host never uses: its direct map is ours. */
@@ -611,7 +638,7 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 	err = mk_cpus_take(inst, rep);
 	if (err) {
 		inst->mem = NULL;
-		arch_mk_window_put(inst->window);
+		arch_mk_low_put(inst->low);
 		return err;
 	}
 	inst->host_cpu = mk_host_cpu_get(&inst->run);
@@ -625,8 +652,7 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 	}
 	mk_start_mem_hide(inst);
 	inst->exec_ns = ktime_get_ns();
-	err = arch_mk_cpu_start(boot_apic, inst->window, inst->lay.kernel,
-				inst->lay.ctrl + MK_CTRL_BOOT_PARAMS);
+	err = mk_start_boot_cpu(inst, boot_apic, rep);
 	if (!err)
 		err = mk_wait_hello(inst, rep);
 	if (err)

@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Where a multikernel instance's boot CPU starts: after INIT and a
- * STARTUP IPI it runs this in real mode at the page the vector names. It
- * enters flat 32-bit protected mode and jumps to the instance kernel's
- * 32-bit entry as the boot protocol wants it (Documentation/arch/x86/
- * boot.rst): paging and interrupts off, %cs = __BOOT_CS, the data
- * segments __BOOT_DS, %esi = boot_params. The kernel builds its own page
- * tables and GDT from there; INIT has left CR0, CR4 and EFER at reset.
+ * STARTUP IPI it runs this in real mode at the page the vector names, the
+ * host's one start page below 1 MiB. It goes through 32-bit protected
+ * mode to long mode on the start area's stage-1 tables, which map only
+ * the first 2 MiB, then loads the stage-2 tables the host built in the
+ * instance's control area and jumps to the stub there, out of the start
+ * area for good. The stub enters the kernel's 64-bit entry as the boot
+ * protocol wants it (Documentation/arch/x86/boot.rst): paging on, the
+ * kernel, its init_size, boot_params and the command line mapped 1:1, a
+ * GDT with flat __BOOT_CS and __BOOT_DS, interrupts off, %rsi =
+ * boot_params. So the kernel, and everything it is given, may lie
+ * anywhere in memory, and the start page is free again once the stub
+ * says it left.
  *
- * It is data to the kernel that holds it, copied to a low page per start,
- * so it sits in .rodata and uses only offsets from its own start.
+ * It is data to the kernel that holds it, copied per start, so it sits in
+ * .rodata and uses only offsets from its own start.
  */
 
+#include <asm/msr-index.h>
+#include <asm/page_types.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
 #include "multikernel_trampoline.h"
@@ -33,7 +41,7 @@ mk_trampoline:
 	movl	%cr0, %eax
 	orl	$X86_CR0_PE, %eax
 	movl	%eax, %cr0
-	ljmpl	*MK_TRAMP_FAR_PTR
+	ljmpl	*MK_TRAMP_FAR32
 
 	.code32
 	.globl	mk_trampoline_prot
@@ -45,20 +53,78 @@ mk_trampoline_prot:
 	movl	%eax, %gs
 	movl	%eax, %ss
 	movl	$MK_TRAMP_STAGE_PROT, MK_TRAMP_STAGE(%ebx)
-	movl	MK_TRAMP_BOOT_PARAMS(%ebx), %esi
-	movl	MK_TRAMP_ENTRY(%ebx), %eax
-	xorl	%ebx, %ebx
-	xorl	%ebp, %ebp
-	xorl	%edi, %edi
-	jmpl	*%eax
+	movl	$X86_CR4_PAE, %eax
+	movl	%eax, %cr4
+	movl	MK_TRAMP_PML4(%ebx), %eax
+	movl	%eax, %cr3
+	movl	$MSR_EFER, %ecx
+	rdmsr
+	btsl	$_EFER_LME, %eax
+	wrmsr
+	/* Paging on, and the caches that INIT left disabled on too. */
+	movl	$CR0_STATE, %eax
+	movl	%eax, %cr0
+	ljmpl	*MK_TRAMP_FAR64(%ebx)
+
+	.code64
+	.globl	mk_trampoline_long
+mk_trampoline_long:
+	movl	%ebx, %ebx		/* the upper half is undefined */
+	movl	$MK_TRAMP_STAGE_LONG, MK_TRAMP_STAGE(%rbx)
+	movq	MK_TRAMP_ENTRY(%rbx), %rax
+	movq	MK_TRAMP_BOOT_PARAMS(%rbx), %rsi
+	movq	MK_TRAMP_STUB(%rbx), %rdx
+	movq	MK_TRAMP_CR3(%rbx), %rcx
+	leaq	MK_TRAMP_STAGE(%rbx), %rdi
+	movq	%rcx, %cr3
+	jmpq	*%rdx
 
 	.org	mk_trampoline + MK_TRAMP_GDT
 	.quad	0
-	.quad	0
-	.quad	0x00cf9a000000ffff	/* __BOOT_CS: flat 4 GiB code */
+	.quad	0x00cf9a000000ffff	/* MK_TRAMP_CS32: flat 4 GiB code */
+	.quad	0x00af9a000000ffff	/* __BOOT_CS: 64-bit code */
 	.quad	0x00cf92000000ffff	/* __BOOT_DS: flat 4 GiB data */
 	.org	mk_trampoline + MK_TRAMP_END
 mk_trampoline_end:
+
+/*
+ * The stub, in the instance's control area, on the stage-2 tables: %rax
+ * is the kernel's entry, %rsi boot_params, %rdi the start page's stage
+ * word. It loads a GDT of its own, so that nothing the CPU uses is left
+ * in the start area, and only then says that it left.
+ */
+	.balign	16
+	.globl	mk_stub
+	.globl	mk_stub_end
+mk_stub:
+.Lstub:
+	lgdt	.Lstub + MK_STUB_GDT_DESC(%rip)
+	movl	$__BOOT_DS, %ecx
+	movl	%ecx, %ds
+	movl	%ecx, %es
+	movl	%ecx, %fs
+	movl	%ecx, %gs
+	movl	%ecx, %ss
+	leaq	.Lstub + PAGE_SIZE(%rip), %rsp
+	pushq	$__BOOT_CS
+	leaq	1f(%rip), %rcx
+	pushq	%rcx
+	lretq
+1:	movl	$MK_TRAMP_STAGE_KERNEL, (%rdi)
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	jmpq	*%rax
+
+	.org	mk_stub + MK_STUB_GDT
+	.quad	0
+	.quad	0
+	.quad	0x00af9a000000ffff	/* __BOOT_CS: 64-bit code */
+	.quad	0x00cf92000000ffff	/* __BOOT_DS: flat 4 GiB data */
+	.org	mk_stub + MK_STUB_END
+mk_stub_end:
 
 /*
  * Where a CPU of a stopped instance checks in: INIT stopped it, and a

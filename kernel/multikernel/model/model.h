@@ -234,6 +234,7 @@ struct mk_image_plan {
 	u32 init_size;
 	u32 cmdline_max;	/* cmdline_size: the longest command line */
 	u16 version;		/* of the boot protocol */
+	bool above_4g;		/* XLF_CAN_BE_LOADED_ABOVE_4G */
 };
 
 int mk_image_plan(const void *image, size_t size, u64 base, u64 bytes,
@@ -243,7 +244,7 @@ int mk_image_plan(const void *image, size_t size, u64 base, u64 bytes,
 struct mk_boot_layout {
 	u64 mem;		/* the instance's memory */
 	u64 mem_bytes;
-	u64 kernel;		/* the protected-mode part: the 32-bit entry */
+	u64 kernel;		/* the protected-mode part */
 	u64 initrd;
 	u64 initrd_bytes;
 	u64 ctrl;		/* the control area, MK_CTRL_BYTES */
@@ -253,7 +254,7 @@ int mk_boot_layout(const struct mk_image_plan *plan, u64 initrd_bytes,
 		   u64 base, u64 bytes, struct mk_boot_layout *lay,
 		   struct mk_report *rep);
 void mk_boot_params(u8 *bp, const u8 *image, const struct mk_boot_layout *lay,
-		    u64 window);
+		    u64 low);
 
 /* tx.c: the one path by which a tree changes */
 #define MK_TX_EXPLAIN	BIT(0)	/* on failure, keep what was built, parsed */

@@ -63,8 +63,8 @@ static void mk_put64(u8 *p, u32 off, u64 v)
  *
  * The kernel goes where @plan says, the initrd after the memory the
  * kernel needs to decompress and run, and the control area at the end.
- * The 32-bit boot protocol reaches only the first 4 GiB, so all of it
- * must lie there.
+ * The kernel is entered at its 64-bit entry, so all of it may lie above
+ * 4 GiB if the kernel says it can be loaded there.
  *
  * Return: 0, or -EFBIG with both sizes in the finding.
  */
@@ -89,9 +89,9 @@ int mk_boot_layout(const struct mk_image_plan *plan, u64 initrd_bytes,
 		return -EFBIG;
 	}
 	lay->ctrl = base + bytes - MK_CTRL_BYTES;
-	if (lay->ctrl + MK_CTRL_BYTES > 1ULL << 32) {
+	if (lay->ctrl + MK_CTRL_BYTES > 1ULL << 32 && !plan->above_4g) {
 		mk_report_add(rep, MK_RULE_IMAGE_SIZE,
-			      "image: the instance's memory ends at 0x%llx, but a kernel started by the 32-bit boot protocol must lie below 4 GiB",
+			      "image: the instance's memory ends at 0x%llx, above 4 GiB, but the kernel cannot be loaded there (no XLF_CAN_BE_LOADED_ABOVE_4G)",
 			      base + bytes);
 		return -EFBIG;
 	}
@@ -114,14 +114,13 @@ static void mk_e820_add(u8 *bp, u64 addr, u64 size, u32 type)
  * @bp: MK_PAGE_SIZE bytes
  * @image: the bzImage, checked by mk_image_plan()
  * @lay: where things are, from mk_boot_layout()
- * @window: the instance's low window, whose pages after the first are
- *	    RAM for it (MK_WINDOW_BYTES in all)
+ * @low: the instance's RAM below 1 MiB, MK_LOW_RAM_BYTES
  *
  * The command line is expected at MK_CTRL_CMDLINE and the setup_data
  * entry with the boot info at MK_CTRL_INFO of the control area.
  */
 void mk_boot_params(u8 *bp, const u8 *image, const struct mk_boot_layout *lay,
-		    u64 window)
+		    u64 low)
 {
 	u32 hdr_end = 0x202 + image[MK_BP_HDR_LEN];
 	u64 cmdline = lay->ctrl + MK_CTRL_CMDLINE;
@@ -132,7 +131,9 @@ void mk_boot_params(u8 *bp, const u8 *image, const struct mk_boot_layout *lay,
 	memcpy(bp + MK_BP_HDR, image + MK_BP_HDR, hdr_end - MK_BP_HDR);
 
 	bp[MK_BP_TYPE_OF_LOADER] = MK_LOADER_UNKNOWN;
-	mk_put32(bp, MK_BP_CODE32_START, lay->kernel);
+	/* The 32-bit entry, unused: only where it can be said. */
+	if (lay->kernel < 1ULL << 32)
+		mk_put32(bp, MK_BP_CODE32_START, lay->kernel);
 	mk_put32(bp, MK_BP_CMD_LINE_PTR, cmdline);
 	mk_put32(bp, MK_BP_EXT_CMD_LINE_PTR, cmdline >> 32);
 	if (lay->initrd_bytes) {
@@ -144,8 +145,7 @@ void mk_boot_params(u8 *bp, const u8 *image, const struct mk_boot_layout *lay,
 	mk_put32(bp, MK_BP_HARDWARE_SUBARCH, MK_X86_SUBARCH_MULTIKERNEL);
 	mk_put64(bp, MK_BP_SETUP_DATA, lay->ctrl + MK_CTRL_INFO);
 
-	mk_e820_add(bp, window + MK_PAGE_SIZE, MK_WINDOW_BYTES - MK_PAGE_SIZE,
-		    MK_E820_RAM);
+	mk_e820_add(bp, low, MK_LOW_RAM_BYTES, MK_E820_RAM);
 	mk_e820_add(bp, lay->mem, lay->ctrl - lay->mem, MK_E820_RAM);
 	mk_e820_add(bp, lay->ctrl, MK_CTRL_BYTES, MK_E820_RESERVED);
 }

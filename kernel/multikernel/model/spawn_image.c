@@ -32,6 +32,7 @@
 
 #define MK_BZ_LOADED_HIGH	BIT(0)
 #define MK_BZ_XLF_KERNEL_64	BIT(0)
+#define MK_BZ_XLF_ABOVE_4G	BIT(1)
 #define MK_BZ_MIN_VERSION	0x020c
 
 static u32 mk_bz_u32(const u8 *p, u32 off)
@@ -75,6 +76,7 @@ static const char *mk_bz_sizes(const u8 *p, size_t size,
 	plan->init_size = mk_bz_u32(p, MK_BZ_INIT_SIZE);
 	plan->cmdline_max = mk_bz_u32(p, MK_BZ_CMDLINE_SIZE);
 	plan->version = mk_bz_u16(p, MK_BZ_VERSION);
+	plan->above_4g = mk_bz_u16(p, MK_BZ_XLOADFLAGS) & MK_BZ_XLF_ABOVE_4G;
 	if (plan->setup_bytes >= size)
 		return "no kernel after the setup code";
 	plan->kernel_bytes = size - plan->setup_bytes;

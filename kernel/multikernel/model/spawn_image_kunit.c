@@ -198,8 +198,48 @@ static void mk_boot_too_small(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_t_layout(test, SZ_8M, 0x30100000, 32 * SZ_1M,
 					  &lay, "but the instance has 0x2000000"),
 			-EFBIG);
-	KUNIT_EXPECT_EQ(test, mk_t_layout(test, 0, 0xffe00000, SZ_64M, &lay,
-					  "must lie below 4 GiB"), -EFBIG);
+}
+
+/*
+ * Above 4 GiB, for a kernel that says it can be loaded there, and not
+ * for one that does not; boot_params then says where in 64 bits.
+ */
+static void mk_boot_above_4g(struct kunit *test)
+{
+	u8 *bp = kunit_kzalloc(test, MK_PAGE_SIZE, GFP_KERNEL);
+	u64 base = 0x140000000ULL;
+	struct mk_image_plan plan;
+	struct mk_boot_layout lay;
+	struct mk_report rep;
+	u8 *image = mk_t_image(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, bp);
+	KUNIT_ASSERT_EQ(test, mk_t_layout(test, 5000, base, SZ_64M, &lay, NULL), 0);
+	KUNIT_EXPECT_EQ(test, lay.kernel, base);
+	KUNIT_EXPECT_EQ(test, lay.ctrl, base + SZ_64M - MK_CTRL_BYTES);
+	mk_boot_params(bp, image, &lay, 0x80000);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x214), 0);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x218), (u32)lay.initrd);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x0c0), 1);
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x228), (u32)(lay.ctrl + MK_CTRL_CMDLINE));
+	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x0c8), 1);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, 0x250), lay.ctrl + MK_CTRL_INFO);
+
+	image[0x236] = 0x1;			/* 64-bit, but not above 4G */
+	KUNIT_ASSERT_EQ(test, mk_t_plan(test, image, MK_T_IMAGE, base, SZ_64M,
+					&plan, NULL), 0);
+	mk_report_init(&rep);
+	KUNIT_EXPECT_EQ(test, mk_boot_layout(&plan, 0, base, SZ_64M, &lay, &rep),
+			-EFBIG);
+	KUNIT_EXPECT_NOT_NULL(test, rep.buf ?
+			      strstr(rep.buf, "no XLF_CAN_BE_LOADED_ABOVE_4G") :
+			      NULL);
+	mk_report_free(&rep);
+	/* Below 4 GiB the flag does not matter. */
+	mk_report_init(&rep);
+	KUNIT_EXPECT_EQ(test, mk_boot_layout(&plan, 0, 0x30100000, SZ_64M, &lay,
+					     &rep), 0);
+	mk_report_free(&rep);
 }
 
 static void mk_boot_params_written(struct kunit *test)
@@ -234,10 +274,10 @@ static void mk_boot_params_written(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp[0x1ef], 0);
 	KUNIT_EXPECT_EQ(test, bp[0x26c], 0);
 
-	/* The map: the window's RAM, the instance's, its control area. */
+	/* The map: its low RAM, the rest of its RAM, its control area. */
 	KUNIT_ASSERT_EQ(test, bp[0x1e8], 3);
-	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820), 0x81000);
-	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 8), MK_WINDOW_BYTES - 4096);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820), 0x80000);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 8), MK_LOW_RAM_BYTES);
 	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, e820 + 16), 1);
 	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 20), 0x30000000);
 	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, e820 + 28), SZ_64M - MK_CTRL_BYTES);
@@ -254,6 +294,7 @@ static struct kunit_case mk_image_test_cases[] = {
 	KUNIT_CASE(mk_image_not_usable),
 	KUNIT_CASE(mk_boot_laid_out),
 	KUNIT_CASE(mk_boot_too_small),
+	KUNIT_CASE(mk_boot_above_4g),
 	KUNIT_CASE(mk_boot_params_written),
 	{}
 };

@@ -16,11 +16,6 @@ ERR=/tmp/doorbell_err.$$
 TIMES=/tmp/doorbell_times.$$
 . "$D/spawn_lib.sh"
 
-# Platform interrupts (the doorbell vector) taken by host CPU $1 so far.
-plt_on() {
-	awk -v c=$(($1 + 2)) '$1 == "PLT:" { print $c }' /proc/interrupts
-}
-
 start() {
 	kerf load "$1" -k "$D/bzImage-instance" -i "$D/instance.cpio.gz" -c "$CMDLINE"
 	want_rc 0 || return 1
@@ -45,20 +40,10 @@ apart() {
 # a's heartbeat answers ring CPU 1: its platform interrupts grow with
 # them, and both instances keep answering.
 rings_there() {
-	local p0 p1 a0 a1 b0 b1
-
-	p0=$(plt_on 1)
-	a0=$(health_of a beats_answered)
-	b0=$(health_of b beats_answered)
-	sleep 3
-	p1=$(plt_on 1)
-	a1=$(health_of a beats_answered)
-	b1=$(health_of b beats_answered)
-	[ $((a1 - a0)) -ge 5 ] && [ $((b1 - b0)) -ge 5 ] ||
-		{ echo "answers: a $a0 -> $a1, b $b0 -> $b1"; return 1; }
-	[ $((p1 - p0)) -ge $(((a1 - a0) / 2)) ] ||
-		{ echo "CPU 1 took $((p1 - p0)) doorbells for $((a1 - a0)) answers"; return 1; }
-	echo "CPU 1: $((p1 - p0)) doorbells for a's $((a1 - a0)) answers in 3 s" > "$TIMES"
+	beat_window 1 a b || return 1
+	[ "$PLT" -ge $((BEATS_A / 2)) ] ||
+		{ echo "CPU 1 took $PLT doorbells for $BEATS_A answers"; return 1; }
+	echo "CPU 1: $PLT doorbells for a's $BEATS_A answers in 3 s" > "$TIMES"
 }
 
 stays_online() {

@@ -73,14 +73,6 @@ what_it_sees() {
 	done
 }
 
-# kmp_echo NAME TEXT: a KMP echo from the host to the instance's kernel.
-kmp_echo() {
-	echo "$1 $2" > "$DBG/kmp_echo" ||
-		{ echo "$1: echo failed: $(cat "$DBG/kmp_echo")"; return 1; }
-	grep -q "^$1: ${#2} bytes back in [0-9]* us$" "$DBG/kmp_echo" ||
-		{ echo "$1: $(cat "$DBG/kmp_echo")"; return 1; }
-}
-
 kmp_channel() {
 	kmp_echo web "hello over KMP" &&
 		grep -q "rx: msgs [1-9]" "$DBG/kmp/web" ||

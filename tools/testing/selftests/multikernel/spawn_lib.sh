@@ -139,6 +139,36 @@ log_has() {
 		{ echo "recovery_log lacks '$1':"; cat "$MK_MNT/recovery_log"; return 1; }
 }
 
+# kmp_echo NAME TEXT: a KMP echo from the host to the instance's kernel.
+kmp_echo() {
+	echo "$1 $2" > "$DBG/kmp_echo" ||
+		{ echo "$1: echo failed: $(cat "$DBG/kmp_echo")"; return 1; }
+	grep -q "^$1: ${#2} bytes back in [0-9]* us$" "$DBG/kmp_echo" ||
+		{ echo "$1: $(cat "$DBG/kmp_echo")"; return 1; }
+}
+
+# Platform interrupts (the doorbell vector) taken by host CPU $1 so far.
+plt_on() {
+	awk -v c=$(($1 + 2)) '$1 == "PLT:" { print $c }' /proc/interrupts
+}
+
+# beat_window CPU A B: 3 s of A's and B's heartbeats, each answering 5
+# at least; PLT is then the doorbells host CPU CPU took, BEATS_A and
+# BEATS_B the answers.
+beat_window() {
+	local p0 a0 b0
+
+	p0=$(plt_on "$1")
+	a0=$(health_of "$2" beats_answered)
+	b0=$(health_of "$3" beats_answered)
+	sleep 3
+	PLT=$(($(plt_on "$1") - p0))
+	BEATS_A=$(($(health_of "$2" beats_answered) - a0))
+	BEATS_B=$(($(health_of "$3" beats_answered) - b0))
+	[ "$BEATS_A" -ge 5 ] && [ "$BEATS_B" -ge 5 ] ||
+		{ echo "answers in 3 s: $2 $BEATS_A, $3 $BEATS_B"; return 1; }
+}
+
 # spawn_begin PLAN: the KTAP header, the filesystems, and a skip where
 # the lean instance kernel was not built.
 spawn_begin() {
