@@ -44,6 +44,13 @@ check_config()
 	return "$bad"
 }
 
+# The key the tests sign instance kernels with: made once per build tree,
+# and trusted by that build alone (CONFIG_SYSTEM_TRUSTED_KEYS).
+if [ "$what" = guest ] && [ ! -f "$BUILD_X86/certs/mk-test.crt" ]; then
+	mkdir -p "$BUILD_X86/certs"
+	mk_test_key "$BUILD_X86/certs/mk-test" "multikernel test key"
+fi
+
 stamp=$(cat "$FRAG" "$SRC/Makefile" | sha256sum)
 if [ ! -f "$BUILD_X86/.config" ] || [ "$(cat "$BUILD_X86/.mk-config" 2>/dev/null)" != "$stamp" ]; then
 	mk_log "configuring: tinyconfig + multikernel_$what.config"

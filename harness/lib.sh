@@ -89,6 +89,46 @@ mk_make()
 
 # Install the multikernel kselftests (scripts, the static helper and the
 # compiled samples) with the kernel's selftest Makefile; print the path.
+# mk_test_key PATH NAME: a self-signed RSA key for signing, as PATH.key
+# and PATH.crt, with the extensions the kernel's X.509 parser wants.
+mk_test_key()
+{
+	local conf
+
+	conf=$(mktemp)
+	printf '%s\n' '[ req ]' 'distinguished_name = dn' 'prompt = no' \
+		'x509_extensions = ext' '[ dn ]' "CN = $2" '[ ext ]' \
+		'basicConstraints = critical,CA:FALSE' 'keyUsage = digitalSignature' \
+		'subjectKeyIdentifier = hash' 'authorityKeyIdentifier = keyid' > "$conf"
+	openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 36500 \
+		-config "$conf" -keyout "$1.key" -out "$1.crt" 2>/dev/null
+	rm -f "$conf"
+}
+
+# mk_sign_instances DIR: the lean kernel signed with the guest build's test
+# key (.signed), the same changed after signing (.changed), and signed with
+# a key the guest does not trust (.untrusted), for signed.sh.
+mk_sign_instances()
+{
+	local tool=$MK_CACHE/tools/sign-file key=$BUILD_X86/certs/mk-test
+	local other=$MK_CACHE/keys/mk-other img=$1/bzImage-instance
+
+	mkdir -p "$MK_CACHE/tools" "$MK_CACHE/keys"
+	[ "$tool" -nt "$SRC/scripts/sign-file.c" ] ||
+		gcc -O2 -o "$tool" "$SRC/scripts/sign-file.c" -I"$SRC/scripts" -lcrypto \
+			2>/dev/null || mk_die "cannot build scripts/sign-file"
+	[ -f "$other.crt" ] || mk_test_key "$other" "multikernel untrusted key"
+	"$tool" sha256 "$key.key" "$key.crt" "$img" "$img.signed"
+	"$tool" sha256 "$other.key" "$other.crt" "$img" "$img.untrusted"
+	cp "$img.signed" "$img.changed"
+	python3 -c 'import sys
+f = open(sys.argv[1], "r+b")
+f.seek(65536)
+b = f.read(1)
+f.seek(65536)
+f.write(bytes([b[0] ^ 0xff]))' "$img.changed"
+}
+
 mk_install_kselftests()
 {
 	local inst=$MK_CACHE/kselftest
@@ -104,6 +144,9 @@ mk_install_kselftests()
 	# spawn_exec.sh the lean one as well.
 	cp "$BZIMAGE" "$inst/multikernel/bzImage"
 	[ ! -f "$BZIMAGE_INST" ] || cp "$BZIMAGE_INST" "$inst/multikernel/bzImage-instance"
+	if [ -f "$BZIMAGE_INST" ] && [ -f "$BUILD_X86/certs/mk-test.key" ]; then
+		mk_sign_instances "$inst/multikernel" >&2
+	fi
 	# kmorphd.sh checks the daemon's metrics with promtool, which needs
 	# the C library the guest lacks: its own copy, run by its loader.
 	if command -v promtool > /dev/null; then

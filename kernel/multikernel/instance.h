@@ -108,6 +108,7 @@ struct mk_image {
 	size_t initrd_size;
 	char *cmdline;
 	struct mk_image_plan plan;	/* for the memory it was loaded for */
+	bool signed_ok;		/* its signature verified, and is cut off */
 };
 
 /* The host's side of a running instance's console: what it has said. */
@@ -247,6 +248,14 @@ struct seq_file;
 void mk_inst_show_status(struct mk_inst *inst, struct seq_file *sf);
 void mk_inst_show_times(struct mk_inst *inst, struct seq_file *sf);
 void mk_inst_show_image(struct mk_inst *inst, struct seq_file *sf);
+#ifdef CONFIG_MULTIKERNEL_SIG
+int mk_image_verify(struct mk_image *img, struct mk_report *rep);
+#else
+static inline int mk_image_verify(struct mk_image *img, struct mk_report *rep)
+{
+	return 0;
+}
+#endif
 void mk_inst_show_transitions(struct mk_inst *inst, struct seq_file *sf);
 void mk_inst_show_health(struct mk_inst *inst, struct seq_file *sf);
 void mk_inst_show_policy(struct mk_inst *inst, struct seq_file *sf);

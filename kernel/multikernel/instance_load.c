@@ -63,6 +63,8 @@ static int mk_image_read(struct mk_image *img, const struct mk_load_req *req,
 
 	err = mk_load_file(req->kernel_fd, READING_KEXEC_IMAGE, &img->kernel,
 			   &img->kernel_size, "kernel", rep);
+	if (!err)
+		err = mk_image_verify(img, rep);
 	if (err)
 		return err;
 	err = mk_image_plan(img->kernel, img->kernel_size, req->mem_base,
@@ -131,8 +133,9 @@ static int mk_image_install(struct mk_inst *inst, struct mk_image *img,
  *
  * Return: 0; -ENOEXEC for a file that is no usable bzImage; -EFBIG for one
  * that does not fit the instance's memory with its initrd; -E2BIG for a
- * command line longer than the kernel takes; -EBUSY while the instance
- * runs; or the error of reading a file.
+ * command line longer than the kernel takes; -EKEYREJECTED for a
+ * signature that does not verify, or none where one is required; -EBUSY
+ * while the instance runs; or the error of reading a file.
  */
 int mk_inst_load(const char *name, const struct mk_load_req *req,
 		 struct mk_report *rep)
@@ -164,9 +167,11 @@ void mk_inst_show_image(struct mk_inst *inst, struct seq_file *sf)
 
 	mk_inst_lock(inst);
 	if (img->kernel)
-		seq_printf(sf, "kernel %zu bytes at +0x%llx, needs 0x%llx; initrd %zu bytes; cmdline %s\n",
+		seq_printf(sf, "kernel %zu bytes at +0x%llx, needs 0x%llx; %s; initrd %zu bytes; cmdline %s\n",
 			   img->kernel_size, img->plan.kernel_offset,
-			   img->plan.reserve_bytes, img->initrd_size,
-			   img->cmdline);
+			   img->plan.reserve_bytes,
+			   !IS_ENABLED(CONFIG_MULTIKERNEL_SIG) ? "signature not checked" :
+			   img->signed_ok ? "signature verified" : "unsigned",
+			   img->initrd_size, img->cmdline);
 	mk_inst_unlock(inst);
 }

@@ -7,7 +7,7 @@
 # list.
 
 mk-shared-model := rules report fdt_util dt_parse overlay placement validate \
-		   tx policy policy_cpu policy_mem spawn_image spawn_boot \
+		   tx policy policy_cpu policy_mem spawn_image spawn_sig spawn_boot \
 		   ctrl_console ctrl_crash
 mk-shared-kmp := kmp_ring
 mk-shared := $(addprefix model/,$(mk-shared-model)) \

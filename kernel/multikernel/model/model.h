@@ -240,6 +240,15 @@ struct mk_image_plan {
 int mk_image_plan(const void *image, size_t size, u64 base, u64 bytes,
 		  struct mk_image_plan *plan, struct mk_report *rep);
 
+/* spawn_sig.c: a signature appended to an image, as sign-file writes it */
+struct mk_image_sig {
+	size_t data_bytes;	/* what it signs: the image before it */
+	size_t msg_offset;	/* the PKCS#7 message */
+	size_t msg_bytes;
+};
+
+int mk_image_sig_split(const void *image, size_t size, struct mk_image_sig *sig);
+
 /* spawn_boot.c: physical addresses of what the host writes for a start */
 struct mk_boot_layout {
 	u64 mem;		/* the instance's memory */

@@ -118,6 +118,8 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 	[MK_RULE_IMAGE_SIZE] = { "image-size", -EFBIG, MK_RES_NONE },
 	[MK_RULE_IMAGE_CMDLINE] = { "image-cmdline", -E2BIG, MK_RES_NONE },
 	[MK_RULE_IMAGE_FILE] = { "image-file", -EBADF, MK_RES_NONE },
+	[MK_RULE_IMAGE_SIGNATURE] = { "image-signature", -EKEYREJECTED,
+				      MK_RES_NONE },
 	[MK_RULE_INSTANCE_BUSY] = { "instance-busy", -EBUSY, MK_RES_NONE },
 	[MK_RULE_INSTANCE_NOT_LOADED] = {
 		"instance-not-loaded", -ENOENT, MK_RES_NONE },

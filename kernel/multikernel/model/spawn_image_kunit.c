@@ -288,6 +288,62 @@ static void mk_boot_params_written(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, e820 + 60), 0);
 }
 
+/* @data, a @msg_bytes message, the trailer with @id_type and @len, marker */
+static u8 *mk_t_signed(struct kunit *test, size_t msg_bytes, u8 id_type,
+		       u32 len, size_t *size)
+{
+	static const char marker[] = "~Module signature appended~\n";
+	size_t n = 4 + msg_bytes + 12 + sizeof(marker) - 1;
+	u8 *p = kunit_kzalloc(test, n, GFP_KERNEL), *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memcpy(p, "DATA", 4);
+	memset(p + 4, 0x30, msg_bytes);
+	t = p + 4 + msg_bytes;
+	t[2] = id_type;
+	t[8] = len >> 24;
+	t[9] = len >> 16;
+	t[10] = len >> 8;
+	t[11] = len;
+	memcpy(t + 12, marker, sizeof(marker) - 1);
+	*size = n;
+	return p;
+}
+
+static void mk_image_sig_found(struct kunit *test)
+{
+	struct mk_image_sig sig;
+	size_t n;
+	u8 *p;
+
+	KUNIT_EXPECT_EQ(test, mk_image_sig_split("DATA", 4, &sig), -ENODATA);
+	p = mk_t_signed(test, 10, 2, 10, &n);
+	KUNIT_ASSERT_EQ(test, mk_image_sig_split(p, n, &sig), 0);
+	KUNIT_EXPECT_EQ(test, sig.data_bytes, 4);
+	KUNIT_EXPECT_EQ(test, sig.msg_offset, 4);
+	KUNIT_EXPECT_EQ(test, sig.msg_bytes, 10);
+	/* A marker alone names nothing it could sign. */
+	KUNIT_EXPECT_EQ(test, mk_image_sig_split(p + n - 28, 28, &sig), -EBADMSG);
+}
+
+static void mk_image_sig_malformed(struct kunit *test)
+{
+	struct mk_image_sig sig;
+	size_t n;
+	u8 *p;
+
+	p = mk_t_signed(test, 10, 1, 10, &n);		/* not PKCS#7 */
+	KUNIT_EXPECT_EQ(test, mk_image_sig_split(p, n, &sig), -EBADMSG);
+	p = mk_t_signed(test, 10, 2, 0, &n);		/* an empty message */
+	KUNIT_EXPECT_EQ(test, mk_image_sig_split(p, n, &sig), -EBADMSG);
+	p = mk_t_signed(test, 10, 2, 14, &n);		/* the whole file, and more */
+	KUNIT_EXPECT_EQ(test, mk_image_sig_split(p, n, &sig), -EBADMSG);
+	p = mk_t_signed(test, 10, 2, 10, &n);
+	p[4 + 10 + 5] = 1;				/* a pad byte set */
+	KUNIT_EXPECT_EQ(test, mk_image_sig_split(p, n, &sig), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, sig.msg_bytes, 0);
+}
+
 static struct kunit_case mk_image_test_cases[] = {
 	KUNIT_CASE(mk_image_placed),
 	KUNIT_CASE(mk_image_too_big),
@@ -295,6 +351,8 @@ static struct kunit_case mk_image_test_cases[] = {
 	KUNIT_CASE(mk_boot_laid_out),
 	KUNIT_CASE(mk_boot_too_small),
 	KUNIT_CASE(mk_boot_above_4g),
+	KUNIT_CASE(mk_image_sig_found),
+	KUNIT_CASE(mk_image_sig_malformed),
 	KUNIT_CASE(mk_boot_params_written),
 	{}
 };
