@@ -22,10 +22,11 @@ rm -f "$inst"/multikernel/vmcore-*
 	'cd multikernel && if ls vmcore-* > /dev/null 2>&1; then tar c vmcore-* | mk_out; fi' ||
 	rc=$?
 [ -s "$out" ] && tar x -C "$inst/multikernel" -f "$out"
-# scale.sh wants a bigger guest than the rest: 8 CPUs, and 6 GiB with the
-# pool above 4 GiB. It skips itself in the run above.
+# scale.sh wants a bigger guest than the rest: 8 CPUs, 6 GiB with the
+# pool above 4 GiB, and low RAM for 2 instances only. It skips itself in
+# the run above.
 MK_GUEST_SMP=8 MK_GUEST_MACHINE="-M q35 -cpu qemu64,vendor=GenuineIntel" \
-	MK_GUEST_APPEND="multikernel_pool=1G@0x140000000" \
+	MK_GUEST_APPEND="multikernel_pool=1G@0x140000000 multikernel_low=2" \
 	"$REPO/harness/qemu-run" -t 900 -m 6G -f "$inst:/root/kselftest" -l "$log.scale" "$@" -- \
 	'cd /root/kselftest && ./run_kselftest.sh -t multikernel:scale.sh' || rc=$?
 cat "$log.scale" >> "$log"

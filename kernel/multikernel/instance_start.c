@@ -575,6 +575,29 @@ int mk_start_layout(struct mk_inst *inst, struct mk_report *rep)
 	return err;
 }
 
+/*
+ * Low RAM for the instance's real-mode trampoline, which starts its other
+ * CPUs. Without any free, an instance of one CPU starts all the same: it
+ * is told of no CPU a resize could give it, and so needs none.
+ */
+static int mk_start_low(struct mk_inst *inst, struct mk_report *rep)
+{
+	int err = arch_mk_low_get(&inst->low);
+
+	if (err == -EOPNOTSUPP)
+		return err;
+	if (!err)
+		return 0;
+	inst->low = 0;
+	if (inst->run.ncpus == 1) {
+		inst->run.npossible = 1;
+		return 0;
+	}
+	mk_report_add(rep, MK_RULE_EXEC_WINDOW,
+		      "exec: no RAM below 1 MiB free for the real-mode trampoline that starts its other CPUs; stop another instance, or start it on one CPU");
+	return -ENOSPC;
+}
+
 /* The boot CPU, to the kernel's 64-bit entry. */
 static int mk_start_boot_cpu(struct mk_inst *inst, u32 apic_id,
 			     struct mk_report *rep)
@@ -625,14 +648,9 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 			      "exec: the pool is still being zeroed since boot; try again");
 		return -EBUSY;
 	}
-	err = arch_mk_low_get(&inst->low);
-	if (err == -EOPNOTSUPP)
+	err = mk_start_low(inst, rep);
+	if (err)
 		return err;
-	if (err) {
-		mk_report_add(rep, MK_RULE_EXEC_WINDOW,
-			      "exec: no RAM below 1 MiB free for the instance's real-mode trampoline; stop another instance");
-		return -ENOSPC;
-	}
 	/* Pool memory is RAM the host never uses: its direct map is ours. */
 	inst->mem = __va(inst->lay.mem);
 	err = mk_cpus_take(inst, rep);

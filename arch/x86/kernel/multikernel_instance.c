@@ -40,9 +40,11 @@
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/bootparam.h>
+#include <asm/e820/api.h>
 #include <asm/i8259.h>
 #include <asm/mpspec.h>
 #include <asm/pci_x86.h>
+#include <asm/realmode.h>
 #include <asm/reboot.h>
 #include <asm/setup.h>
 #include <asm/x86_init.h>
@@ -334,6 +336,25 @@ static bool __init mk_read_boot_info(void)
 	       le64_to_cpu(mk_info.ctrl_bytes) >= MK_CTRL_BYTES;
 }
 
+/*
+ * The real-mode trampoline starts a kernel's other CPUs, and must lie
+ * below 1 MiB. The host lends an instance low RAM for it, but has only
+ * so much: one that runs on a single CPU, and may never be given more,
+ * can start without, and then needs no trampoline at all.
+ */
+static void __init mk_realmode_reserve(void)
+{
+	if (e820__mapped_any(0, SZ_1M, E820_TYPE_RAM)) {
+		reserve_real_mode();
+		return;
+	}
+	if (mk_nr_possible() > 1)
+		panic("multikernel: %u CPUs possible, but no memory below 1 MiB to start them from",
+		      mk_nr_possible());
+	x86_platform.realmode_init = x86_init_noop;
+	pr_info("multikernel: no memory below 1 MiB; this instance runs on its boot CPU alone\n");
+}
+
 static void __init mk_override_platform(void)
 {
 	x86_init.irqs.pre_vector_init = x86_init_noop;
@@ -351,6 +372,7 @@ static void __init mk_override_platform(void)
 	x86_platform.get_wallclock = mk_get_wallclock;
 	x86_platform.set_wallclock = mk_set_wallclock;
 	x86_platform.get_nmi_reason = mk_nmi_reason;
+	x86_platform.realmode_reserve = mk_realmode_reserve;
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
 
 	legacy_pic = &null_legacy_pic;

@@ -16,8 +16,9 @@
  * running instance also needs MK_LOW_RAM_BYTES of RAM below 1 MiB of its
  * own, for its kernel's real-mode trampoline, with which it brings up its
  * other CPUs the stock way; as many of those as fit below 640 KiB, which
- * every kernel takes for RAM, are set aside, and they alone bound the
- * number of instances running at once.
+ * every kernel takes for RAM, are set aside (or multikernel_low= of
+ * them). They bound the number of instances of more than one CPU running
+ * at once; an instance of one CPU can start without.
  */
 
 #include <linux/bitmap.h>
@@ -25,7 +26,9 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
+#include <linux/kstrtox.h>
 #include <linux/memblock.h>
+#include <linux/minmax.h>
 #include <linux/multikernel_boot.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -59,6 +62,17 @@ static DEFINE_MUTEX(mk_low_lock);
 /* One CPU at a time starts, or checks in, through the start area. */
 static DEFINE_MUTEX(mk_start_lock);
 static void (*mk_realmode_reserve)(void) __initdata;
+static unsigned int mk_low_want __initdata = MK_LOW_MAX;
+
+/* multikernel_low=N: low RAM for N instances at most, not all that fits. */
+static int __init mk_low_param(char *arg)
+{
+	if (!arg || kstrtouint(arg, 0, &mk_low_want))
+		return -EINVAL;
+	mk_low_want = min_t(unsigned int, mk_low_want, MK_LOW_MAX);
+	return 0;
+}
+early_param("multikernel_low", mk_low_param);
 
 static void __init mk_reserve_low(void)
 {
@@ -70,7 +84,7 @@ static void __init mk_reserve_low(void)
 		hold = memblock_phys_alloc_range(host, PAGE_SIZE, 0, SZ_1M);
 	mk_start_base = memblock_phys_alloc_range(MK_START_BYTES, PAGE_SIZE,
 						  MK_LOW_FLOOR, MK_LOW_CEILING);
-	while (mk_start_base && mk_low_count < MK_LOW_MAX) {
+	while (mk_start_base && mk_low_count < mk_low_want) {
 		p = memblock_phys_alloc_range(MK_LOW_RAM_BYTES, PAGE_SIZE,
 					      MK_LOW_FLOOR, MK_LOW_CEILING);
 		if (!p)
@@ -79,7 +93,7 @@ static void __init mk_reserve_low(void)
 	}
 	if (hold)
 		memblock_phys_free(hold, host);
-	if (mk_low_count)
+	if (mk_start_base)
 		pr_info("multikernel: start area at %pa; low memory for %u instances\n",
 			&mk_start_base, mk_low_count);
 	else
@@ -233,7 +247,7 @@ int arch_mk_low_get(u64 *phys)
 
 /**
  * arch_mk_low_put - give low RAM back once its instance has stopped
- * @phys: what arch_mk_low_get() gave
+ * @phys: what arch_mk_low_get() gave, or 0 for none
  *
  * It is zeroed, as the rest of the instance's memory is, before another
  * instance can have it.
@@ -243,6 +257,8 @@ void arch_mk_low_put(u64 phys)
 	unsigned int i;
 	void *mem;
 
+	if (!phys)
+		return;
 	for (i = 0; i < mk_low_count && mk_low_ram[i] != phys; i++)
 		;
 	if (WARN_ON_ONCE(i == mk_low_count))

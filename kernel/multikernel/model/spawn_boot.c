@@ -114,7 +114,7 @@ static void mk_e820_add(u8 *bp, u64 addr, u64 size, u32 type)
  * @bp: MK_PAGE_SIZE bytes
  * @image: the bzImage, checked by mk_image_plan()
  * @lay: where things are, from mk_boot_layout()
- * @low: the instance's RAM below 1 MiB, MK_LOW_RAM_BYTES
+ * @low: the instance's RAM below 1 MiB, MK_LOW_RAM_BYTES, or 0 for none
  *
  * The command line is expected at MK_CTRL_CMDLINE and the setup_data
  * entry with the boot info at MK_CTRL_INFO of the control area.
@@ -145,7 +145,8 @@ void mk_boot_params(u8 *bp, const u8 *image, const struct mk_boot_layout *lay,
 	mk_put32(bp, MK_BP_HARDWARE_SUBARCH, MK_X86_SUBARCH_MULTIKERNEL);
 	mk_put64(bp, MK_BP_SETUP_DATA, lay->ctrl + MK_CTRL_INFO);
 
-	mk_e820_add(bp, low, MK_LOW_RAM_BYTES, MK_E820_RAM);
+	if (low)
+		mk_e820_add(bp, low, MK_LOW_RAM_BYTES, MK_E820_RAM);
 	mk_e820_add(bp, lay->mem, lay->ctrl - lay->mem, MK_E820_RAM);
 	mk_e820_add(bp, lay->ctrl, MK_CTRL_BYTES, MK_E820_RESERVED);
 }

@@ -224,6 +224,11 @@ static void mk_boot_above_4g(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x228), (u32)(lay.ctrl + MK_CTRL_CMDLINE));
 	KUNIT_EXPECT_EQ(test, mk_t_get32(bp, 0x0c8), 1);
 	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, 0x250), lay.ctrl + MK_CTRL_INFO);
+	KUNIT_EXPECT_EQ(test, bp[0x1e8], 3);
+	/* Without low RAM, the map has only its own memory. */
+	mk_boot_params(bp, image, &lay, 0);
+	KUNIT_EXPECT_EQ(test, bp[0x1e8], 2);
+	KUNIT_EXPECT_EQ(test, mk_t_get64(bp, 0x2d0), base);
 
 	image[0x236] = 0x1;			/* 64-bit, but not above 4G */
 	KUNIT_ASSERT_EQ(test, mk_t_plan(test, image, MK_T_IMAGE, base, SZ_64M,

@@ -1,13 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Past the small-machine limits, in a guest with 8 CPUs and its pool
-# above 4 GiB (harness/selftests.sh boots one for this test alone; any
-# other guest skips it): seven instances of one CPU each, started at once
-# through the one start area, all running and each answering a KMP echo;
-# each instance's RAM lies above 4 GiB but for its low RAM; all seven
-# killed at once, their CPUs back; then, with host CPUs 0-2, two
-# instances' doorbells ring host CPUs 2 and 1, and CPU 0 takes none.
+# Past the small-machine limits, in a guest with 8 CPUs, its pool above
+# 4 GiB and low RAM for two instances (multikernel_low=2;
+# harness/selftests.sh boots one for this test alone; any other guest
+# skips it): seven instances of one CPU each, started at once through the
+# one start area, all running and each answering a KMP echo, five of them
+# without low RAM; each instance's RAM lies above 4 GiB but for its low
+# RAM; all seven killed at once, their CPUs back; then, with host CPUs
+# 0-2, two instances' doorbells ring host CPUs 2 and 1, and CPU 0 takes
+# none; and with both low pieces taken, an instance of two CPUs gets
+# ENOSPC.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -46,8 +49,7 @@ seven_at_once() {
 	local i low
 
 	low=$(dmesg | sed -n 's/.*low memory for \([0-9]*\) instances.*/\1/p')
-	[ "${low:-0}" -ge 7 ] || { dmesg | grep multikernel; return 1; }
-	echo "low memory set aside for $low instances" >> "$TIMES"
+	[ "$low" = 2 ] || { dmesg | grep multikernel; return 1; }
 	rollback_all && kerf init --cpus=1-7 --apply && want_rc 0 || return 1
 	for i in $SEVEN; do
 		kerf create "s$i" --cpus="$i" --memory=64M && want_rc 0 &&
@@ -66,6 +68,16 @@ each_echoes() {
 	for i in $SEVEN; do
 		kmp_echo "s$i" "echo to s$i" || return 1
 	done
+}
+
+# Two got the low RAM; the other five run on their boot CPU alone.
+five_without_low() {
+	local i n=0
+
+	for i in $SEVEN; do
+		[ "$(icmd "s$i" "dmesg | grep -c 'boot CPU alone'")" = 1 ] && n=$((n + 1))
+	done
+	[ "$n" = 5 ] || { echo "$n instances without low RAM"; return 1; }
 }
 
 # Its memory in the host's view, and the RAM its kernel has: above 4 GiB
@@ -131,21 +143,33 @@ doorbells_off_cpu0() {
 	echo "host CPUs $ha and $hb; CPU 0: $PLT doorbells in 3 s" >> "$TIMES"
 }
 
+# a and b hold both pieces of low RAM: two CPUs cannot start without.
+two_cpus_need_low() {
+	kerf create c --cpus=5-6 --memory=64M && want_rc 0 && load c || return 1
+	kerf exec c
+	want_rc 1 && err_has "exec-window" && err_has "(ENOSPC)" &&
+		! grep -q "^running" "$I/c/status" || return 1
+	kerf kill a; want_rc 0 || return 1
+	kerf exec c; want_rc 0 && wait_console c "instance: init on 2 CPUs"
+}
+
 mk_require_root
 if [ "$(grep -c ^processor /proc/cpuinfo)" -lt 8 ] ||
 	! grep -q "multikernel_pool=[0-9a-zA-Z]*@0x1[0-9a-f]\{8\}" /proc/cmdline; then
 	ktap_print_header
-	ktap_skip_all "needs 8 CPUs and a pool above 4 GiB (harness/selftests.sh)"
+	ktap_skip_all "needs 8 CPUs, a pool above 4 GiB, multikernel_low=2 (harness/selftests.sh)"
 	exit "$KSFT_SKIP"
 fi
-spawn_begin 5
+spawn_begin 7
 rm -f "$TIMES"
 
 mk_check "7 instances of 1 CPU, started at once, all running" seven_at_once
 mk_check "each of the 7 answers a KMP echo" each_echoes
+mk_check "5 of them started without low RAM, on their boot CPU alone" five_without_low
 mk_check "each one's RAM lies above 4 GiB, but for its low RAM" above_4g
 mk_check "all 7 killed at once, every CPU back online" kill_all
 mk_check "two channels on host CPUs 2 and 1, none on CPU 0" doorbells_off_cpu0
+mk_check "both low pieces taken: 2 CPUs get ENOSPC, then start" two_cpus_need_low
 
 [ -f "$TIMES" ] && sed 's/^/# /' "$TIMES"
 rm -f "$OUT" "$ERR" "$TIMES"
