@@ -50,6 +50,7 @@ struct mk_exec_req {
 	unsigned int ncpus;		/* its own: the first of @cpus */
 	unsigned int npossible;		/* entries of @cpus */
 	struct mk_cpus host;
+	int doorbell_cpu;		/* the tree's doorbell-cpu, or -1 */
 };
 
 /*

@@ -10,8 +10,10 @@
  * number, so that CPU 0, which does much of the host's own work, comes
  * last. A free CPU of another node thus beats one the node's CPU already
  * serves: two busy instances share a CPU only when every host CPU
- * already serves one. A CPU in use cannot go offline: the doorbells of a
- * running kernel cannot follow it.
+ * already serves one. An instance's tree may name the CPU instead
+ * (doorbell-cpu, which the validator keeps among the host's); the choice
+ * above stands in only while that CPU is offline. A CPU in use cannot go
+ * offline: the doorbells of a running kernel cannot follow it.
  */
 
 #include <linux/cpu.h>
@@ -35,7 +37,8 @@ static int mk_host_cpu_node(u64 mem_base)
 /**
  * mk_host_cpu_get - choose the host CPU for an instance's channel, and
  *	count it as used
- * @req: what the instance runs on; @req->host the CPUs the host keeps
+ * @req: what the instance runs on; @req->host the CPUs the host keeps,
+ *	@req->doorbell_cpu the one its tree names, or -1
  *
  * Return: the CPU, to give back with mk_host_cpu_put(). Without a host
  * CPU in @req->host online, the first online CPU.
@@ -46,6 +49,14 @@ int mk_host_cpu_get(const struct mk_exec_req *req)
 	unsigned int users, remote, score, best_score = UINT_MAX;
 
 	cpus_read_lock();
+	cpu = req->doorbell_cpu;
+	if (cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu)) {
+		best = cpu;
+		goto out;
+	}
+	if (cpu >= 0)
+		pr_warn("multikernel: instance %u: doorbell-cpu %d is offline; choosing another\n",
+			req->id, cpu);
 	for_each_online_cpu(cpu) {
 		if (cpu >= MK_MAX_CPUS || !test_bit(cpu, req->host.bits))
 			continue;
@@ -59,6 +70,7 @@ int mk_host_cpu_get(const struct mk_exec_req *req)
 	}
 	if (best < 0)
 		best = cpumask_first(cpu_online_mask);
+out:
 	atomic_inc(per_cpu_ptr(&mk_host_cpu_users, best));
 	cpus_read_unlock();
 	return best;

@@ -548,6 +548,7 @@ int mk_pool_exec_claim(struct mk_inst *inst, const char *name,
 		mk_exec_spares(&req, in);
 		bitmap_complement(req.host.bits, mk_st.pool.available.bits,
 				  MK_MAX_CPUS);
+		req.doorbell_cpu = in->has_doorbell_cpu ? in->doorbell_cpu : -1;
 		err = mk_inst_exec_claim(inst, &req, rep);
 	}
 	mutex_unlock(&mk_state_lock);

@@ -670,6 +670,10 @@ static int mk_parse_instance(const void *fdt, const struct mk_state *st,
 	err = mk_get_u32(fdt, res, "cpu-count", &in->cpu_count);
 	if (err == -EINVAL)
 		return mk_bad_prop(rep, in->name, "cpu-count", "one cell");
+	err = mk_get_u32(fdt, res, "doorbell-cpu", &in->doorbell_cpu);
+	if (err == -EINVAL)
+		return mk_bad_prop(rep, in->name, "doorbell-cpu", "one cell");
+	in->has_doorbell_cpu = !err;
 
 	err = mk_get_u64(fdt, res, "memory-bytes", &in->mem_bytes);
 	if (err == -EINVAL)

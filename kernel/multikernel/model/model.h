@@ -112,6 +112,8 @@ struct mk_instance {
 	bool has_cpus;
 	struct mk_cpus cpus;
 	u32 cpu_count;		/* cpu-count, 0 if absent */
+	bool has_doorbell_cpu;
+	u32 doorbell_cpu;	/* the host CPU its doorbells ring */
 	bool has_mem_base;
 	u64 mem_base;
 	u64 mem_bytes;

@@ -72,6 +72,9 @@ const struct mk_rule_info mk_rules[MK_NR_RULES] = {
 		"cpu-overlap", -EBUSY, MK_RES_CPUS, NULL, MK_PROPS("cpus") },
 	[MK_RULE_CPU_EXHAUSTED] = {
 		"cpu-exhausted", -ENOSPC, MK_RES_CPUS, NULL, MK_PROPS("cpus") },
+	[MK_RULE_DOORBELL_CPU] = {
+		"doorbell-cpu", -EINVAL, MK_RES_CPUS, NULL,
+		MK_PROPS("doorbell-cpu") },
 	[MK_RULE_MEMORY_SIZE] = { "memory-size", -EINVAL, MK_RES_MEMORY },
 	[MK_RULE_MEMORY_ALIGNMENT] = {
 		"memory-alignment", -EINVAL, MK_RES_MEMORY },

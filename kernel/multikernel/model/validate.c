@@ -244,6 +244,20 @@ static void mk_check_instance_cpus(struct mk_ctx *c,
 	}
 }
 
+/* doorbell-cpu: a CPU the host keeps, as a running instance rings it. */
+static void mk_check_doorbell_cpu(struct mk_ctx *c,
+				  const struct mk_instance *in)
+{
+	const struct mk_pool *p = &c->st->pool;
+
+	if (in->has_doorbell_cpu &&
+	    (in->doorbell_cpu >= MK_MAX_CPUS ||
+	     !test_bit(in->doorbell_cpu, p->host_reserved.bits)))
+		mk_report_add(c->rep, MK_RULE_DOORBELL_CPU,
+			      "%s: doorbell-cpu %u is not a CPU the host keeps",
+			      in->name, in->doorbell_cpu);
+}
+
 /*
  * cpu-overlap: claim each CPU of instance @i in @owner, and report each of
  * up to four earlier holders once, with the CPUs both hold.
@@ -296,6 +310,7 @@ static void mk_check_cpus(struct mk_ctx *c)
 	mk_fmt_cpus(c->free_cpus, sizeof(c->free_cpus), free_cpus);
 	for (i = 0; i < st->ninstances; i++) {
 		mk_check_instance_cpus(c, &st->instances[i]);
+		mk_check_doorbell_cpu(c, &st->instances[i]);
 		if (st->instances[i].has_cpus)
 			mk_check_cpu_overlap(c, owner, i);
 	}

@@ -41,6 +41,8 @@ struct kerf_request {
 	struct mk_cpus numa;	/* node ids */
 	const char *affinity;
 	const char *policy;
+	bool has_doorbell;
+	u32 doorbell_cpu;
 	struct kerf_ref refs[KERF_MAX_REFS];
 	int nrefs;
 };
@@ -95,6 +97,8 @@ static int overlay_resources(void *fdt, const struct kerf_request *r)
 		ret = fdt_property_string(fdt, "cpu-affinity", r->affinity);
 	if (!ret && r->policy)
 		ret = fdt_property_string(fdt, "memory-policy", r->policy);
+	if (!ret && r->has_doorbell)
+		ret = fdt_property_u32(fdt, "doorbell-cpu", r->doorbell_cpu);
 	if (!ret && r->has_devices) {
 		/* Parts point at local nodes 1..n; whole devices are fixed up. */
 		for (i = 0, n = 0; i < r->nrefs; i++)
@@ -327,6 +331,7 @@ static const struct option instance_opts[] = {
 	{ "cpu-affinity",	required_argument,	NULL, 'a' },
 	{ "memory-policy",	required_argument,	NULL, 'p' },
 	{ "id",			required_argument,	NULL, 'i' },
+	{ "doorbell-cpu",	required_argument,	NULL, 'B' },
 	{ "dry-run",		no_argument,		NULL, 'D' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -375,6 +380,12 @@ static const char *instance_option(struct kerf_request *r, int opt,
 		if (!r->has_id)
 			return "an id from 1 to 1024";
 		return r->update ? "nothing: an instance keeps its id" : NULL;
+	case 'B':
+		r->doorbell_cpu = strtoul(arg, &end, 10);
+		r->has_doorbell = *arg && !*end && r->doorbell_cpu < MK_MAX_CPUS;
+		if (!r->has_doorbell)
+			return "a CPU number";
+		return r->update ? "nothing: a running kernel's doorbells cannot move" : NULL;
 	case 'D':
 		r->dry = true;
 		return NULL;

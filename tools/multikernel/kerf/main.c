@@ -42,10 +42,12 @@ static const struct kerf_cmd kerf_cmds[] = {
 	  "NAME (--cpus=LIST | --cpu-count=N) --memory=SIZE\n"
 	  "\t[--memory-base=ADDR] [--devices=eth0:vf1,nvme0:ns2,gpu0]\n"
 	  "\t[--numa-nodes=LIST] [--cpu-affinity=compact|spread|local]\n"
-	  "\t[--memory-policy=local|interleave|bind] [--id=N] [--dry-run]",
+	  "\t[--memory-policy=local|interleave|bind] [--id=N]\n"
+	  "\t[--doorbell-cpu=N] [--dry-run]",
 	  "create an instance",
 	  "Create instance NAME, as one transaction; NAME may come before or\n"
 	  "after the options. SIZE: 512M, 2G, 2GB, 2GiB, hex or bytes.\n"
+	  "--doorbell-cpu names the host CPU its doorbells ring once it runs.\n"
 	  "--dry-run checks against the current state and writes nothing.\n" },
 	{ "update", do_update,
 	  "NAME [--cpus=LIST] [--memory=SIZE] [--memory-base=ADDR]\n"

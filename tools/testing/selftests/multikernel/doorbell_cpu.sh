@@ -6,7 +6,8 @@
 # (CPU 3) host CPU 0; a's doorbells ring CPU 1 (the platform interrupts
 # count there); CPU 1 cannot go offline while a rings it, and can once a
 # is killed; with CPU 1 offline, a started again shares CPU 0, as it
-# must. Both heartbeats go on throughout.
+# must; an instance whose tree names CPU 0 gets it though CPU 1 is free.
+# Both heartbeats go on throughout.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -67,12 +68,24 @@ shares_when_it_must() {
 	echo 1 > /sys/devices/system/cpu/cpu1/online
 }
 
-spawn_begin 4
+# The tree names the CPU: a pool CPU is refused; CPU 0, named, is taken
+# though CPU 1 is free.
+named_in_tree() {
+	kerf delete a; want_rc 0 || return 1
+	kerf create a --cpus=2 --memory=64M --doorbell-cpu=3
+	want_rc 1 && err_has "doorbell-cpu" && err_has "(EINVAL)" || return 1
+	kerf create a --cpus=2 --memory=64M --doorbell-cpu=0; want_rc 0 || return 1
+	start a && [ "$(health_of a host_cpu)" = 0 ] || { cat "$I/a/health"; return 1; }
+	kerf kill a; want_rc 0
+}
+
+spawn_begin 5
 setup || ktap_exit_fail_msg "cannot create instances a on CPU 2 and b on CPU 3"
 mk_check "each instance's doorbells on a host CPU of its own, CPU 0 last" apart
 mk_check "a's doorbells ring its CPU; both heartbeats go on" rings_there
 mk_check "a CPU that an instance's doorbells ring stays online" stays_online
 mk_check "with one host CPU left, two instances share it" shares_when_it_must
+mk_check "doorbell-cpu in the tree: a pool CPU refused, CPU 0 taken" named_in_tree
 [ -f "$TIMES" ] && sed 's/^/# /' "$TIMES"
 spawn_end
 rm -f "$OUT" "$ERR" "$TIMES"
