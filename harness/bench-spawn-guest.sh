@@ -42,7 +42,8 @@ while [ $i -lt "$N" ]; do
 	init=$(seen "instance: init")
 	wait
 	hello=$(sed -n 's/^hello_ms //p' $I/times)
-	echo "spawn: hello_ms $hello first_line_ms $((first - t0)) init_ms $((init - t0))"
+	steps=$(sed -n 's/^start_us //p' $I/times)
+	echo "spawn: hello_ms $hello first_line_ms $((first - t0)) init_ms $((init - t0)) $steps"
 	./kerf kill bench > /dev/null
 	i=$((i + 1))
 done

@@ -70,3 +70,8 @@ echo "median of $runs: instance: HELLO $s_hello ms, first line $s_first ms, init
 awk -v a="$s_first" -v b="$c_first" -v c="$s_init" -v d="$c_init" -v h="$s_hello" 'BEGIN {
 	printf "instance / cold boot: first line %.2f, init %.2f, HELLO / init %.2f\n",
 	       a / b, c / d, h / d }'
+# The start's steps, from the exec's beginning (the kernel's times file).
+step() { awk -v f="$1" '{ print int($f / 1000) }' "$work/spawn" | median; }
+echo "median of $runs: start steps, ms from exec: CPUs taken $(step 9)," \
+	"image written $(step 11), boot CPU in the kernel $(step 13)," \
+	"setup seen $(step 15), HELLO $(step 17)"

@@ -465,14 +465,24 @@ void mk_inst_show_status(struct mk_inst *inst, struct seq_file *sf)
 /**
  * mk_inst_show_times - how long the last start took, and how long it runs
  * @inst: the instance
- * @sf: where to print "hello_ms N" and, while it runs, "uptime_s N"
+ * @sf: where to print "hello_ms N", the steps of the start in
+ *	microseconds from its beginning, and while it runs "uptime_s N"
  */
 void mk_inst_show_times(struct mk_inst *inst, struct seq_file *sf)
 {
+	const u64 *s = inst->step_ns;
+
 	mk_inst_lock(inst);
 	if (inst->hello_ns)
 		seq_printf(sf, "hello_ms %llu\n",
 			   div_u64(inst->hello_ns - inst->exec_ns, NSEC_PER_MSEC));
+	if (inst->start_ns)
+		seq_printf(sf, "start_us cpus %llu image %llu entry %llu setup %llu hello %llu\n",
+			   div_u64(s[MK_STEP_CPUS], NSEC_PER_USEC),
+			   div_u64(s[MK_STEP_IMAGE], NSEC_PER_USEC),
+			   div_u64(s[MK_STEP_ENTRY], NSEC_PER_USEC),
+			   div_u64(s[MK_STEP_SETUP], NSEC_PER_USEC),
+			   div_u64(s[MK_STEP_HELLO], NSEC_PER_USEC));
 	if (mk_run_live(inst->state))
 		seq_printf(sf, "uptime_s %llu\n",
 			   div_u64(ktime_get_ns() - inst->exec_ns, NSEC_PER_SEC));

@@ -42,6 +42,16 @@ struct mk_load_req {
  * IDs, whose indexes number the CPUs' crash slots. @host are the CPUs
  * the pool keeps for the host, one of which its channel lives on.
  */
+/* The steps of a start that the times file says, in order. */
+enum mk_start_step {
+	MK_STEP_CPUS,
+	MK_STEP_IMAGE,
+	MK_STEP_ENTRY,
+	MK_STEP_SETUP,
+	MK_STEP_HELLO,
+	MK_START_STEPS
+};
+
 struct mk_exec_req {
 	u32 id;
 	u64 mem_base;
@@ -148,8 +158,12 @@ struct mk_transition {
  * @plan: the image laid out for @run's memory
  * @lay: ... and where each part goes
  * @low: its RAM below 1 MiB, MK_LOW_RAM_BYTES
- * @exec_ns: ktime_get_ns() at exec
+ * @exec_ns: ktime_get_ns() at exec, as its boot CPU is sent off
  * @hello_ns: ... and at HELLO
+ * @start_ns: ... as the start began
+ * @step_ns: each step of the start, from @start_ns: the CPUs taken, the
+ *	image written, the boot CPU in the kernel, the kernel in its setup
+ *	(seen at MK_WAIT_STEP_MS), HELLO
  * @online_mask: bit i: run.cpus[i] was online
  * @stuck: bit i: run.cpus[i] did not stop, and is quarantined
  * @kept: bit i: run.cpus[i] stopped, but stays out of the host (its TSC)
@@ -183,6 +197,8 @@ struct mk_inst {
 	u64 low;
 	u64 exec_ns;
 	u64 hello_ns;
+	u64 start_ns;
+	u64 step_ns[MK_START_STEPS];
 	u64 online_mask;
 	u64 held;		/* which of @run.cpus it has now */
 	u64 shape;		/* ... and which the state gives it */

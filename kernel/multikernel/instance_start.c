@@ -460,6 +460,11 @@ static const char *mk_tramp_name(enum mk_tramp_stage stage)
 	return "never ran";
 }
 
+static void mk_start_step(struct mk_inst *inst, enum mk_start_step step)
+{
+	inst->step_ns[step] = ktime_get_ns() - inst->start_ns;
+}
+
 /* Sleep until HELLO, a park or the timeout, draining the console. */
 static int mk_wait_hello(struct mk_inst *inst, struct mk_report *rep)
 {
@@ -471,6 +476,8 @@ static int mk_wait_hello(struct mk_inst *inst, struct mk_report *rep)
 		msleep(MK_WAIT_STEP_MS);
 		mk_start_drain(inst);
 		stage = mk_stage(inst);
+		if (stage != MK_STAGE_NONE && !inst->step_ns[MK_STEP_SETUP])
+			mk_start_step(inst, MK_STEP_SETUP);
 		if (READ_ONCE(inst->hello))
 			break;
 		if (READ_ONCE(inst->stop)) {
@@ -502,6 +509,7 @@ static int mk_wait_hello(struct mk_inst *inst, struct mk_report *rep)
 		return -EPROTO;
 	}
 	inst->hello_ns = ktime_get_ns();
+	mk_start_step(inst, MK_STEP_HELLO);
 	return 0;
 }
 
@@ -642,6 +650,8 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 	err = mk_exec_check_cpus(inst, rep);
 	if (err)
 		return err;
+	inst->start_ns = ktime_get_ns();
+	memset(inst->step_ns, 0, sizeof(inst->step_ns));
 	inst->kept = 0;
 	if (mk_pool_wait_clean()) {
 		mk_report_add(rep, MK_RULE_EXEC_MEMORY,
@@ -659,6 +669,7 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 		arch_mk_low_put(inst->low);
 		return err;
 	}
+	mk_start_step(inst, MK_STEP_CPUS);
 	inst->host_cpu = mk_host_cpu_get(&inst->run);
 	mk_write_image(inst);
 	err = mk_kmp_open(inst, boot_apic);
@@ -669,10 +680,13 @@ int mk_start(struct mk_inst *inst, struct mk_report *rep)
 		return -ETIMEDOUT;
 	}
 	mk_start_mem_hide(inst);
+	mk_start_step(inst, MK_STEP_IMAGE);
 	inst->exec_ns = ktime_get_ns();
 	err = mk_start_boot_cpu(inst, boot_apic, rep);
-	if (!err)
+	if (!err) {
+		mk_start_step(inst, MK_STEP_ENTRY);
 		err = mk_wait_hello(inst, rep);
+	}
 	if (err)
 		mk_stop(inst);
 	return err;
