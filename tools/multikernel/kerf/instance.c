@@ -303,17 +303,17 @@ static int instance_submit(const struct kerf_request *r, void *ovl, void *cur,
 					 &rep);
 	}
 	tree = res.tree;
-	if (!err && dry)
-		kerf_accepted("OK: %s would be %s (dry run: nothing written)",
-			      r->name, done);
-	else if (!err)
-		instance_accepted(r->name, done, result);
-	if (!err && r->update && !dry && !kerf_structured())
-		instance_say_resize(r->name, seq);
-	else
+	if (err)
 		kerf_refused(r->name, dry, err,
 			     result, tree ? tree : cur,
 			     tree ? fdt_totalsize(tree) : size, NULL, r->name);
+	else if (dry)
+		kerf_accepted("OK: %s would be %s (dry run: nothing written)",
+			      r->name, done);
+	else
+		instance_accepted(r->name, done, result);
+	if (!err && r->update && !dry && !kerf_structured())
+		instance_say_resize(r->name, seq);
 	if (!dry)
 		free(result);
 	mk_report_free(&rep);
