@@ -14,10 +14,14 @@ OUT=/tmp/tsc_out.$$
 ERR=/tmp/tsc_err.$$
 . "$D/spawn_lib.sh"
 
+# signed.sh, before, may have made signatures mandatory.
+IMG=$D/bzImage-instance
+[ -f "$IMG.signed" ] && IMG=$IMG.signed
+
 kept_offline() {
 	rollback_all && kerf init --cpus=1-3 --apply && want_rc 0 || return 1
 	kerf create t --cpus=2-3 --memory=64M; want_rc 0 || return 1
-	kerf load t -k "$D/bzImage-instance" -i "$D/instance.cpio.gz" -c "$CMDLINE"
+	kerf load t -k "$IMG" -i "$D/instance.cpio.gz" -c "$CMDLINE"
 	want_rc 0 || return 1
 	kerf exec t; want_rc 0 && wait_console t "instance: init" || return 1
 	echo 3 > "$DBG/tsc_off_cpu" || return 1
