@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(
 	linux-source-6.12 xz-utils
-	build-essential flex bison bc libelf-dev libssl-dev openssl pahole cpio
+	build-essential flex bison bc libelf-dev libssl-dev openssl lz4 pahole cpio
 	ccache sparse python3 python3-ply python3-git python3-docutils python3-yaml perl git patch rsync
 	qemu-system-x86 busybox-static
 	# gdb reads the instances' vmcores (harness/vmcore-check.sh).
