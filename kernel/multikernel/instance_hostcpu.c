@@ -49,13 +49,15 @@ int mk_host_cpu_get(const struct mk_exec_req *req)
 	unsigned int users, remote, score, best_score = UINT_MAX;
 
 	cpus_read_lock();
+	/* The validator keeps it off the pool; a lent CPU must never ring. */
 	cpu = req->doorbell_cpu;
-	if (cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu)) {
+	if (cpu >= 0 && cpu < nr_cpu_ids && cpu < MK_MAX_CPUS &&
+	    test_bit(cpu, req->host.bits) && cpu_online(cpu)) {
 		best = cpu;
 		goto out;
 	}
 	if (cpu >= 0)
-		pr_warn("multikernel: instance %u: doorbell-cpu %d is offline; choosing another\n",
+		pr_warn("multikernel: instance %u: doorbell-cpu %d is offline or lent; choosing another\n",
 			req->id, cpu);
 	for_each_online_cpu(cpu) {
 		if (cpu >= MK_MAX_CPUS || !test_bit(cpu, req->host.bits))
