@@ -118,6 +118,7 @@ static int mk_image_install(struct mk_inst *inst, struct mk_image *img,
 		vfree(inst->cons.buf);
 		inst->cons.buf = NULL;
 		inst->hello_ns = 0;
+		inst->start_ns = 0;
 	}
 	mk_inst_unlock(inst);
 	return err;

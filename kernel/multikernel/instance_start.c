@@ -597,6 +597,7 @@ static int mk_start_low(struct mk_inst *inst, struct mk_report *rep)
 	if (!err)
 		return 0;
 	inst->low = 0;
+	/* A restart keeps this shape; the next exec claims it anew. */
 	if (inst->run.ncpus == 1) {
 		inst->run.npossible = 1;
 		return 0;
